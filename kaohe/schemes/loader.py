@@ -1,0 +1,94 @@
+"""Finding, reading and validating scheme files; every problem names the file, the field and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from kaohe.errors import NotFoundError, Problem, SchemeError
+from kaohe.schemes.model import Scheme
+
+_MESSAGES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段（拼写错误？）",
+    "string_pattern_mismatch": "格式不符",
+    "too_short": "不能为空",
+}
+
+
+def scheme_files(directory: Path) -> list[Path]:
+    """The scheme files of a directory, sorted by name."""
+    return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def load_scheme_file(path: Path) -> Scheme:
+    """Read and validate one scheme file; raise SchemeError listing every problem found."""
+    name = str(path)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except FileNotFoundError:
+        raise SchemeError(Problem("文件不存在", file=name)) from None
+    except UnicodeDecodeError:
+        raise SchemeError(Problem("不是 UTF-8 编码的文本", file=name)) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise SchemeError(Problem(f"YAML 语法错误：{getattr(error, 'problem', error)}", file=name, row=row)) from None
+    if not isinstance(raw, dict):
+        raise SchemeError(Problem("顶层应为映射（id、name、stages …）", file=name))
+    try:
+        scheme = Scheme.model_validate(raw)
+    except ValidationError as error:
+        raise SchemeError([_problem(name, raw, e) for e in error.errors()]) from None
+    from kaohe.schemes.checks import check_scheme  # late: checks needs planning, which needs the model
+
+    problems = check_scheme(scheme)
+    if problems:
+        raise SchemeError([Problem(p, file=name) for p in problems])
+    return scheme
+
+
+def _problem(name: str, raw: dict[str, Any], error: Any) -> Problem:
+    location = error["loc"]
+    field = _field_path(raw, location)
+    reason = _MESSAGES.get(error["type"], error["msg"].removeprefix("Value error, "))
+    return Problem(reason, file=name, field=field or None)
+
+
+def _field_path(raw: Any, location: tuple[Any, ...]) -> str:
+    """``stages[2].due.date`` → ``stages[2](self_report).due.date``: name the stage a reader looks for."""
+    parts: list[str] = []
+    node = raw
+    for key in location:
+        if isinstance(key, int):
+            label = f"[{key}]"
+            if isinstance(node, list) and key < len(node) and isinstance(node[key], dict) and "id" in node[key]:
+                label = f"[{key}]({node[key]['id']})"
+            parts.append(label)
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+        else:
+            parts.append(("." if parts else "") + str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def find_scheme(ref: str, directory: Path) -> Path:
+    """A scheme id (``mile``) or a path to a scheme file, as a path; NotFoundError if neither."""
+    candidate = Path(ref)
+    if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
+        if not candidate.exists():
+            raise NotFoundError(f"方案文件不存在：{ref}")
+        return candidate
+    path = directory / f"{ref}.yaml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in scheme_files(directory))
+        raise NotFoundError(f"没有 id 为 {ref!r} 的方案（已有：{known}）")
+    return path
+
+
+def load_scheme(ref: str, directory: Path) -> Scheme:
+    """Load a scheme by id or path."""
+    return load_scheme_file(find_scheme(ref, directory))

@@ -1,0 +1,158 @@
+"""The shape of a scheme file (``schemes/<id>.yaml``): stages, windows, roles and reminder plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kaohe import dateexpr
+
+HolidayPolicy = Literal["keep", "next", "previous"]
+Role = Literal["assessed", "verifier", "lead_assessor", "coordinator", "third_party"]
+Origin = Literal["source", "default"]
+
+POLICY_NAMES = {"keep": "保持原日期", "next": "顺延至下一个工作日", "previous": "提前至前一个工作日"}
+ROLE_NAMES = {
+    "assessed": "被考核单位",
+    "verifier": "核查单位",
+    "lead_assessor": "牵头考核单位",
+    "coordinator": "协调办公室",
+    "third_party": "第三方评估机构",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DateSpec(_Strict):
+    """A date written relative to the assessment year, with where it comes from."""
+
+    date: str
+    origin: Origin
+    note: str | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        dateexpr.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _default_is_explained(self) -> DateSpec:
+        if self.origin == "default" and not self.note:
+            raise ValueError("origin 为 default 的日期必须用 note 说明为何取此日期")
+        return self
+
+    @property
+    def expr(self) -> dateexpr.DateExpr:
+        """The parsed expression."""
+        return dateexpr.parse(self.date)
+
+
+class ReminderPlan(_Strict):
+    """When to remind: working days before the due date, on it, and after it."""
+
+    stage_opened: bool = True
+    before: list[int] = Field(default_factory=list, description="working days before the due date")
+    due_day: bool = True
+    overdue_after: list[int] = Field(default_factory=list, description="working days after the due date: overdue notice to the unit")
+    escalate_after: list[int] = Field(default_factory=list, description="working days after the due date: escalation to the supervisor")
+    at: str | None = Field(default=None, description="HH:MM Beijing time; default: settings.office_hours")
+
+    @field_validator("before", "overdue_after", "escalate_after")
+    @classmethod
+    def _positive(cls, value: list[int]) -> list[int]:
+        if any(n <= 0 for n in value):
+            raise ValueError("工作日偏移应为正整数")
+        return sorted(set(value))
+
+    @field_validator("at")
+    @classmethod
+    def _hh_mm(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            dt.time.fromisoformat(value)
+        except ValueError:
+            raise ValueError("应为 HH:MM") from None
+        return value
+
+
+class EventSpec(_Strict):
+    """A date the coordinator sets per cycle (e.g. a meeting); ``default`` applies until it is set."""
+
+    name: str
+    default: DateSpec
+
+
+class PolicySpec(_Strict):
+    """The scheme-wide holiday policy and why it was chosen."""
+
+    default: HolidayPolicy
+    note: str
+
+
+class Stage(_Strict):
+    """One stage of the yearly timeline."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    actor: Role | None = None
+    clause: str
+    description: str = ""
+    submit: list[str] = Field(default_factory=list)
+    opens: DateSpec | None = None
+    due: DateSpec
+    holiday_policy: HolidayPolicy | None = None
+    reminders: str | None = None
+    sampling: dict[str, Any] | None = None
+
+
+class Scheme(_Strict):
+    """A whole assessment scheme as written in its file."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    name: str
+    document: str
+    issued: dt.date | None = None
+    source: str
+    assessed: str
+    holiday_policy: PolicySpec
+    roles: dict[Role, str]
+    events: dict[str, EventSpec] = Field(default_factory=dict)
+    reminder_plans: dict[str, ReminderPlan]
+    stages: list[Stage] = Field(min_length=1)
+    open_points: list[str] = Field(default_factory=list)
+    scoring: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> Scheme:
+        ids = [s.id for s in self.stages]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"阶段 id 重复：{', '.join(dupes)}")
+        for stage in self.stages:
+            if stage.reminders is not None and stage.reminders not in self.reminder_plans:
+                raise ValueError(f"阶段 {stage.id} 的 reminders 引用了未定义的提醒方案 {stage.reminders!r}")
+            if stage.actor is not None and stage.actor not in self.roles:
+                raise ValueError(f"阶段 {stage.id} 的 actor {stage.actor!r} 未在 roles 中定义")
+            for spec in (stage.opens, stage.due):
+                if spec is None:
+                    continue
+                expr = spec.expr
+                if expr.kind == "stage" and expr.ref not in ids:
+                    raise ValueError(f"阶段 {stage.id} 引用了不存在的阶段 {expr.ref!r}")
+                if expr.kind == "event" and expr.ref not in self.events:
+                    raise ValueError(f"阶段 {stage.id} 引用了未定义的事件 {expr.ref!r}")
+        return self
+
+    def stage(self, stage_id: str) -> Stage:
+        """The stage with this id (KeyError if none)."""
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise KeyError(stage_id)

@@ -1,0 +1,61 @@
+"""One typed settings object, read from ``KAOHE_*`` environment variables (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """kaohe's configuration. Secrets are ``SecretStr`` and come only from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="KAOHE_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=PROJECT_ROOT / ".kaohe", description="where the default SQLite file, outputs and submissions live")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file under home")
+    schemes_dir: Path = Field(default=PROJECT_ROOT / "schemes", description="built-in and local scheme files")
+    holidays_file: Path | None = Field(default=None, description="override/extension of the working-day table (YAML or JSON)")
+    office_hours: str = Field(default="09:00", description="time of day reminders are sent, Beijing time")
+    timezone: str = "Asia/Shanghai"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_sender: str = "kaohe@localhost"
+
+    dingtalk_secret: SecretStr | None = None
+    feishu_secret: SecretStr | None = None
+
+    dispatch_batch_size: int = Field(default=500, ge=1)
+    dispatch_concurrency: int = Field(default=32, ge=1)
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        hour, _, minute = value.partition(":")
+        if not (hour.isdigit() and minute.isdigit() and 0 <= int(hour) < 24 and 0 <= int(minute) < 60):
+            raise ValueError("应为 HH:MM，例如 09:00")
+        return f"{int(hour):02d}:{int(minute):02d}"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL in force: ``KAOHE_DATABASE_URL`` or the SQLite file under ``home``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'kaohe.db'}"
+
+    evaluator_url: str | None = Field(default=None, description="base URL of the third-party evaluator API (POST /v1/reviews)")
+    evaluator_token: SecretStr | None = Field(default=None, description="bearer token for the third-party evaluator API")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache with ``get_settings.cache_clear()``)."""
+    return Settings()

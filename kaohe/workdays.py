@@ -1,0 +1,157 @@
+"""The Chinese working-day calendar: statutory holidays and adjusted working days (调休), as data.
+
+The built-in table (``kaohe/data/holidays.yaml``) comes from the State Council's yearly notices; an
+office extends or corrects it with an override file of the same format (``KAOHE_HOLIDAYS_FILE``):
+an override entry for a day wins, and a year present in either file counts as covered. For a year
+covered by neither, only weekends are non-working days and every date in it is *provisional*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kaohe.errors import HolidayDataError, Problem
+
+BUILTIN_TABLE = Path(__file__).parent / "data" / "holidays.yaml"
+WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+@dataclass(frozen=True)
+class WorkdayCalendar:
+    """Which days are working days. Pure: build it once, ask it anything."""
+
+    holidays: Mapping[dt.date, str] = field(default_factory=dict)
+    workdays: Mapping[dt.date, str] = field(default_factory=dict)
+    covered_years: frozenset[int] = frozenset()
+
+    def covers(self, year: int) -> bool:
+        """Whether the official table for ``year`` is known (dates in other years are provisional)."""
+        return year in self.covered_years
+
+    def is_provisional(self, day: dt.date) -> bool:
+        """A date computed without the official table of its year."""
+        return not self.covers(day.year)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Monday–Friday unless a holiday; Saturday/Sunday only when an adjusted working day."""
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+    def describe(self, day: dt.date) -> str:
+        """Why a day is (not) a working day, in Chinese, e.g. '春节假期' or '调休上班日（春节）'."""
+        if day in self.workdays:
+            return f"调休上班日（{self.workdays[day]}）"
+        if day in self.holidays:
+            return f"{self.holidays[day]}假期"
+        if day.weekday() >= 5:
+            return f"周末（{WEEKDAYS_ZH[day.weekday()]}）"
+        return "工作日"
+
+    def next_working_day(self, day: dt.date, *, inclusive: bool = True) -> dt.date:
+        """The first working day on or after ``day`` (strictly after when ``inclusive`` is false)."""
+        current = day if inclusive else day + dt.timedelta(days=1)
+        while not self.is_working_day(current):
+            current += dt.timedelta(days=1)
+        return current
+
+    def previous_working_day(self, day: dt.date, *, inclusive: bool = True) -> dt.date:
+        """The last working day on or before ``day`` (strictly before when ``inclusive`` is false)."""
+        current = day if inclusive else day - dt.timedelta(days=1)
+        while not self.is_working_day(current):
+            current -= dt.timedelta(days=1)
+        return current
+
+    def add_working_days(self, day: dt.date, count: int) -> dt.date:
+        """The working day ``count`` working days after (``count`` > 0) or before (< 0) ``day``.
+
+        ``count == 0`` gives ``day`` itself if it is a working day, else the next one.
+        """
+        if count == 0:
+            return self.next_working_day(day)
+        step = dt.timedelta(days=1 if count > 0 else -1)
+        current, remaining = day, abs(count)
+        while remaining:
+            current += step
+            if self.is_working_day(current):
+                remaining -= 1
+        return current
+
+
+def load_calendar(override: Path | None = None, *, builtin: Path = BUILTIN_TABLE) -> WorkdayCalendar:
+    """The built-in table merged with an optional override file; bad files raise HolidayDataError."""
+    holidays: dict[dt.date, str] = {}
+    workdays: dict[dt.date, str] = {}
+    covered: set[int] = set()
+    for path in (builtin, override):
+        if path is None:
+            continue
+        for year, table in _read_table(path).items():
+            covered.add(year)
+            for day, name in table["holidays"].items():
+                workdays.pop(day, None)
+                holidays[day] = name
+            for day, name in table["workdays"].items():
+                holidays.pop(day, None)
+                workdays[day] = name
+    return WorkdayCalendar(holidays, workdays, frozenset(covered))
+
+
+def _read_table(path: Path) -> dict[int, dict[str, dict[dt.date, str]]]:
+    name = str(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HolidayDataError(Problem("文件不存在", file=name)) from None
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise HolidayDataError(Problem(f"无法解析：{error}", file=name)) from None
+    if not isinstance(document, dict) or not isinstance(document.get("years"), dict):
+        raise HolidayDataError(Problem("缺少 years 映射", file=name, field="years"))
+    problems: list[Problem] = []
+    result: dict[int, dict[str, dict[dt.date, str]]] = {}
+    for year_key, body in document["years"].items():
+        where = f"years.{year_key}"
+        try:
+            year = int(year_key)
+        except (TypeError, ValueError):
+            problems.append(Problem("年份应为整数", file=name, field=where))
+            continue
+        if not isinstance(body, dict):
+            problems.append(Problem("应为含 holidays、workdays 的映射", file=name, field=where))
+            continue
+        unknown = set(body) - {"holidays", "workdays"}
+        if unknown:
+            problems.append(Problem(f"未知字段 {sorted(unknown)}", file=name, field=where))
+        result[year] = {
+            label: _read_days(body.get(label) or {}, year, name, f"{where}.{label}", problems)
+            for label in ("holidays", "workdays")
+        }
+    if problems:
+        raise HolidayDataError(problems)
+    return result
+
+
+def _read_days(raw: Any, year: int, name: str, where: str, problems: list[Problem]) -> dict[dt.date, str]:
+    if not isinstance(raw, dict):
+        problems.append(Problem("应为 日期: 名称 的映射", file=name, field=where))
+        return {}
+    days: dict[dt.date, str] = {}
+    for key, label in raw.items():
+        try:
+            day = key if isinstance(key, dt.date) else dt.date.fromisoformat(str(key))
+        except ValueError:
+            problems.append(Problem(f"日期 {key!r} 不是 YYYY-MM-DD", file=name, field=where))
+            continue
+        if day.year != year:
+            problems.append(Problem(f"日期 {day} 不属于 {year} 年", file=name, field=where))
+            continue
+        days[day] = str(label)
+    return days
