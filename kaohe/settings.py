@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     evaluator_url: str | None = Field(default=None, description="base URL of the third-party evaluator API (POST /v1/reviews)")
     evaluator_token: SecretStr | None = Field(default=None, description="bearer token for the third-party evaluator API")
 
+    smtp_ssl: bool = Field(default=False, description="implicit TLS from the first byte (port 465) instead of STARTTLS")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="SMTP connect/command timeout")
+    wecom_base_url: str = Field(default="https://qyapi.weixin.qq.com", description="WeCom robot API base; point at a local receiver to simulate")
+    dingtalk_base_url: str = Field(default="https://oapi.dingtalk.com", description="DingTalk robot API base")
+    feishu_base_url: str = Field(default="https://open.feishu.cn", description="Feishu bot API base")
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -1,0 +1,73 @@
+"""The click group, shared context (settings, calendar) and the error boundary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from kaohe.errors import ConfigError, InputError, KaoheError
+from kaohe.settings import Settings, get_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """kaohe（考核）：扶贫考核年度日程的工作流引擎。"""
+
+
+def settings() -> Settings:
+    """The settings in force; a malformed KAOHE_* variable is a ConfigError."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = "KAOHE_" + str(first["loc"][0]).upper() if first["loc"] else "KAOHE_*"
+        raise ConfigError(f"环境变量 {field} 无效：{first['msg']}") from None
+
+
+def calendar():  # type: ignore[no-untyped-def]
+    """The working-day calendar: the built-in table merged with KAOHE_HOLIDAYS_FILE."""
+    from kaohe.workdays import load_calendar
+
+    return load_calendar(settings().holidays_file)
+
+
+def emit_json(payload: Any) -> None:
+    """Print ``payload`` as UTF-8 JSON (Chinese kept readable)."""
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def run(group: click.Group, args: list[str] | None = None) -> int:
+    """Run the CLI; every KaoheError is printed as one line per problem on stderr, never a traceback."""
+    try:
+        group.main(args=args, prog_name="kaohe", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已取消", err=True)
+        return 130
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except InputError as error:
+        for line in error.details():
+            click.echo(f"错误：{line}", err=True)
+        return error.exit_code
+    except KaoheError as error:
+        click.echo(f"错误：{error}", err=True)
+        return error.exit_code
+    except KeyboardInterrupt:
+        click.echo("已中断", err=True)
+        return 130
+    return 0
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--json`` flag every command shares."""
+    return click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供程序读取）")(func)
+
+
+if __name__ == "__main__":
+    sys.exit(run(cli))

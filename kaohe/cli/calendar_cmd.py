@@ -1,0 +1,31 @@
+"""``kaohe calendar``: an iCalendar feed of a cycle's deadlines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kaohe.cli.app import cli, settings
+from kaohe.db import ensure_schema, session_scope
+
+
+@cli.command("calendar")
+@click.argument("cycle")
+@click.option("--ics", "as_ics", is_flag=True, required=True, help="输出 iCalendar（.ics）")
+@click.option("--unit", help="只含该单位的截止日期")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="写入文件（默认输出到屏幕）")
+def calendar_feed(cycle: str, as_ics: bool, unit: str | None, output: Path | None) -> None:
+    """导出周期截止日期的日历订阅（含提醒），可导入 Outlook、手机日历等。"""
+    from kaohe.ics import cycle_calendar
+    from kaohe.store.cycles import get_cycle
+
+    url = settings().effective_database_url
+    ensure_schema(url)
+    with session_scope(url) as session:
+        data = cycle_calendar(session, get_cycle(session, cycle), unit_code=unit)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"已写入 {output}")
+    else:
+        click.echo(data.decode("utf-8"), nl=False)

@@ -1,0 +1,57 @@
+"""``kaohe schemes``: list, show and validate scheme files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kaohe.cli.app import cli, emit_json, json_option, settings
+from kaohe.cli.tables import print_table
+from kaohe.schemes import load_scheme, load_scheme_file, scheme_files
+from kaohe.schemes.model import ROLE_NAMES
+
+
+@cli.group(invoke_without_command=True)
+@json_option
+@click.pass_context
+def schemes(ctx: click.Context, as_json: bool) -> None:
+    """列出可用的考核方案。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    loaded = [load_scheme_file(path) for path in scheme_files(settings().schemes_dir)]
+    if as_json:
+        emit_json([{"id": s.id, "name": s.name, "document": s.document, "stages": len(s.stages)} for s in loaded])
+        return
+    print_table("考核方案", ["id", "名称", "文号", "阶段数"], [(s.id, s.name, s.document, len(s.stages)) for s in loaded])
+
+
+@schemes.command("show")
+@click.argument("scheme")
+@json_option
+def show(scheme: str, as_json: bool) -> None:
+    """显示一个方案的阶段、角色与待定事项。"""
+    loaded = load_scheme(scheme, settings().schemes_dir)
+    if as_json:
+        emit_json(loaded.model_dump(mode="json"))
+        return
+    click.echo(f"{loaded.name}（{loaded.document}）\n考核对象：{loaded.assessed}\n节假日规则：{loaded.holiday_policy.default}（{loaded.holiday_policy.note}）")
+    print_table("阶段", ["id", "名称", "承办", "开始", "截止", "来源", "条款"], [
+        (s.id, s.name, loaded.roles.get(s.actor, ROLE_NAMES.get(s.actor, "")) if s.actor else None,
+         s.opens.date if s.opens else None, s.due.date, "原文" if s.due.origin == "source" else "默认", s.clause)
+        for s in loaded.stages
+    ])
+    for point in loaded.open_points:
+        click.echo(f"待定：{point}")
+
+
+@schemes.command("validate")
+@click.argument("path", type=click.Path(path_type=Path))
+@json_option
+def validate(path: Path, as_json: bool) -> None:
+    """校验一个方案文件（例如县级实施方案）；有误时逐条指出文件、字段和原因。"""
+    loaded = load_scheme_file(path)
+    if as_json:
+        emit_json({"file": str(path), "valid": True, "id": loaded.id, "stages": len(loaded.stages)})
+        return
+    click.echo(f"{path}：有效（方案 {loaded.id}，{len(loaded.stages)} 个阶段）")

@@ -1,0 +1,43 @@
+"""The clock, injected wherever "now" matters, so a simulation can run a year in seconds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+class Clock(Protocol):
+    """Something that tells the time (always aware)."""
+
+    def now(self) -> dt.datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> dt.datetime:
+        """The current instant in UTC."""
+        return dt.datetime.now(dt.timezone.utc)
+
+
+class SimulatedClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("SimulatedClock needs an aware datetime")
+        self._now = start
+
+    def now(self) -> dt.datetime:
+        """The simulated instant."""
+        return self._now
+
+    def advance_to(self, instant: dt.datetime) -> None:
+        """Move to ``instant``; a simulated clock never goes back."""
+        if instant < self._now:
+            raise ValueError(f"cannot move the clock back from {self._now} to {instant}")
+        self._now = instant
