@@ -1,1 +1,1 @@
-"""kaohe."""
+"""Prefect flows: compose tasks; own nothing else. Entrypoints are listed in prefect.yaml."""

@@ -165,15 +165,19 @@ def plan_cycle(
         if stage.reminders is None or stage.actor is None:
             continue
         plan = scheme.reminder_plans[stage.reminders]
-        reminders.extend(plan_reminders(planned, plan, calendar, plan.at or office_hours))
+        opens = planned.opens.date() if planned.opens else None
+        reminders.extend(plan_reminders(planned.id, opens, planned.due.date(), plan, calendar, plan.at or office_hours))
     reminders.sort(key=lambda r: (r.at, [s.id for s in stages].index(r.stage)))
     return Plan(scheme.id, year, stages, tuple(reminders), resolver.event_days())
 
 
-def plan_reminders(stage: PlannedStage, plan: ReminderPlan, calendar: WorkdayCalendar, hhmm: str) -> list[PlannedReminder]:
-    """The reminder waves of one stage for its (final) due date; never on a non-working day."""
-    due_day = stage.due.date()
-    first_day = calendar.next_working_day(stage.opens.date()) if stage.opens else None
+def plan_reminders(stage_id: str, opens_day: dt.date | None, due_day: dt.date, plan: ReminderPlan,
+                   calendar: WorkdayCalendar, hhmm: str) -> list[PlannedReminder]:
+    """The reminder waves of one stage (or one unit's extended deadline); never on a non-working day.
+
+    A due day that is not a working day (policy ``keep``) gets its last reminder on the working day before.
+    """
+    first_day = calendar.next_working_day(opens_day) if opens_day else None
     waves: dict[dt.date, ReminderKind] = {}
     if plan.stage_opened and first_day is not None and first_day <= due_day:
         waves[first_day] = "stage_opened"
@@ -193,7 +197,7 @@ def plan_reminders(stage: PlannedStage, plan: ReminderPlan, calendar: WorkdayCal
     for n in plan.escalate_after:
         waves[calendar.add_working_days(due_day, n)] = "escalation"
     return [
-        PlannedReminder(stage.id, kind, at_time(day, hhmm), calendar.is_provisional(day))
+        PlannedReminder(stage_id, kind, at_time(day, hhmm), calendar.is_provisional(day))
         for day, kind in sorted(waves.items())
     ]
 

@@ -1,1 +1,1 @@
-"""kaohe."""
+"""Prefect tasks: thin wrappers that open a resource, call the pure core and record the result."""

@@ -41,9 +41,9 @@ def create_cycle(session: Session, *, key: str, scheme: Scheme, plan: Plan, rost
         ))
     for entry in roster:
         cycle.units.append(Unit(
-            code=entry.code, name=entry.name, kind=entry.kind, role=entry.role, township=entry.township,
+            code=entry.code, name=entry.name, kind=entry.kind or "", role=str(entry.role), township=entry.township,
             region=entry.region, city=entry.city, county=entry.county, poor_township=entry.poor_township,
-            sequence=entry.sequence, supervisor_code=entry.supervisor, credit_code=entry.credit_code,
+            sequence=str(entry.sequence) if entry.sequence else None, supervisor_code=entry.supervisor, credit_code=entry.credit_code,
             contacts=dict(entry.contacts), attributes=dict(entry.attributes),
         ))
     session.add(cycle)

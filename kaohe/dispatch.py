@@ -1,0 +1,142 @@
+"""Sending what the outbox holds: claim a batch, merge robot digests, send in small chunks, record.
+
+The dispatcher never sleeps through a retry: a retryable failure puts the message back to
+``pending`` with a later ``send_after``, so a simulated clock and a restarted process see the same
+state. Group robots are rate limited per robot and receive digests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from kaohe.errors import DeliveryError
+from kaohe.models import OutboxMessage
+from kaohe.notifications.channel import Channel
+from kaohe.notifications.digest import merge_into_digests
+from kaohe.notifications.message import Message
+from kaohe.notifications.ratelimit import RateLimiter
+from kaohe.store.outbox import Outcome, claim, mark_sending, record_outcomes, recover
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatch run did."""
+
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    digests: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    recovered: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        """As JSON."""
+        return {"sent": self.sent, "failed": self.failed, "retrying": self.retrying, "digests": self.digests,
+                "batches": self.batches, "seconds": round(self.seconds, 3), "recovered": self.recovered}
+
+
+def backoff(attempt: int, base: dt.timedelta) -> dt.timedelta:
+    """Delay before retry number ``attempt`` (1, 2, …): base, 2·base, 4·base …, at most 32·base."""
+    return base * (2 ** min(attempt - 1, 5))
+
+
+class Dispatcher:
+    """Sends due outbox messages over the given channels."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        channels: Mapping[str, Channel],
+        *,
+        limiter: RateLimiter | None = None,
+        batch_size: int = 500,
+        concurrency: int = 32,
+        max_attempts: int = 5,
+        retry_base: dt.timedelta = dt.timedelta(minutes=5),
+        worker: str | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.channels = dict(channels)
+        self.limiter = limiter or RateLimiter.for_channels(self.channels.values())
+        self.batch_size = batch_size
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.retry_base = retry_base
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+
+    def recover(self, now: dt.datetime) -> dict[str, int]:
+        """Resolve claims a dead dispatcher left behind (see kaohe.store.outbox.recover)."""
+        idempotent = frozenset(n for n, c in self.channels.items() if c.takes_idempotency_key)
+        with self.sessions() as session:
+            return recover(session, now=now, idempotent_channels=idempotent)
+
+    async def run(self, now: dt.datetime, *, cycle_id: int | None = None, max_batches: int | None = None) -> DispatchReport:
+        """Send every message due at ``now`` (batch after batch until none is left)."""
+        started = time.perf_counter()
+        report = DispatchReport(recovered=self.recover(now))
+        while max_batches is None or report.batches < max_batches:
+            with self.sessions() as session:
+                rows = claim(session, cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker)
+                batch = [(row.id, row.attempts, _message(row)) for row in rows]
+            if not batch:
+                break
+            report.batches += 1
+            await self._send_batch(batch, now, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    async def _send_batch(self, batch: Sequence[tuple[int, int, Message]], now: dt.datetime, report: DispatchReport) -> None:
+        ids = {message.key: (row_id, attempts) for row_id, attempts, message in batch}
+        units = merge_into_digests(message for _, _, message in batch)
+        report.digests += sum(1 for _, keys in units if len(keys) > 1)
+        for start in range(0, len(units), self.concurrency):
+            chunk = units[start:start + self.concurrency]
+            with self.sessions() as session:
+                mark_sending(session, [ids[key][0] for _, keys in chunk for key in keys])
+            results = await asyncio.gather(*(self._send_one(message) for message, _ in chunk))
+            outcomes: list[Outcome] = []
+            for (message, keys), (remote_id, error) in zip(chunk, results, strict=True):
+                for key in keys:
+                    row_id, attempts = ids[key]
+                    outcomes.append(self._outcome(row_id, attempts, now, remote_id, error, report))
+            with self.sessions() as session:
+                record_outcomes(session, outcomes)
+
+    async def _send_one(self, message: Message) -> tuple[str | None, DeliveryError | None]:
+        channel = self.channels.get(message.channel)
+        if channel is None:
+            return None, DeliveryError(f"未配置渠道 {message.channel}", retryable=False)
+        try:
+            await self.limiter.acquire(message.channel, message.recipient)
+            receipt = await channel.send(message)
+        except DeliveryError as error:
+            return None, error
+        return receipt.remote_id, None
+
+    def _outcome(self, row_id: int, attempts: int, now: dt.datetime, remote_id: str | None,
+                 error: DeliveryError | None, report: DispatchReport) -> Outcome:
+        if error is None:
+            report.sent += 1
+            return Outcome(row_id, "sent", now, remote_id=remote_id)
+        attempt = attempts + 1
+        if error.retryable and attempt < self.max_attempts:
+            report.retrying += 1
+            return Outcome(row_id, "pending", now, error=str(error), retry_at=now + backoff(attempt, self.retry_base))
+        report.failed += 1
+        return Outcome(row_id, "failed", now, error=str(error))
+
+
+def _message(row: OutboxMessage) -> Message:
+    return Message(key=row.key, kind=row.kind, channel=row.channel, recipient=row.recipient, subject=row.subject, body=row.body)

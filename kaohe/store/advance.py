@@ -1,0 +1,115 @@
+"""Loading a cycle's snapshot for the pure engine, and recording what the engine decided."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kaohe.clock import BEIJING
+from kaohe.engine.state import Decisions, Delivery, ObligationState, StageState
+from kaohe.models import Cycle, CycleStage, Obligation, Unit
+from kaohe.schemes.model import Scheme
+from kaohe.store.audit import record
+from kaohe.store.outbox import Outgoing, enqueue
+
+MESSAGE_CHANNELS = ("email", "wecom", "dingtalk", "feishu", "webhook")
+
+
+def scheme_of(cycle: Cycle) -> Scheme:
+    """The scheme as it was when the cycle was created (later edits of the file do not leak in)."""
+    return Scheme.model_validate(cycle.scheme_snapshot)
+
+
+def stage_states(cycle: Cycle) -> list[StageState]:
+    """The cycle's stages with their reminder plans."""
+    scheme = scheme_of(cycle)
+    plans = {s.id: scheme.reminder_plans[s.reminders] if s.reminders else None for s in scheme.stages}
+    return [StageState(s.key, s.kind, s.actor, s.opens_at, s.due_at, s.status, plans.get(s.key)) for s in cycle.stages]
+
+
+def obligation_states(session: Session, cycle: Cycle) -> list[ObligationState]:
+    """Every obligation of the cycle, as plain data."""
+    rows = session.execute(
+        select(Obligation.id, CycleStage.key, Unit.code, Obligation.due_at, Obligation.status)
+        .join(CycleStage, Obligation.stage_id == CycleStage.id).join(Unit, Obligation.unit_id == Unit.id)
+        .where(Obligation.cycle_id == cycle.id)
+    ).all()
+    return [ObligationState(i, stage, unit, due if due.tzinfo else due.replace(tzinfo=dt.timezone.utc), status)
+            for i, stage, unit, due, status in rows]
+
+
+def escalation_targets(cycle: Cycle) -> dict[str, list[str]]:
+    """Unit code → the codes its overdue notices escalate to: its supervisor, else the coordinators."""
+    codes = {u.code for u in cycle.units}
+    coordinators = [u.code for u in cycle.units if u.role == "coordinator"]
+    return {u.code: [u.supervisor_code] if u.supervisor_code in codes else coordinators for u in cycle.units}
+
+
+def apply_decisions(session: Session, cycle: Cycle, decisions: Decisions, *, now: dt.datetime, actor: str) -> dict[str, int]:
+    """Record stage transitions and overdue marks, enqueue the deliveries; return counts."""
+    stages = {s.key: s for s in cycle.stages}
+    for key in decisions.open_stages:
+        stages[key].status, stages[key].opened_at = "open", now
+        record(session, actor=actor, action="stage.opened", cycle_id=cycle.id, subject=key, at=now)
+    for key in decisions.close_stages:
+        stages[key].status, stages[key].closed_at = "closed", now
+        if stages[key].opened_at is None:
+            stages[key].opened_at = now
+        record(session, actor=actor, action="stage.closed", cycle_id=cycle.id, subject=key, at=now)
+    if decisions.mark_overdue:
+        for start in range(0, len(decisions.mark_overdue), 500):
+            ids = decisions.mark_overdue[start:start + 500]
+            session.execute(
+                update(Obligation).where(Obligation.id.in_(ids), Obligation.status == "pending")
+                .values(status="overdue", overdue_since=now, updated_at=now),
+                execution_options={"synchronize_session": False},
+            )
+    queued = enqueue(session, render_deliveries(cycle, decisions.deliveries), now)
+    cycle.advanced_to = now if cycle.advanced_to is None or now > cycle.advanced_to else cycle.advanced_to
+    return {"opened": len(decisions.open_stages), "closed": len(decisions.close_stages),
+            "overdue": len(decisions.mark_overdue), "queued": queued, "skipped_waves": decisions.skipped_waves}
+
+
+def render_deliveries(cycle: Cycle, deliveries: Sequence[Delivery]) -> list[Outgoing]:
+    """One outbox message per delivery and per channel its recipient has, rendered in Chinese."""
+    from kaohe.notifications.render import render
+
+    if not deliveries:
+        return []
+    scheme = scheme_of(cycle)
+    units = {u.code: u for u in cycle.units}
+    stages = {s.key: s for s in cycle.stages}
+    submit = {s.id: s.submit for s in scheme.stages}
+    cache: dict[tuple[str, str, str, str, str], tuple[str, str]] = {}
+    messages: list[Outgoing] = []
+    for delivery in deliveries:
+        unit, recipient, stage = units[delivery.unit_code], units[delivery.recipient_code], stages[delivery.stage_key]
+        cache_key = (delivery.kind, delivery.stage_key, delivery.unit_code, delivery.recipient_code, delivery.wave)
+        if cache_key not in cache:
+            cache[cache_key] = render(delivery.kind, _context(scheme, cycle, stage, unit, recipient, delivery, submit))
+        subject, body = cache[cache_key]
+        for channel in MESSAGE_CHANNELS:
+            address = recipient.contacts.get(channel)
+            if not address:
+                continue
+            messages.append(Outgoing(
+                key=f"{cycle.key}:{delivery.key}:{channel}", cycle_id=cycle.id, stage_key=delivery.stage_key,
+                unit_id=recipient.id, kind=delivery.kind, wave=delivery.wave, channel=channel, recipient=address,
+                subject=subject, body=body, send_after=delivery.at,
+            ))
+    return messages
+
+
+def _context(scheme: Scheme, cycle: Cycle, stage: CycleStage, unit: Unit, recipient: Unit, delivery: Delivery,
+             submit: dict[str, list[str]]) -> dict[str, object]:
+    due_day = delivery.due_at.astimezone(BEIJING).date()
+    wave_day = delivery.at.astimezone(BEIJING).date()
+    return {
+        "unit": unit.name, "stage": stage.name, "due": delivery.due_at, "clause": stage.clause, "scheme": scheme.name,
+        "cycle": cycle.year, "deliverables": submit.get(stage.key) or [stage.name], "provisional": stage.provisional,
+        "days_left": max((due_day - wave_day).days, 0), "days_overdue": max((wave_day - due_day).days, 0),
+        "supervisor": recipient.name, "opens": stage.opens_at, "office": scheme.roles.get("coordinator"),
+    }

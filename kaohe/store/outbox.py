@@ -1,0 +1,146 @@
+"""The outbox: enqueue once, claim, mark, and recover after a crash.
+
+A message moves ``pending`` → ``claimed`` (a dispatcher took it in a batch) → ``sending`` (handed to
+its channel in a small chunk) → ``sent`` | ``failed`` | back to ``pending`` for a retry. A dispatcher
+that dies leaves rows ``claimed`` (never handed over: safe to send again) or ``sending`` (perhaps
+delivered). ``recover`` resolves the latter by channel: where the channel takes an idempotency key
+the message is sent again under the same key, otherwise it is marked ``uncertain`` and shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from kaohe.models import OutboxMessage
+
+CLAIM_LEASE = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to enqueue."""
+
+    key: str
+    cycle_id: int
+    stage_key: str | None
+    unit_id: int | None
+    kind: str
+    wave: str
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    send_after: dt.datetime
+
+
+def enqueue(session: Session, messages: Sequence[Outgoing], now: dt.datetime) -> int:
+    """Insert the messages whose key is new; return how many were new. Enqueuing twice is a no-op."""
+    if not messages:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    rows: list[dict[str, Any]] = [
+        {**m.__dict__, "status": "pending", "attempts": 0, "created_at": now} for m in messages
+    ]
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        chunk = rows[start:start + 500]
+        statement = insert(OutboxMessage).values(chunk).on_conflict_do_nothing(index_elements=["key"])
+        inserted += session.execute(statement).rowcount or 0
+    return inserted
+
+
+def claim(session: Session, *, cycle_id: int | None, now: dt.datetime, limit: int, worker: str) -> list[OutboxMessage]:
+    """Take up to ``limit`` pending messages that are due, marking them ``claimed`` by ``worker``."""
+    query = select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.send_after <= now)
+    if cycle_id is not None:
+        query = query.where(OutboxMessage.cycle_id == cycle_id)
+    query = query.order_by(OutboxMessage.send_after, OutboxMessage.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(session.scalars(query))
+    if rows:
+        session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]), OutboxMessage.status == "pending")
+            .values(status="claimed", claimed_by=worker, claimed_at=now),
+            execution_options={"synchronize_session": False},
+        )
+    return rows
+
+
+def mark_sending(session: Session, ids: Iterable[int]) -> None:
+    """Record that these messages are being handed to their channels now."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(list(ids))).values(status="sending"),
+                    execution_options={"synchronize_session": False})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one message."""
+
+    id: int
+    status: str
+    at: dt.datetime
+    remote_id: str | None = None
+    error: str | None = None
+    retry_at: dt.datetime | None = None
+
+
+def record_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
+    """Write the results of a chunk: sent, failed, or pending again with a later ``send_after``."""
+    for outcome in outcomes:
+        values: dict[str, Any] = {"status": outcome.status, "attempts": OutboxMessage.attempts + 1, "last_error": outcome.error}
+        if outcome.status == "sent":
+            values.update(sent_at=outcome.at, remote_id=outcome.remote_id)
+        if outcome.retry_at is not None:
+            values["send_after"] = outcome.retry_at
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == outcome.id).values(**values),
+                        execution_options={"synchronize_session": False})
+
+
+def recover(session: Session, *, now: dt.datetime, idempotent_channels: frozenset[str], lease: dt.timedelta = CLAIM_LEASE) -> dict[str, int]:
+    """Resolve what a dead dispatcher left behind (claims older than ``lease``)."""
+    stale = OutboxMessage.claimed_at < now - lease
+    released = session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == "claimed", stale)
+        .values(status="pending", claimed_by=None, claimed_at=None),
+        execution_options={"synchronize_session": False},
+    ).rowcount or 0
+    resent = session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == "sending", stale, OutboxMessage.channel.in_(idempotent_channels))
+        .values(status="pending", claimed_by=None, claimed_at=None, last_error="调度进程中断，按同一幂等键重发"),
+        execution_options={"synchronize_session": False},
+    ).rowcount or 0
+    uncertain = session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == "sending", stale, OutboxMessage.channel.not_in(idempotent_channels))
+        .values(status="uncertain", last_error="调度进程在发出后、记录前中断：该渠道无幂等键，无法确认是否送达，请人工核实"),
+        execution_options={"synchronize_session": False},
+    ).rowcount or 0
+    return {"released": released, "resent": resent, "uncertain": uncertain}
+
+
+def cancel_for(session: Session, *, cycle_id: int, stage_key: str, unit_ids: Sequence[int], after: dt.datetime | None = None) -> int:
+    """Cancel pending reminders of these units in a stage (they completed it, or their deadline moved)."""
+    query = update(OutboxMessage).where(
+        OutboxMessage.cycle_id == cycle_id, OutboxMessage.stage_key == stage_key,
+        OutboxMessage.unit_id.in_(list(unit_ids)), OutboxMessage.status == "pending",
+        OutboxMessage.kind.in_(("stage_opened", "upcoming", "due_today", "overdue", "escalation")),
+    )
+    if after is not None:
+        query = query.where(OutboxMessage.send_after > after)
+    return session.execute(query.values(status="cancelled"), execution_options={"synchronize_session": False}).rowcount or 0
+
+
+def counts(session: Session, cycle_id: int) -> dict[str, int]:
+    """Messages of a cycle by status."""
+    return dict(session.execute(
+        select(OutboxMessage.status, func.count()).where(OutboxMessage.cycle_id == cycle_id).group_by(OutboxMessage.status)
+    ).all())
