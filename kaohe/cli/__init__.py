@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kaohe.cli import calendar_cmd, cycle_cmd, plan_cmd, schemes_cmd, status_cmd
+from kaohe.cli import calendar_cmd, cycle_cmd, extend_cmd, plan_cmd, schemes_cmd, simulate_cmd, status_cmd
 from kaohe.cli.app import cli
 
 
@@ -17,4 +17,4 @@ def main() -> None:
     sys.exit(run(cli))
 
 
-__all__ = ["calendar_cmd", "cli", "click", "cycle_cmd", "main", "plan_cmd", "schemes_cmd", "status_cmd"]
+__all__ = ["calendar_cmd", "cli", "click", "cycle_cmd", "extend_cmd", "main", "plan_cmd", "schemes_cmd", "simulate_cmd", "status_cmd"]

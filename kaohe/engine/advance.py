@@ -1,7 +1,8 @@
 """Deciding what happens when a cycle is advanced from one instant to the next. Pure.
 
 Rules:
-- a stage opens when its window has begun and closes when its deadline has passed;
+- a stage opens when its window has begun (a stage whose scheme gives no opening date is open from
+  the cycle's first advance) and closes when its deadline has passed;
 - an obligation not done by its own due date (stage date or a unit's extension) becomes overdue;
 - the reminder waves that fall in ``(since, now]`` are delivered only to units that still owe the
   stage; an escalation goes to the overdue unit's supervisor (or, without one, the coordinators);
@@ -38,7 +39,7 @@ def decide(
     ``supervisors`` maps a unit code to the codes that receive its escalations.
     """
     by_key = {s.key: s for s in stages}
-    open_stages = tuple(s.key for s in stages if s.status == "pending" and (s.opens_at or s.due_at) <= now and s.due_at >= now)
+    open_stages = tuple(s.key for s in stages if s.status == "pending" and (s.opens_at is None or s.opens_at <= now) and s.due_at >= now)
     close_stages = tuple(s.key for s in stages if s.status in ("pending", "open") and s.due_at < now)
     mark_overdue: list[int] = []
     deliveries: list[Delivery] = []

@@ -73,8 +73,12 @@ def apply_decisions(session: Session, cycle: Cycle, decisions: Decisions, *, now
             "overdue": len(decisions.mark_overdue), "queued": queued, "skipped_waves": decisions.skipped_waves}
 
 
-def render_deliveries(cycle: Cycle, deliveries: Sequence[Delivery]) -> list[Outgoing]:
-    """One outbox message per delivery and per channel its recipient has, rendered in Chinese."""
+def render_deliveries(cycle: Cycle, deliveries: Sequence[Delivery],
+                      extra: dict[str, dict[str, object]] | None = None) -> list[Outgoing]:
+    """One outbox message per delivery and per channel its recipient has, rendered in Chinese.
+
+    ``extra`` adds template variables per unit code (e.g. ``old_due`` for a changed deadline).
+    """
     from kaohe.notifications.render import render
 
     if not deliveries:
@@ -89,7 +93,9 @@ def render_deliveries(cycle: Cycle, deliveries: Sequence[Delivery]) -> list[Outg
         unit, recipient, stage = units[delivery.unit_code], units[delivery.recipient_code], stages[delivery.stage_key]
         cache_key = (delivery.kind, delivery.stage_key, delivery.unit_code, delivery.recipient_code, delivery.wave)
         if cache_key not in cache:
-            cache[cache_key] = render(delivery.kind, _context(scheme, cycle, stage, unit, recipient, delivery, submit))
+            context = _context(scheme, cycle, stage, unit, recipient, delivery, submit)
+            context.update((extra or {}).get(delivery.unit_code, {}))
+            cache[cache_key] = render(delivery.kind, context)
         subject, body = cache[cache_key]
         for channel in MESSAGE_CHANNELS:
             address = recipient.contacts.get(channel)

@@ -38,3 +38,52 @@ def complete(session: Session, cycle: Cycle, unit_code: str, stage_key: str, *, 
     record(session, actor=actor, action="obligation.completed", cycle_id=cycle.id, subject=f"{stage_key}:{unit_code}", at=at,
            detail={"late": late, "late_by_seconds": max(0, int((at - obligation.due_at).total_seconds()))})
     return obligation
+
+
+def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime, *, unit_codes: list[str] | None,
+           reason: str, actor: str, now: dt.datetime) -> list[Obligation]:
+    """Move a deadline for some units (or, with ``unit_codes`` None, the whole stage) and tell them.
+
+    Pending reminders planned for the old date are cancelled; the next advance plans the new ones.
+    Each unit concerned gets a ``deadline_changed`` message at once.
+    """
+    from kaohe.engine.state import Delivery
+    from kaohe.store.advance import render_deliveries
+    from kaohe.store.outbox import enqueue
+
+    stage = session.scalar(select(CycleStage).where(CycleStage.cycle_id == cycle.id, CycleStage.key == stage_key))
+    if stage is None:
+        raise NotFoundError(f"周期 {cycle.key} 没有阶段 {stage_key}")
+    if not reason.strip():
+        raise StateError("变更截止日期必须说明理由")
+    query = select(Obligation).where(Obligation.stage_id == stage.id, Obligation.status != "done")
+    if unit_codes is not None:
+        units = {u.code: u for u in cycle.units if u.code in unit_codes}
+        missing = sorted(set(unit_codes) - set(units))
+        if missing:
+            raise NotFoundError(f"周期 {cycle.key} 中没有编码为 {', '.join(missing)} 的单位")
+        query = query.where(Obligation.unit_id.in_([u.id for u in units.values()]))
+    else:
+        stage.due_at = new_due
+        stage.reason = f"{stage.reason}；" if stage.reason else ""
+        stage.reason += f"{now.date().isoformat()} 变更截止：{reason}"
+        if stage.status == "closed" and new_due > now:
+            stage.status, stage.closed_at = "open", None
+    obligations = list(session.scalars(query))
+    codes = {u.id: u.code for u in cycle.units}
+    deliveries = []
+    for obligation in obligations:
+        old_due = obligation.due_at
+        obligation.due_at, obligation.updated_at = new_due, now
+        if obligation.status == "overdue" and new_due > now:
+            obligation.status, obligation.overdue_since = "pending", None
+        code = codes[obligation.unit_id]
+        deliveries.append((Delivery(stage_key, code, code, "deadline_changed", f"deadline_changed@{new_due.date().isoformat()}",
+                                    now, new_due), old_due))
+    cancel_for(session, cycle_id=cycle.id, stage_key=stage_key, unit_ids=[o.unit_id for o in obligations], after=now)
+    messages = render_deliveries(cycle, [d for d, _ in deliveries], extra={d.unit_code: {"old_due": old, "reason": reason} for d, old in deliveries})
+    enqueue(session, messages, now)
+    record(session, actor=actor, action="deadline.changed", cycle_id=cycle.id, subject=stage_key, at=now,
+           detail={"new_due": new_due.isoformat(), "units": [codes[o.unit_id] for o in obligations] if unit_codes else "all",
+                   "reason": reason})
+    return obligations

@@ -53,8 +53,8 @@ def enqueue(session: Session, messages: Sequence[Outgoing], now: dt.datetime) ->
     inserted = 0
     for start in range(0, len(rows), 500):
         chunk = rows[start:start + 500]
-        statement = insert(OutboxMessage).values(chunk).on_conflict_do_nothing(index_elements=["key"])
-        inserted += session.execute(statement).rowcount or 0
+        statement = insert(OutboxMessage).values(chunk).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id)
+        inserted += len(session.execute(statement).all())
     return inserted
 
 

@@ -1,0 +1,87 @@
+"""Make every deadline and reminder wave of a cycle a scheduled Prefect run at its instant.
+
+Deployment schedules only reach 100 days ahead, so each instant gets an explicit run of the
+``advance-cycle`` deployment, keyed by an idempotency key; running this flow again after the
+calendar changed creates the new instants and deletes the runs of instants that no longer exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow, task
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    DeploymentFilter, DeploymentFilterName, FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType, FlowRunFilterTags,
+)
+from prefect.client.schemas.objects import StateType
+from prefect.deployments import run_deployment
+
+from kaohe.db import ensure_schema, session_scope
+from kaohe.engine.advance import wave_instants
+from kaohe.engine.schedule import diff_schedule, run_key
+from kaohe.settings import get_settings
+from kaohe.store.advance import obligation_states, stage_states
+from kaohe.store.cycles import get_cycle
+from kaohe.workdays import load_calendar
+
+ADVANCE_DEPLOYMENT = "advance-cycle/advance-cycle"
+
+
+@task(name="compute-cycle-instants")
+def compute_instants(cycle_key: str) -> list[dt.datetime]:
+    """Every instant the cycle must be advanced at, from the stored stages and obligations."""
+    settings = get_settings()
+    url = settings.effective_database_url
+    ensure_schema(url)
+    with session_scope(url) as session:
+        cycle = get_cycle(session, cycle_key)
+        return wave_instants(stage_states(cycle), obligation_states(session, cycle),
+                             load_calendar(settings.holidays_file), cycle.office_hours)
+
+
+@task(name="read-scheduled-runs", retries=2, retry_delay_seconds=5)
+async def read_scheduled(cycle_key: str) -> dict[str, str]:
+    """Idempotency key → flow-run id of the cycle's runs that are still scheduled."""
+    async with get_client() as client:
+        runs = await client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                tags=FlowRunFilterTags(all_=[f"cycle:{cycle_key}"]),
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
+            ),
+            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["advance-cycle"])),
+            limit=10000,
+        )
+    return {run.idempotency_key: str(run.id) for run in runs if run.idempotency_key}
+
+
+@task(name="create-advance-run", retries=2, retry_delay_seconds=5)
+async def create_run(cycle_key: str, instant: dt.datetime) -> str:
+    """One scheduled run of advance-cycle at ``instant`` (idempotent by key)."""
+    run = await run_deployment(
+        ADVANCE_DEPLOYMENT, parameters={"cycle": cycle_key, "as_of": instant.isoformat()}, scheduled_time=instant,
+        timeout=0, idempotency_key=run_key(cycle_key, instant), tags=[f"cycle:{cycle_key}", "kaohe"],
+    )
+    return str(run.id)
+
+
+@task(name="delete-stale-run", retries=2, retry_delay_seconds=5)
+async def delete_run(run_id: str) -> None:
+    """Remove a scheduled run whose instant the calendar no longer has."""
+    from uuid import UUID
+
+    async with get_client() as client:
+        await client.delete_flow_run(UUID(run_id))
+
+
+@flow(name="schedule-cycle")
+async def schedule_cycle(cycle: str, now: dt.datetime | None = None) -> dict[str, int]:
+    """Bring the server's scheduled advance runs of ``cycle`` in step with its calendar."""
+    instants = compute_instants(cycle)
+    scheduled = await read_scheduled(cycle)
+    diff = diff_schedule(cycle, instants, scheduled, now=now or dt.datetime.now(dt.timezone.utc))
+    for instant in diff.create:
+        await create_run(cycle, instant)
+    for run_id in diff.delete:
+        await delete_run(run_id)
+    return {"created": len(diff.create), "deleted": len(diff.delete), "kept": diff.keep}

@@ -1,0 +1,42 @@
+"""``read_roster``: a roster file in, every unit out, or every problem at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kaohe.errors import Problem, RosterError
+from kaohe.roster.entry import RosterEntry
+from kaohe.roster.header import column_letter, map_header
+from kaohe.roster.links import link_problems
+from kaohe.roster.rows import parse_row
+from kaohe.roster.sheets import read_rows
+
+
+def read_roster(path: Path | str) -> list[RosterEntry]:
+    """Every unit of the roster at ``path`` (CSV or XLSX), in file order; ``RosterError`` lists every bad row."""
+    path = Path(path)
+    file = str(path)
+    rows = read_rows(path)
+    if not rows:
+        raise RosterError("文件为空，没有表头也没有数据", file=file)
+    header_row, header_cells = rows[0]
+    columns = map_header(header_cells, header_row, file)
+    data = rows[1:]
+    if not data:
+        raise RosterError([Problem("名册只有表头，没有任何单位", file=file, row=header_row)])
+
+    headed = {column.index for column in columns}
+    unheaded = sorted(
+        {index for _, cells in data for index, cell in enumerate(cells) if cell.strip() and index not in headed}
+    )
+    problems = [
+        Problem(f"{column_letter(index)}列有数据但没有表头", file=file, row=header_row, field=f"{column_letter(index)}列")
+        for index in unheaded
+    ]
+    parsed = [parse_row(number, cells, columns, file) for number, cells in data]
+    problems += [problem for row in parsed for problem in row.problems]
+    problems += link_problems(parsed, file)
+    if problems:
+        problems.sort(key=lambda problem: problem.row or 0)
+        raise RosterError(problems)
+    return [row.entry for row in parsed if row.entry is not None]

@@ -1,0 +1,155 @@
+"""E-mail over SMTP: a correctly encoded Chinese MIME message and an injected transport."""
+
+from __future__ import annotations
+
+import hashlib
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses
+from typing import TYPE_CHECKING, Protocol
+
+import aiosmtplib
+
+from kaohe.errors import ConfigError, DeliveryError
+from kaohe.notifications.channel import Clock, check_channel, utc_now
+from kaohe.notifications.message import Message, Receipt
+
+if TYPE_CHECKING:
+    from kaohe.settings import Settings
+
+
+class SmtpTransport(Protocol):
+    """Hands a finished e-mail to a mail server; raises DeliveryError on failure."""
+
+    async def send(self, message: EmailMessage) -> None:
+        """Deliver ``message`` to the addresses in its headers."""
+        ...
+
+
+def _smtp_error(error: Exception) -> DeliveryError:
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        codes = [r.code for r in error.recipients]
+        detail = "；".join(f"{r.recipient}：{r.code} {r.message}" for r in error.recipients)
+        return DeliveryError(f"邮件服务器拒收收件人：{detail}", retryable=all(400 <= c < 500 for c in codes))
+    if isinstance(error, aiosmtplib.SMTPNotSupported):
+        return DeliveryError(f"邮件服务器不支持所需功能：{error}", retryable=False)
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        return DeliveryError(f"邮件服务器拒绝：{error.code} {error.message}", retryable=400 <= error.code < 500)
+    if isinstance(error, aiosmtplib.SMTPTimeoutError | TimeoutError):
+        return DeliveryError("连接邮件服务器超时", retryable=True)
+    return DeliveryError(f"无法连接邮件服务器：{type(error).__name__} {error}", retryable=True)
+
+
+class AiosmtplibTransport:
+    """The real transport: one aiosmtplib connection per message."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        ssl: bool = False,
+        timeout: float = 30.0,
+    ) -> None:
+        self.host, self.port = host, port
+        self._username, self._password = username, password
+        self._starttls, self._ssl, self._timeout = starttls, ssl, timeout
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AiosmtplibTransport:
+        """A transport for ``KAOHE_SMTP_*``."""
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        return cls(
+            settings.smtp_host,
+            settings.smtp_port,
+            username=settings.smtp_username,
+            password=password,
+            starttls=settings.smtp_starttls,
+            ssl=settings.smtp_ssl,
+            timeout=settings.smtp_timeout_seconds,
+        )
+
+    async def send(self, message: EmailMessage) -> None:
+        """Connect, send, disconnect; any refusal becomes DeliveryError (4xx retryable, 5xx not)."""
+        try:
+            refused, _ = await aiosmtplib.send(
+                message,
+                hostname=self.host,
+                port=self.port,
+                username=self._username,
+                password=self._password,
+                start_tls=self._starttls,
+                use_tls=self._ssl,
+                timeout=self._timeout,
+            )
+        except (aiosmtplib.SMTPException, OSError) as error:
+            raise _smtp_error(error) from error
+        if refused:
+            detail = "；".join(f"{rcpt}：{reply.code} {reply.message}" for rcpt, reply in refused.items())
+            raise DeliveryError(f"邮件已发出，但部分收件人被拒收：{detail}", retryable=False)
+
+
+def message_id_for(key: str, domain: str) -> str:
+    """The Message-ID of the e-mail for idempotency ``key``: the same key always gives the same id."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}.kaohe@{domain}>"
+
+
+def parse_addresses(text: str) -> list[Address]:
+    """Addresses from ``"名称 <a@b>, c@d"``; raises a non-retryable DeliveryError if any is malformed."""
+    addresses = []
+    for name, addr in getaddresses([text]):
+        try:
+            if "@" not in addr:
+                raise ValueError(addr)
+            addresses.append(Address(display_name=name, addr_spec=addr))
+        except (ValueError, IndexError):
+            raise DeliveryError(f"邮件地址无效：{text!r}", retryable=False) from None
+    if not addresses:
+        raise DeliveryError(f"邮件地址无效：{text!r}", retryable=False)
+    return addresses
+
+
+def build_email(message: Message, *, sender: str, date_header: str) -> EmailMessage:
+    """The MIME message: UTF-8 text body, RFC 2047 headers, RFC 2231 attachment names, deterministic Message-ID."""
+    from_address = parse_addresses(sender)[0]
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    email["From"] = from_address
+    email["To"] = parse_addresses(message.recipient)
+    email["Date"] = date_header
+    email["Message-ID"] = message_id_for(message.key, from_address.domain or "localhost")
+    email.set_content(message.body, charset="utf-8", cte="base64")
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.mimetype.partition("/")
+        if not subtype:
+            maintype, subtype = "application", "octet-stream"
+        email.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    return email
+
+
+class EmailChannel:
+    """Sends messages as e-mail through an injected :class:`SmtpTransport`."""
+
+    name = "email"
+    takes_idempotency_key = False
+    per_minute_limit: int | None = None
+    merges_into_digest = False
+
+    def __init__(self, transport: SmtpTransport, *, sender: str, clock: Clock = utc_now) -> None:
+        try:
+            parse_addresses(sender)
+        except DeliveryError:
+            raise ConfigError(f"发件人地址无效（KAOHE_SMTP_SENDER）：{sender!r}") from None
+        self._transport = transport
+        self._sender = sender
+        self._clock = clock
+
+    async def send(self, message: Message) -> Receipt:
+        """Build the e-mail and hand it to the transport; the receipt's remote_id is the Message-ID."""
+        check_channel(self.name, message)
+        email = build_email(message, sender=self._sender, date_header=format_datetime(self._clock()))
+        await self._transport.send(email)
+        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=str(email["Message-ID"]))
