@@ -1,0 +1,186 @@
+"""The pure scoring engine: inputs and last year's outcome in, a self-explaining ScoreReport out."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from kaohe.errors import Problem, ScoreSheetError
+from kaohe.scoring.formula import compute_unit
+from kaohe.scoring.grading import GapError, grade_of
+from kaohe.scoring.inputs import PreviousResult, UnitInput
+from kaohe.scoring.numbers import ROUNDING_NAMES
+from kaohe.scoring.quotas import apply_grade_quota, apply_selection, places_text
+from kaohe.scoring.ranking import key_label, ordered, tie_notes
+from kaohe.scoring.result import GroupSummary, MultiYearFlag, ScoreReport, UnitResult
+from kaohe.scoring.spec import GAP_POLICY_NAMES, ScoringSpec
+from kaohe.scoring.validation import Prepared, check_previous, prepare
+
+
+def score(
+    spec: ScoringSpec,
+    inputs: list[UnitInput],
+    previous: list[PreviousResult] | None = None,
+    *,
+    file: str | None = None,
+    previous_file: str | None = None,
+) -> ScoreReport:
+    """Score every unit; raise ScoreSheetError listing every bad row, or return the whole report."""
+    prepared, problems = prepare(spec, inputs, file)
+    if previous is not None:
+        problems += check_previous(spec, previous, previous_file)
+    if not inputs:
+        problems.append(Problem("没有任何被考核单位", file=file))
+    if problems:
+        raise ScoreSheetError(problems)
+    results = {p.source.unit: compute_unit(spec, p) for p in prepared}
+    _grade(spec, prepared, results, file)
+    groups = _group_order(spec, prepared)
+    summaries = _rank(spec, results, groups)
+    notes = _grade_quotas(spec, results, groups, summaries)
+    _selections(spec, results, groups, summaries)
+    _multi_year(spec, results, previous)
+    final = tuple(r for g in groups for r in _ranked(results, g))
+    return ScoreReport(
+        scheme=spec.scheme,
+        precision=spec.precision,
+        display_precision=spec.display_precision,
+        results=final,
+        groups=tuple(summaries[g] for g in groups),
+        settings_used=settings_used(spec, previous is not None),
+        grade_names=tuple(spec.grades.names()) if spec.grades else (),
+        selection_names={s.id: s.name for s in spec.selections},
+        flag_names={f.id: f.name for f in spec.input_flags},
+        notes=tuple(notes),
+        negative_selections=frozenset(s.id for s in spec.selections if s.negative),
+    )
+
+
+def settings_used(spec: ScoringSpec, previous_given: bool) -> dict[str, Any]:
+    """Every setting that shaped the result, in plain data, with the choices the source left open."""
+    data = spec.model_dump(mode="json", by_alias=True, exclude={"scheme"})
+    data["rounding_rule"] = (
+        f"分项得分按精确值（分数）计算和累计，不做中间舍入；总分一次性保留{spec.precision}位小数"
+        f"（{spec.rounding}，{ROUNDING_NAMES[spec.rounding]}）；等次、排名、名额均依据保留后的总分；"
+        f"分项贡献显示{spec.display_precision}位小数，仅供阅读"
+    )
+    data["tie_break_text"] = [key_label(spec, k) for k in spec.ranking.tie_break]
+    if spec.grades is not None:
+        data["grades"]["gap_policy_text"] = GAP_POLICY_NAMES[spec.grades.gap_policy]
+    data["previous_year_given"] = previous_given
+    return data
+
+
+def _grade(spec: ScoringSpec, prepared: list[Prepared], results: dict[str, UnitResult], file: str | None) -> None:
+    if spec.grades is None:
+        return
+    problems: list[Problem] = []
+    for unit in prepared:
+        result = results[unit.source.unit]
+        try:
+            grade, reason = grade_of(result.total, spec.grades)
+        except GapError as error:
+            problems.append(Problem(str(error), file=file, row=unit.source.row, field="总分"))
+            continue
+        results[result.unit] = replace(result, grade_before_quota=grade, grade=grade, grade_reason=reason)
+    if problems:
+        raise ScoreSheetError(problems)
+
+
+def _group_order(spec: ScoringSpec, prepared: list[Prepared]) -> list[str]:
+    kinds = [k.id for k in spec.groups.kinds]
+    fixed = [g.id for g in spec.groups.fixed]
+    seen: dict[str, tuple[int, int, str]] = {}
+    for unit in prepared:
+        position = fixed.index(unit.group_id) if unit.group_id in fixed else len(fixed)
+        seen[unit.group_id] = (kinds.index(unit.kind.id), position, unit.group_name)
+    return sorted(seen, key=lambda g: seen[g])
+
+
+def _rank(spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str]) -> dict[str, GroupSummary]:
+    summaries: dict[str, GroupSummary] = {}
+    for group_id in groups:
+        ranked = ordered(spec, [r for r in results.values() if r.group == group_id])
+        ties = tie_notes(spec, ranked)
+        for rank, result in enumerate(ranked, start=1):
+            results[result.unit] = replace(
+                result, rank=rank, group_size=len(ranked), tie_notes=tuple(ties.get(result.unit, []))
+            )
+        first = ranked[0]
+        summaries[group_id] = GroupSummary(group_id, first.group_name, first.kind, first.kind_name, len(ranked))
+    if spec.ranking.overall:
+        for rank, result in enumerate(ordered(spec, list(results.values())), start=1):
+            results[result.unit] = replace(result, overall_rank=rank)
+    return summaries
+
+
+def _grade_quotas(
+    spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str], summaries: dict[str, GroupSummary]
+) -> list[str]:
+    notes: list[str] = []
+    for quota in spec.grade_quotas:
+        for group_id in groups:
+            ranked = _ranked(results, group_id)
+            rule = quota.per_kind.get(ranked[0].kind)
+            if rule is None:
+                continue
+            how = places_text(rule, len(ranked), ranked[0].kind_name)
+            summaries[group_id].places[f"grade:{quota.grade}"] = how
+            for result in apply_grade_quota(quota, ranked, len(ranked)):
+                results[result.unit] = result
+            if rule.places(len(ranked)) == 0 and any(r.grade_before_quota == quota.grade for r in ranked):
+                notes.append(
+                    f"“{ranked[0].group_name}”组“{quota.grade}”名额为0（{how}），"
+                    f"达到“{quota.grade}”分数的单位均调整为“{quota.over_quota_grade}”"
+                )
+    return notes
+
+
+def _selections(
+    spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str], summaries: dict[str, GroupSummary]
+) -> None:
+    for selection in spec.selections:
+        if selection.scope == "all":
+            everyone = ordered(spec, list(results.values()))
+            for result in apply_selection(spec, selection, everyone, len(everyone), "全部单位中"):
+                results[result.unit] = result
+            continue
+        for group_id in groups:
+            ranked = _ranked(results, group_id)
+            rule = selection.rule_for(ranked[0].kind)
+            if rule is None:
+                continue
+            summaries[group_id].places[selection.id] = places_text(rule, len(ranked), ranked[0].kind_name)
+            for result in apply_selection(spec, selection, ranked, len(ranked), "组内"):
+                results[result.unit] = result
+
+
+def _ranked(results: dict[str, UnitResult], group_id: str) -> list[UnitResult]:
+    return sorted((r for r in results.values() if r.group == group_id), key=lambda r: r.rank)
+
+
+def _multi_year(spec: ScoringSpec, results: dict[str, UnitResult], previous: list[PreviousResult] | None) -> None:
+    if not spec.multi_year:
+        return
+    last = {p.unit: p for p in previous} if previous is not None else None
+    for unit, result in list(results.items()):
+        flags: list[MultiYearFlag] = []
+        for rule in spec.multi_year:
+            decision = result.decision(rule.selection)
+            if decision is None:
+                continue
+            name = spec.selection(rule.selection).name
+            if last is None:
+                flags.append(MultiYearFlag(rule.id, rule.name, rule.selection, None, "未提供上年考核结果，未评估"))
+                continue
+            record = last.get(unit)
+            if record is None:
+                flags.append(MultiYearFlag(rule.id, rule.name, rule.selection, False, f"上年结果中没有该单位，不能认定连续两年“{name}”"))
+                continue
+            before = rule.selection in record.selections
+            now = decision.selected
+            reason = f"本年{'' if now else '未'}列入“{name}”，上年{'' if before else '未'}列入“{name}”"
+            if now and before:
+                reason += f"：连续两年，{rule.name}"
+            flags.append(MultiYearFlag(rule.id, rule.name, rule.selection, now and before, reason))
+        results[unit] = replace(result, multi_year=tuple(flags))

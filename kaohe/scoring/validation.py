@@ -1,0 +1,251 @@
+"""Checking inputs against a scheme and turning them into exact values; every problem at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from kaohe.errors import Problem
+from kaohe.scoring.inputs import PreviousResult, RawValue, UnitInput
+from kaohe.scoring.numbers import plain, to_decimal
+from kaohe.scoring.spec import Component, FixedGroup, Formula, GroupKind, Item, ScoringSpec, normalize_label
+from kaohe.scoring.values import amount, is_blank, is_no_task, text_of, whole_count, yes_no
+
+UNIT_FIELD = "单位代码"
+GROUP_FIELD = "分组"
+KIND_FIELD = "分组类型"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A component value as used: exact number, the text given and how it was read."""
+
+    number: Fraction
+    raw: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated unit: its group, kind, formula and exact inputs."""
+
+    source: UnitInput
+    group_id: str
+    group_name: str
+    kind: GroupKind
+    formula: Formula
+    values: dict[str, Value]
+    missing: frozenset[str]
+    items: dict[str, tuple[Decimal, str]]
+    flags: frozenset[str]
+
+
+def prepare(spec: ScoringSpec, inputs: list[UnitInput], file: str | None = None) -> tuple[list[Prepared], list[Problem]]:
+    """Validate every unit; return the prepared units and every problem found."""
+    problems: list[Problem] = []
+    prepared: list[Prepared] = []
+    seen_units: dict[str, int | None] = {}
+    open_kinds: dict[str, tuple[str, str]] = {}
+    for unit in inputs:
+        where = _Where(file, unit.row, problems)
+        if unit.unit in seen_units:
+            first = seen_units[unit.unit]
+            where.add(UNIT_FIELD, f"单位代码 {unit.unit} 重复" + (f"（首次出现在第{first}行）" if first is not None else ""))
+        else:
+            seen_units[unit.unit] = unit.row
+        group = _resolve_group(spec, unit, where, open_kinds)
+        if group is None:
+            continue
+        group_id, group_name, kind = group
+        formula = spec.formula(kind.formula)
+        values, missing = _component_values(spec, formula, unit, where)
+        items = _items(spec, formula, unit, where)
+        flags = _flags(spec, unit, where)
+        prepared.append(Prepared(unit, group_id, group_name, kind, formula, values, missing, items, flags))
+    return prepared, problems
+
+
+def check_previous(spec: ScoringSpec, previous: list[PreviousResult], file: str | None = None) -> list[Problem]:
+    """Problems in last year's results: unknown selections, repeated units."""
+    problems: list[Problem] = []
+    known = {s.id for s in spec.selections}
+    seen: set[str] = set()
+    for record in previous:
+        if record.unit in seen:
+            problems.append(Problem(f"单位代码 {record.unit} 重复", file=file, row=record.row, field=UNIT_FIELD))
+        seen.add(record.unit)
+        for selection in sorted(record.selections - known):
+            problems.append(Problem(f"未知的选取结果 {selection!r}", file=file, row=record.row))
+    return problems
+
+
+@dataclass
+class _Where:
+    file: str | None
+    row: int | None
+    problems: list[Problem]
+
+    def add(self, field: str | None, reason: str) -> None:
+        """Record a problem of this row."""
+        self.problems.append(Problem(reason, file=self.file, row=self.row, field=field))
+
+
+def _matches(text: str, *labels: str) -> bool:
+    key = normalize_label(text)
+    return any(normalize_label(label) == key for label in labels)
+
+
+def _resolve_group(
+    spec: ScoringSpec, unit: UnitInput, where: _Where, open_kinds: dict[str, tuple[str, str]]
+) -> tuple[str, str, GroupKind] | None:
+    kind = None
+    if unit.kind is not None and not is_blank(unit.kind):
+        kind = next((k for k in spec.groups.kinds if _matches(unit.kind, k.id, k.name, *k.aliases)), None)
+        if kind is None:
+            choices = "、".join(k.name for k in spec.groups.kinds)
+            where.add(KIND_FIELD, f"未知的分组类型“{unit.kind}”（可选：{choices}）")
+            return None
+    fixed: FixedGroup | None = next(
+        (g for g in spec.groups.fixed if _matches(unit.group, g.id, g.name, *g.aliases)), None
+    )
+    if fixed is not None:
+        fixed_kind = spec.kind(fixed.kind)
+        if kind is not None and kind.id != fixed_kind.id:
+            where.add(KIND_FIELD, f"分组“{fixed.name}”的类型应为“{fixed_kind.name}”，不是“{kind.name}”")
+            return None
+        return fixed.id, fixed.name, fixed_kind
+    open_choices = [k for k in spec.groups.kinds if k.open]
+    if kind is None:
+        names = "、".join(g.name for g in spec.groups.fixed)
+        if open_choices:
+            kinds = "、".join(k.name for k in open_choices)
+            where.add(KIND_FIELD, f"分组“{unit.group}”不是方案固定分组（{names or '无'}），须填写分组类型（{kinds}）")
+        else:
+            where.add(GROUP_FIELD, f"未知的分组“{unit.group}”（可选：{names}）")
+        return None
+    if not kind.open:
+        where.add(GROUP_FIELD, f"分组类型“{kind.name}”只能用于方案固定的分组，“{unit.group}”不在其中")
+        return None
+    key = "open:" + normalize_label(unit.group)
+    earlier = open_kinds.setdefault(key, (kind.id, unit.group))
+    if earlier[0] != kind.id:
+        where.add(KIND_FIELD, f"分组“{unit.group}”在前面的行中类型为“{spec.kind(earlier[0]).name}”，此处为“{kind.name}”")
+        return None
+    return key, earlier[1], kind
+
+
+def _component_values(
+    spec: ScoringSpec, formula: Formula, unit: UnitInput, where: _Where
+) -> tuple[dict[str, Value], frozenset[str]]:
+    all_components = {c.id: c for f in spec.formulas for c in f.components}
+    for key, raw in unit.values.items():
+        if key not in all_components:
+            where.add(key, "未知的计分分项")
+        elif formula.component(key) is None and not is_no_task(raw):
+            where.add(all_components[key].name, f"该分项不属于“{formula.name}”的计分公式，应留空")
+    reallocatable = {c for r in formula.reallocations for c in r.components}
+    values: dict[str, Value] = {}
+    missing: set[str] = set()
+    for component in formula.components:
+        raw = unit.values.get(component.id)
+        if is_no_task(raw):
+            if component.id in reallocatable:
+                missing.add(component.id)
+            else:
+                where.add(component.name, "缺少得分" if is_blank(raw) else f"“{raw}”：该分项不允许填“无任务”")
+            continue
+        try:
+            values[component.id] = _read_component(spec, component, raw)
+        except ValueError as error:
+            where.add(component.name, str(error))
+    for group in formula.reallocations:
+        present = [c for c in group.components if c not in missing]
+        if len(present) < group.min_present:
+            names = "、".join(formula.component(c).name for c in group.components)  # type: ignore[union-attr]
+            where.add(
+                group.name,
+                f"{names}中至少应有{group.min_present}项有任务并给分；原文只规定了缺少部分任务时的权重折算",
+            )
+    return values, frozenset(missing)
+
+
+def _read_component(spec: ScoringSpec, component: Component, raw: RawValue) -> Value:
+    text = text_of(raw)
+    if component.scale is not None:
+        scale = spec.scale(component.scale)
+        level = scale.lookup(text)
+        if level is not None:
+            label = f"，{level.label}" if level.label else ""
+            return Value(Fraction(level.value), text, f"{level.code} → {plain(level.value)}分（{scale.name}{label}）")
+        codes = "、".join(f"{lv.code}={plain(lv.value)}" for lv in scale.levels)
+        if not scale.accept_values:
+            raise ValueError(f"“{text}”不是{scale.name}的等级代码（{codes}）")
+        try:
+            number = to_decimal(raw)
+        except ValueError:
+            raise ValueError(f"“{text}”不是{scale.name}的等级代码（{codes}）") from None
+        level = next((lv for lv in scale.levels if lv.value == number), None)
+        if level is None:
+            raise ValueError(f"{text}分不在{scale.name}中（{codes}）")
+        return Value(Fraction(number), text, f"{plain(number)}分 = {level.code}（{scale.name}）")
+    number = to_decimal(raw)
+    if not component.min <= number <= component.max:
+        raise ValueError(f"{text} 超出范围 {plain(component.min)}–{plain(component.max)}")
+    return Value(Fraction(number), text)
+
+
+def _items(spec: ScoringSpec, formula: Formula, unit: UnitInput, where: _Where) -> dict[str, tuple[Decimal, str]]:
+    known = {i.id: i for _, i in spec.items()}
+    result: dict[str, tuple[Decimal, str]] = {}
+    for key, raw in unit.items.items():
+        item: Item | None = known.get(key)
+        if item is None:
+            where.add(key, "未知的加减分项")
+            continue
+        try:
+            quantity = _read_item(item, raw)
+        except ValueError as error:
+            where.add(item.name, str(error))
+            continue
+        if quantity == 0:
+            continue
+        if not item.applies(formula.id):
+            where.add(item.name, f"该项不适用于“{formula.name}”，应留空")
+            continue
+        result[key] = (quantity, text_of(raw))
+    exclusive: dict[str, list[Item]] = {}
+    for _, item in spec.items():
+        if item.id in result and item.exclusive is not None:
+            exclusive.setdefault(item.exclusive, []).append(item)
+    for clash in exclusive.values():
+        if len(clash) > 1:
+            where.add(clash[-1].name, f"{'与'.join(i.name for i in clash)}不能同时成立")
+    return result
+
+
+def _read_item(item: Item, raw: RawValue) -> Decimal:
+    if item.kind == "flag":
+        return Decimal(1 if yes_no(raw) else 0)
+    if item.kind == "count":
+        count = whole_count(raw)
+        if count > item.max_count:
+            raise ValueError(f"次数 {count} 超过上限 {item.max_count}")
+        return Decimal(count)
+    return amount(raw)
+
+
+def _flags(spec: ScoringSpec, unit: UnitInput, where: _Where) -> frozenset[str]:
+    known = {f.id: f for f in spec.input_flags}
+    result: set[str] = set()
+    for key, raw in unit.flags.items():
+        flag = known.get(key)
+        if flag is None:
+            where.add(key, "未知的输入标记")
+            continue
+        try:
+            if yes_no(raw):
+                result.add(key)
+        except ValueError as error:
+            where.add(flag.name, str(error))
+    return frozenset(result)
