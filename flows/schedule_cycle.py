@@ -7,7 +7,9 @@ calendar changed creates the new instants and deletes the runs of instants that 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Awaitable
 
 from prefect import flow, task
 from prefect.client.orchestration import get_client
@@ -26,6 +28,7 @@ from kaohe.store.cycles import get_cycle
 from kaohe.workdays import load_calendar
 
 ADVANCE_DEPLOYMENT = "advance-cycle/advance-cycle"
+PAGE = 200  # the server refuses larger pages
 
 
 @task(name="compute-cycle-instants")
@@ -43,16 +46,20 @@ def compute_instants(cycle_key: str) -> list[dt.datetime]:
 @task(name="read-scheduled-runs", retries=2, retry_delay_seconds=5)
 async def read_scheduled(cycle_key: str) -> dict[str, str]:
     """Idempotency key → flow-run id of the cycle's runs that are still scheduled."""
+    found: dict[str, str] = {}
     async with get_client() as client:
-        runs = await client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(
-                tags=FlowRunFilterTags(all_=[f"cycle:{cycle_key}"]),
-                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
-            ),
-            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["advance-cycle"])),
-            limit=10000,
-        )
-    return {run.idempotency_key: str(run.id) for run in runs if run.idempotency_key}
+        while True:
+            page = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    tags=FlowRunFilterTags(all_=[f"cycle:{cycle_key}"]),
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
+                ),
+                deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["advance-cycle"])),
+                limit=PAGE, offset=len(found),
+            )
+            found.update({run.idempotency_key or str(run.id): str(run.id) for run in page})
+            if len(page) < PAGE:
+                return found
 
 
 @task(name="create-advance-run", retries=2, retry_delay_seconds=5)
@@ -80,8 +87,12 @@ async def schedule_cycle(cycle: str, now: dt.datetime | None = None) -> dict[str
     instants = compute_instants(cycle)
     scheduled = await read_scheduled(cycle)
     diff = diff_schedule(cycle, instants, scheduled, now=now or dt.datetime.now(dt.timezone.utc))
-    for instant in diff.create:
-        await create_run(cycle, instant)
-    for run_id in diff.delete:
-        await delete_run(run_id)
+    limit = asyncio.Semaphore(8)
+
+    async def bounded(call: Awaitable[object]) -> None:
+        async with limit:
+            await call
+
+    await asyncio.gather(*(bounded(create_run(cycle, i)) for i in diff.create),
+                         *(bounded(delete_run(r)) for r in diff.delete))
     return {"created": len(diff.create), "deleted": len(diff.delete), "kept": diff.keep}
