@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from kaohe.errors import NotFoundError, Problem, SchemeError
 from kaohe.schemes.model import Scheme
 
-_MESSAGES = {
+PYDANTIC_MESSAGES = {
     "missing": "缺少必填字段",
     "extra_forbidden": "未知字段（拼写错误？）",
     "string_pattern_mismatch": "格式不符",
@@ -48,17 +48,20 @@ def load_scheme_file(path: Path) -> Scheme:
     problems = check_scheme(scheme)
     if problems:
         raise SchemeError([Problem(p, file=name) for p in problems])
+    from kaohe.scoring.loader import spec_from_mapping
+
+    spec_from_mapping(raw.get("scoring"), scheme.id, file=name)
     return scheme
 
 
 def _problem(name: str, raw: dict[str, Any], error: Any) -> Problem:
     location = error["loc"]
-    field = _field_path(raw, location)
-    reason = _MESSAGES.get(error["type"], error["msg"].removeprefix("Value error, "))
+    field = field_path(raw, location)
+    reason = PYDANTIC_MESSAGES.get(error["type"], error["msg"].removeprefix("Value error, "))
     return Problem(reason, file=name, field=field or None)
 
 
-def _field_path(raw: Any, location: tuple[Any, ...]) -> str:
+def field_path(raw: Any, location: tuple[Any, ...]) -> str:
     """``stages[2].due.date`` → ``stages[2](self_report).due.date``: name the stage a reader looks for."""
     parts: list[str] = []
     node = raw

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kaohe.errors import NotFoundError, SchemeError
+from kaohe.schemes import load_scheme_file
 from kaohe.schemes import load_scheme
 from kaohe.scoring import load_spec, spec_from_mapping
 from kaohe.scoring.numbers import count_of, exact_text, round_fraction
@@ -61,10 +62,14 @@ def test_missing_scheme_file(tmp_path: Path) -> None:
         load_spec("nowhere", tmp_path)
 
 
-def test_scheme_file_without_scoring_key(tmp_path: Path) -> None:
-    (tmp_path / "x.yaml").write_text("id: x\n", encoding="utf-8")
-    with pytest.raises(SchemeError, match="缺少顶层 scoring 键"):
-        load_spec("x", tmp_path)
+def test_a_bad_scoring_section_fails_the_scheme_file_itself(tmp_path: Path) -> None:
+    text = (SCHEMES / "mile.yaml").read_text(encoding="utf-8")
+    assert "precision: 2" in text
+    (tmp_path / "county.yaml").write_text(text.replace("precision: 2", "precision: two", 1), encoding="utf-8")
+    with pytest.raises(SchemeError) as caught:
+        load_scheme_file(tmp_path / "county.yaml")
+    assert caught.value.problems[0].field == "scoring.precision"
+    assert caught.value.problems[0].file == str(tmp_path / "county.yaml")
 
 
 def broken(path: list[Any], value: Any) -> dict[str, Any]:
