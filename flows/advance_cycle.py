@@ -7,6 +7,8 @@ import datetime as dt
 
 from prefect import flow
 
+from kaohe.flows.aggregation_stage import start_results_work
+from kaohe.flows.stage_work import start_stage_work
 from kaohe.tasks.advance import record_advance
 from kaohe.tasks.dispatch import dispatch_outbox
 
@@ -28,5 +30,8 @@ async def advance_cycle(cycle: str, as_of: dt.datetime | None = None) -> dict[st
     if instant.tzinfo is None:
         raise ValueError("as_of must be timezone-aware (a naive time would be read as UTC)")
     state = record_advance(cycle, instant)
+    opened, closed = list(state["opened_stages"]), list(state["closed_stages"])  # type: ignore[call-overload]
+    work = await start_stage_work(cycle, opened, closed, instant)
+    work += await start_results_work(cycle, opened, closed, instant)
     sent = await dispatch_outbox(int(state["cycle_id"]), instant)  # type: ignore[call-overload]
-    return {"cycle": cycle, "as_of": instant.isoformat(), **state, "dispatch": sent}
+    return {"cycle": cycle, "as_of": instant.isoformat(), **state, "stage_work": work, "dispatch": sent}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from kaohe.errors import DeliveryError
-from kaohe.models import OutboxMessage
+from kaohe.models import OutboxMessage, utcnow
 from kaohe.notifications.channel import Channel
 from kaohe.notifications.digest import merge_into_digests
 from kaohe.notifications.message import Message
@@ -66,6 +66,7 @@ class Dispatcher:
         max_attempts: int = 5,
         retry_base: dt.timedelta = dt.timedelta(minutes=5),
         worker: str | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.channels = dict(channels)
@@ -75,20 +76,24 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.retry_base = retry_base
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self.clock = clock
 
     def recover(self, now: dt.datetime) -> dict[str, int]:
-        """Resolve claims a dead dispatcher left behind (see kaohe.store.outbox.recover)."""
+        """Resolve claims a dead dispatcher left behind, ``now`` being wall-clock time (see kaohe.store.outbox.recover)."""
         idempotent = frozenset(n for n, c in self.channels.items() if c.takes_idempotency_key)
         with self.sessions() as session:
             return recover(session, now=now, idempotent_channels=idempotent)
 
     async def run(self, now: dt.datetime, *, cycle_id: int | None = None, max_batches: int | None = None) -> DispatchReport:
-        """Send every message due at ``now`` (batch after batch until none is left)."""
+        """Send every message due at ``now`` (batch after batch until none is left).
+
+        ``now`` is the scheduled instant; claims and their lease run on ``clock`` (wall-clock time).
+        """
         started = time.perf_counter()
-        report = DispatchReport(recovered=self.recover(now))
+        report = DispatchReport(recovered=self.recover(self.clock()))
         while max_batches is None or report.batches < max_batches:
             with self.sessions() as session:
-                rows = claim(session, cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker)
+                rows = claim(session, cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker, at=self.clock())
                 batch = [(row.id, row.attempts, _message(row)) for row in rows]
             if not batch:
                 break
@@ -123,6 +128,8 @@ class Dispatcher:
             receipt = await channel.send(message)
         except DeliveryError as error:
             return None, error
+        except Exception as error:  # noqa: BLE001 - one message a channel cannot handle must not stop the wave
+            return None, DeliveryError(f"渠道 {message.channel} 无法处理该消息：{type(error).__name__} {error}", retryable=False)
         return receipt.remote_id, None
 
     def _outcome(self, row_id: int, attempts: int, now: dt.datetime, remote_id: str | None,

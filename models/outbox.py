@@ -25,7 +25,9 @@ class OutboxMessage(Base):
     key: Mapped[str] = mapped_column(String(300), unique=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
     stage_key: Mapped[str | None] = mapped_column(String(100))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True, doc="the recipient")
+    about_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), index=True, doc="the unit the message is about (an escalation's overdue unit)")
     kind: Mapped[str] = mapped_column(String(50))
     wave: Mapped[str] = mapped_column(String(100))
     channel: Mapped[str] = mapped_column(String(50))

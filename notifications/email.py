@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
@@ -41,7 +44,12 @@ def _smtp_error(error: Exception) -> DeliveryError:
 
 
 class AiosmtplibTransport:
-    """The real transport: one aiosmtplib connection per message."""
+    """The real transport: reuses open aiosmtplib connections (one message at a time on each) instead of
+    connecting, greeting and quitting for every message.
+
+    A connection that failed is closed, never reused; one idle longer than ``max_idle`` seconds is closed
+    instead of reused; at most ``pool_size`` idle connections are kept. ``aclose()`` quits the idle ones.
+    """
 
     def __init__(
         self,
@@ -53,10 +61,15 @@ class AiosmtplibTransport:
         starttls: bool = False,
         ssl: bool = False,
         timeout: float = 30.0,
+        max_idle: float = 15.0,
+        pool_size: int = 64,
     ) -> None:
         self.host, self.port = host, port
         self._username, self._password = username, password
         self._starttls, self._ssl, self._timeout = starttls, ssl, timeout
+        self._max_idle, self._pool_size = max_idle, pool_size
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AiosmtplibTransport:
@@ -73,23 +86,64 @@ class AiosmtplibTransport:
         )
 
     async def send(self, message: EmailMessage) -> None:
-        """Connect, send, disconnect; any refusal becomes DeliveryError (4xx retryable, 5xx not)."""
+        """Send over an idle open connection or a new one; any refusal becomes DeliveryError (4xx retryable, 5xx not)."""
+        client: aiosmtplib.SMTP | None = None
         try:
-            refused, _ = await aiosmtplib.send(
-                message,
-                hostname=self.host,
-                port=self.port,
-                username=self._username,
-                password=self._password,
-                start_tls=self._starttls,
-                use_tls=self._ssl,
-                timeout=self._timeout,
-            )
+            client = await self._checkout()
+            refused, _ = await client.send_message(message)
         except (aiosmtplib.SMTPException, OSError) as error:
+            if client is not None:
+                client.close()
             raise _smtp_error(error) from error
+        await self._checkin(client)
         if refused:
             detail = "；".join(f"{rcpt}：{reply.code} {reply.message}" for rcpt, reply in refused.items())
             raise DeliveryError(f"邮件已发出，但部分收件人被拒收：{detail}", retryable=False)
+
+    async def aclose(self) -> None:
+        """Quit every idle connection (connections of an event loop that has ended are just dropped)."""
+        idle, self._idle = self._idle, []
+        if self._loop is not asyncio.get_running_loop():
+            return
+        for client, _ in idle:
+            await _quit(client)
+
+    async def _checkout(self) -> aiosmtplib.SMTP:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._idle, self._loop = [], loop
+        while self._idle:
+            client, since = self._idle.pop()
+            if client.is_connected and time.monotonic() - since <= self._max_idle:
+                return client
+            client.close()
+        client = aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            username=self._username,
+            password=self._password,
+            start_tls=self._starttls,
+            use_tls=self._ssl,
+            timeout=self._timeout,
+        )
+        try:
+            await client.connect()
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    async def _checkin(self, client: aiosmtplib.SMTP) -> None:
+        if len(self._idle) < self._pool_size and client.is_connected:
+            self._idle.append((client, time.monotonic()))
+        else:
+            await _quit(client)
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+        await client.quit()
+    client.close()
 
 
 def message_id_for(key: str, domain: str) -> str:

@@ -1,20 +1,15 @@
-"""The ``kaohe`` command. Each command group lives in its own module; errors become one line and an exit code."""
+"""The ``kaohe`` command. Each command lives in its own module, imported only when it runs (see
+``kaohe.cli.app.COMMAND_MODULES``); errors become one line per problem and an exit code."""
 
 from __future__ import annotations
 
 import sys
 
-import click
+from kaohe.cli.app import cli, run
 
-from kaohe.cli import calendar_cmd, cycle_cmd, extend_cmd, plan_cmd, schemes_cmd, simulate_cmd, status_cmd
-from kaohe.cli.app import cli
+__all__ = ["cli", "main"]
 
 
 def main() -> None:
     """Entry point of the ``kaohe`` script."""
-    from kaohe.cli.app import run
-
     sys.exit(run(cli))
-
-
-__all__ = ["calendar_cmd", "cli", "click", "cycle_cmd", "extend_cmd", "main", "plan_cmd", "schemes_cmd", "simulate_cmd", "status_cmd"]

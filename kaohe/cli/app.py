@@ -14,7 +14,30 @@ from kaohe.errors import ConfigError, InputError, KaoheError
 from kaohe.settings import Settings, get_settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+COMMAND_MODULES = {
+    "calendar": "calendar_cmd", "cycle": "cycle_cmd", "extend": "extend_cmd", "order": "order_cmd", "plan": "plan_cmd",
+    "rectify": "results_cmd", "results": "results_cmd", "review": "review_cmd", "sample": "sample_cmd",
+    "schemes": "schemes_cmd", "score": "score_cmd", "simulate": "simulate_cmd", "status": "status_cmd",
+    "submissions": "submit_cmd", "submit": "submit_cmd", "verify": "verify_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs, so ``kaohe plan`` does not pay for
+    the spreadsheet, report and evaluator libraries that other commands use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            import importlib
+
+            importlib.import_module(f"kaohe.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """kaohe（考核）：扶贫考核年度日程的工作流引擎。"""
 

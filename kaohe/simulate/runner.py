@@ -29,6 +29,8 @@ from kaohe.store.cycles import create_cycle, get_cycle
 from kaohe.store.obligations import complete
 from kaohe.workdays import WorkdayCalendar
 
+EVALUATOR_TOKEN = "simulation-token"
+
 
 @dataclass
 class SimulationResult:
@@ -68,6 +70,7 @@ def environment(values: dict[str, str]) -> Iterator[None]:
 def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calendar: WorkdayCalendar, *,
                    seed: str = "kaohe", workdir: Path | None = None, progress: Any = None) -> SimulationResult:
     """Run the cycle of ``plan`` from its first instant to its last on a simulated clock."""
+    from kaohe.evaluator.reference_server import ReferenceServer
     from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kaohe-sim-"))
@@ -75,9 +78,11 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
     with ExitStack() as stack:
         smtp = stack.enter_context(LocalSmtpReceiver())
         hooks = stack.enter_context(LocalWebhookReceiver())
-        env = {"KAOHE_DATABASE_URL": url, "KAOHE_SMTP_HOST": smtp.host, "KAOHE_SMTP_PORT": str(smtp.port)}
+        evaluator = stack.enter_context(ReferenceServer(token=EVALUATOR_TOKEN))
+        env = {"KAOHE_DATABASE_URL": url, "KAOHE_SMTP_HOST": smtp.host, "KAOHE_SMTP_PORT": str(smtp.port),
+               "KAOHE_EVALUATOR_URL": evaluator.url, "KAOHE_EVALUATOR_TOKEN": EVALUATOR_TOKEN,
+               "KAOHE_HOME": str(workdir)}
         env.update({f"KAOHE_{k.upper()}": v for k, v in hooks.settings_overrides().items()})
-        env.update(_webhook_env(hooks.url))
         stack.enter_context(environment(env))
         roster = [_local_webhook(entry, hooks.url) for entry in roster]
         ensure_schema(url)
@@ -86,22 +91,42 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
             cycle = create_cycle(session, key=key, scheme=scheme, plan=plan, roster=roster, actor="simulation",
                                  now=_first_instant(plan), office_hours=get_settings().office_hours)
             stages, obligations = stage_states(cycle), obligation_states(session, cycle)
-        instants = wave_instants(stages, obligations, calendar, get_settings().office_hours)
+        office_hours = get_settings().office_hours
+        instants = wave_instants(stages, obligations, calendar, office_hours)
         completions = plan_completions(obligations, {s.key: s.opens_at for s in stages}, calendar, seed=seed)
+        aggregation = _simulated_scores(scheme, roster, stages, seed, workdir)
         result = SimulationResult(cycle=key, database=url)
-        asyncio.run(_drive(key, url, instants, completions, result, progress))
+        asyncio.run(_drive(key, url, instants, completions, aggregation, calendar, office_hours, result, progress))
         result.received = {"email": len(smtp.mails), "http": hooks.count}
         _collect(url, key, result)
     get_engine(url).dispose()
     return result
 
 
-async def _drive(key: str, url: str, instants: list[dt.datetime], completions: list[Any], result: SimulationResult,
-                 progress: Any) -> None:
+def _simulated_scores(scheme: Scheme, roster: list[RosterEntry], stages: list[Any], seed: str,
+                      workdir: Path) -> tuple[dt.datetime, Path] | None:
+    """The coordinator's score sheet for the aggregation stage, synthesised from the seed (None: no formula)."""
+    from kaohe.results.simulated import simulated_sheet
+
+    due = next((s.due_at for s in stages if s.kind == "aggregation"), None)
+    data = simulated_sheet(scheme.scoring, scheme.id, roster, seed)
+    if due is None or data is None:
+        return None
+    sheet = workdir / "simulated-scores.csv"
+    sheet.write_bytes(data)
+    return due, sheet
+
+
+async def _drive(key: str, url: str, instants: list[dt.datetime], completions: list[Any],
+                 aggregation: tuple[dt.datetime, Path] | None, calendar: WorkdayCalendar, office_hours: str,
+                 result: SimulationResult, progress: Any) -> None:
     from kaohe.flows.advance_cycle import advance_cycle
+    from kaohe.flows.aggregation_stage import aggregate_cycle
 
     pending = list(completions)
-    for instant in instants:
+    queue = list(instants)
+    while queue:
+        instant = queue.pop(0)
         due_now = [c for c in pending if c.at <= instant]
         pending = pending[len(due_now):]
         if due_now:
@@ -111,10 +136,17 @@ async def _drive(key: str, url: str, instants: list[dt.datetime], completions: l
                     complete(session, cycle, completion.unit, completion.stage, at=completion.at, actor=f"unit:{completion.unit}")
                     result.completions.append({"unit": completion.unit, "stage": completion.stage,
                                                "at": completion.at.astimezone(BEIJING).isoformat()})
+        if aggregation is not None and instant > aggregation[0]:
+            await aggregate_cycle(key, as_of=instant, input=str(aggregation[1]), by="simulation")
+            aggregation = None
+            with session_scope(url) as session:
+                cycle = get_cycle(session, key)
+                later = wave_instants(stage_states(cycle), obligation_states(session, cycle), calendar, office_hours)
+            queue = sorted(set(queue) | {i for i in later if i > instant})
         await advance_cycle(key, as_of=instant)
         result.advances += 1
         if progress:
-            progress(instant, result.advances, len(instants))
+            progress(instant, result.advances, result.advances + len(queue))
 
 
 def _collect(url: str, key: str, result: SimulationResult) -> None:
@@ -137,10 +169,6 @@ def _first_instant(plan: Plan) -> dt.datetime:
     firsts = [s.opens or s.due for s in plan.stages]
     first = min(firsts)
     return dt.datetime.fromtimestamp(first.timestamp(), dt.timezone.utc) - dt.timedelta(days=1)
-
-
-def _webhook_env(base: str) -> dict[str, str]:
-    return {}
 
 
 def _local_webhook(entry: RosterEntry, base: str) -> RosterEntry:

@@ -104,7 +104,7 @@ def render_deliveries(cycle: Cycle, deliveries: Sequence[Delivery],
             messages.append(Outgoing(
                 key=f"{cycle.key}:{delivery.key}:{channel}", cycle_id=cycle.id, stage_key=delivery.stage_key,
                 unit_id=recipient.id, kind=delivery.kind, wave=delivery.wave, channel=channel, recipient=address,
-                subject=subject, body=body, send_after=delivery.at,
+                subject=subject, body=body, send_after=delivery.at, about_unit_id=unit.id,
             ))
     return messages
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -39,6 +39,7 @@ class Outgoing:
     subject: str
     body: str
     send_after: dt.datetime
+    about_unit_id: int | None = None
 
 
 def enqueue(session: Session, messages: Sequence[Outgoing], now: dt.datetime) -> int:
@@ -58,22 +59,33 @@ def enqueue(session: Session, messages: Sequence[Outgoing], now: dt.datetime) ->
     return inserted
 
 
-def claim(session: Session, *, cycle_id: int | None, now: dt.datetime, limit: int, worker: str) -> list[OutboxMessage]:
-    """Take up to ``limit`` pending messages that are due, marking them ``claimed`` by ``worker``."""
-    query = select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.send_after <= now)
+def claim(session: Session, *, cycle_id: int | None, now: dt.datetime, limit: int, worker: str,
+          at: dt.datetime | None = None) -> list[OutboxMessage]:
+    """Take up to ``limit`` messages due at ``now``, marking them ``claimed`` by ``worker`` at ``at`` (default ``now``).
+
+    ``at`` is the wall-clock time the lease runs from: ``now`` is the run's scheduled instant, and a
+    run that lasts longer than the gap to the next scheduled run must not look dead to it.
+
+    Two dispatchers never take the same message: PostgreSQL locks the chosen rows and skips those
+    another dispatcher has locked; on SQLite one ``UPDATE … WHERE id IN (SELECT …)`` chooses and marks
+    under the write lock. (On PostgreSQL that single statement would be wrong: the planner may rescan
+    the locking subquery once per row and claim far more than ``limit``.)
+    """
+    due = select(OutboxMessage.id).where(OutboxMessage.status == "pending", OutboxMessage.send_after <= now)
     if cycle_id is not None:
-        query = query.where(OutboxMessage.cycle_id == cycle_id)
-    query = query.order_by(OutboxMessage.send_after, OutboxMessage.id).limit(limit)
+        due = due.where(OutboxMessage.cycle_id == cycle_id)
+    due = due.order_by(OutboxMessage.send_after, OutboxMessage.id).limit(limit)
+    chosen: Any = due
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = list(session.scalars(query))
-    if rows:
-        session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]), OutboxMessage.status == "pending")
-            .values(status="claimed", claimed_by=worker, claimed_at=now),
-            execution_options={"synchronize_session": False},
-        )
-    return rows
+        chosen = list(session.scalars(due.with_for_update(skip_locked=True)))
+        if not chosen:
+            return []
+    statement = (
+        update(OutboxMessage).where(OutboxMessage.id.in_(chosen), OutboxMessage.status == "pending")
+        .values(status="claimed", claimed_by=worker, claimed_at=at or now).returning(OutboxMessage)
+    )
+    rows = session.scalars(statement, execution_options={"synchronize_session": False, "populate_existing": True})
+    return sorted(rows, key=lambda row: (row.send_after, row.id))
 
 
 def mark_sending(session: Session, ids: Iterable[int]) -> None:
@@ -107,7 +119,7 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
 
 
 def recover(session: Session, *, now: dt.datetime, idempotent_channels: frozenset[str], lease: dt.timedelta = CLAIM_LEASE) -> dict[str, int]:
-    """Resolve what a dead dispatcher left behind (claims older than ``lease``)."""
+    """Resolve what a dead dispatcher left behind (claims older than ``lease`` at wall-clock time ``now``)."""
     stale = OutboxMessage.claimed_at < now - lease
     released = session.execute(
         update(OutboxMessage).where(OutboxMessage.status == "claimed", stale)
@@ -131,7 +143,8 @@ def cancel_for(session: Session, *, cycle_id: int, stage_key: str, unit_ids: Seq
     """Cancel pending reminders of these units in a stage (they completed it, or their deadline moved)."""
     query = update(OutboxMessage).where(
         OutboxMessage.cycle_id == cycle_id, OutboxMessage.stage_key == stage_key,
-        OutboxMessage.unit_id.in_(list(unit_ids)), OutboxMessage.status == "pending",
+        or_(OutboxMessage.unit_id.in_(list(unit_ids)), OutboxMessage.about_unit_id.in_(list(unit_ids))),
+        OutboxMessage.status == "pending",
         OutboxMessage.kind.in_(("stage_opened", "upcoming", "due_today", "overdue", "escalation")),
     )
     if after is not None:

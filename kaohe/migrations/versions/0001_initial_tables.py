@@ -127,6 +127,7 @@ def upgrade() -> None:
     sa.Column('cycle_id', sa.Integer(), nullable=False),
     sa.Column('stage_key', sa.String(length=100), nullable=True),
     sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('about_unit_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=50), nullable=False),
     sa.Column('wave', sa.String(length=100), nullable=False),
     sa.Column('channel', sa.String(length=50), nullable=False),
@@ -144,12 +145,14 @@ def upgrade() -> None:
     sa.Column('created_at', kaohe.models.base.AwareDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_outbox_cycle_id_cycles'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_outbox_unit_id_units'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['about_unit_id'], ['units.id'], name=op.f('fk_outbox_about_unit_id_units'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('key', name=op.f('uq_outbox_key'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_cycle_id'), ['cycle_id'], unique=False)
         batch_op.create_index('ix_outbox_status_send_after', ['status', 'send_after'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_about_unit_id'), ['about_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_unit_id'), ['unit_id'], unique=False)
 
 
@@ -160,6 +163,7 @@ def downgrade() -> None:
     _allow_audit_changes()
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_about_unit_id'))
         batch_op.drop_index('ix_outbox_status_send_after')
         batch_op.drop_index(batch_op.f('ix_outbox_cycle_id'))
 

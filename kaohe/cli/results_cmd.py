@@ -1,0 +1,256 @@
+"""``kaohe results``: aggregate, correct, show and send a cycle's results; ``kaohe rectify``: rectification
+reports and their item-by-item review."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kaohe.cli.app import cli, emit_json, json_option, settings
+from kaohe.cli.submit_cmd import FILE, parse_instant
+from kaohe.cli.tables import print_table
+from kaohe.clock import BEIJING
+from kaohe.db import ensure_schema, session_scope
+from kaohe.errors import NotFoundError
+from kaohe.evidence.files import submission_dir
+from kaohe.evidence.lateness import describe_lateness, late_by_seconds
+from kaohe.results.rectify import RULE_NAMES, RULES
+from kaohe.stagework.files import read_input, remove_dir, write_files
+from kaohe.store.audit import record
+from kaohe.store.cycles import get_cycle
+from kaohe.store.obligations import complete
+from kaohe.store.results import (
+    ITEM_STATUS_NAMES, RECTIFICATION_KIND, get_version, list_rectifications, list_versions, mark_reported, review_item,
+    stage_of_kind, unit_records,
+)
+from kaohe.store.submissions import add_submission, next_version, obligation_to_submit
+
+SOURCE = click.Path(path_type=Path, exists=True, dir_okay=False)
+OBLIGATION_NAMES = {"pending": "待办", "done": "已报送", "overdue": "逾期", "waived": "已免除"}
+
+
+@cli.group()
+def results() -> None:
+    """考核结果：汇总发布（更正另存新版本）、查看、发送结果通知。"""
+
+
+@results.command("aggregate")
+@click.argument("cycle")
+@click.option("--input", "sheet", type=SOURCE, help="评分表：所列单位以此为准，未列单位按已签字的核实得分计算")
+@click.option("--previous", type=SOURCE, help="上年考核结果文件（默认取同一方案上一年度周期的结果）")
+@click.option("--reason", help="更正理由（已发布结果后再次汇总时必填）")
+@click.option("--rule", type=click.Choice(RULES), help="整改认定规则（默认：有等次的方案取最低等次，否则取列出问题的单位）")
+@click.option("--by", default="coordinator", show_default=True, help="发布人（记入审计日志）")
+@click.option("--at", "at", metavar="ISO时间", help="发布时间（默认现在）")
+@json_option
+def aggregate(cycle: str, sheet: Path | None, previous: Path | None, reason: str | None, rule: str | None, by: str,
+              at: str | None, as_json: bool) -> None:
+    """汇总计分并发布考核结果（反馈意见、考核报告、排名表），为须整改单位建立整改任务。"""
+    from kaohe.tasks.results import aggregate as run_aggregate
+
+    conf = settings()
+    outcome = run_aggregate(conf.effective_database_url, conf.home, cycle, parse_instant(at), sheet=sheet, previous=previous,
+                            reason=reason, by=by, rule=rule)
+    if as_json:
+        emit_json(outcome)
+        return
+    if outcome["unchanged"]:
+        click.echo(f"汇总结果与第{outcome['version']}版相同，未发布新版本")
+        return
+    title = f"已发布 {cycle} 第{outcome['version']}版考核结果（{outcome['units']}个单位）"
+    if outcome["supersedes"]:
+        title += f"，更正第{outcome['supersedes']}版，结果变化的单位：{'、'.join(outcome['changed']) or '无'}"
+    click.echo(title)
+    click.echo("  数据来源：" + "，".join(f"{k}{v}个" for k, v in outcome["sources"].items()))
+    if outcome["grades"]:
+        click.echo("  等次：" + "，".join(f"{k}{v}个" for k, v in outcome["grades"].items()))
+    click.echo(f"  整改：{RULE_NAMES[outcome['rule']]}；{'、'.join(outcome['must_rectify']) or '无'}")
+    click.echo(f"  文件：{outcome['documents']}")
+    if outcome["feedback_waiting"]:
+        click.echo(f"  结果通报阶段已开始，本版结果尚未通知各单位：确认后运行 kaohe results feedback {cycle}")
+
+
+@results.command("list")
+@click.argument("cycle")
+@json_option
+def list_(cycle: str, as_json: bool) -> None:
+    """列出已发布的各版考核结果（谁、何时、更正理由）。"""
+    url = settings().effective_database_url
+    ensure_schema(url)
+    with session_scope(url) as session:
+        rows = [{"version": v.version, "published_at": v.published_at.astimezone(BEIJING).isoformat(), "published_by": v.published_by,
+                 "reason": v.reason, "documents": v.documents_dir, "rule": v.rectify_rule,
+                 "feedback_sent_at": v.feedback_sent_at.astimezone(BEIJING).isoformat() if v.feedback_sent_at else None}
+                for v in list_versions(session, get_cycle(session, cycle))]
+    if as_json:
+        emit_json(rows)
+        return
+    print_table(f"周期 {cycle} 考核结果版本", ["版本", "发布时间", "发布人", "更正理由", "结果通知"], [
+        (r["version"], r["published_at"][:16], r["published_by"], r["reason"], (r["feedback_sent_at"] or "未发送")[:16]) for r in rows
+    ])
+
+
+@results.command("show")
+@click.argument("cycle")
+@click.option("--version", "number", type=int, help="版本号（默认现行版本）")
+@json_option
+def show(cycle: str, number: int | None, as_json: bool) -> None:
+    """显示一版考核结果：各单位总分、等次、排名，是否须整改。"""
+    url = settings().effective_database_url
+    ensure_schema(url)
+    with session_scope(url) as session:
+        version = get_version(session, get_cycle(session, cycle), number)
+        payload: dict[str, Any] = {
+            "cycle": cycle, "version": version.version, "reason": version.reason,
+            "results": [{"unit": u.code, "name": u.name, "total": r.total, "grade": r.grade, "rank": r.rank, "group": r.group,
+                         "must_rectify": r.must_rectify, "changed": r.changed, "letter": r.letter_path}
+                        for r, u in unit_records(session, version)],
+        }
+    if as_json:
+        emit_json(payload)
+        return
+    print_table(f"周期 {cycle} 第{payload['version']}版考核结果", ["分组", "排名", "单位代码", "单位名称", "总分", "等次", "须整改", "较上版变化"], [
+        (r["group"], r["rank"], r["unit"], r["name"], r["total"], r["grade"], "是" if r["must_rectify"] else "",
+         None if payload["version"] == 1 else "是" if r["changed"] else "")
+        for r in payload["results"]
+    ])
+
+
+@results.command("feedback")
+@click.argument("cycle")
+@click.option("--by", default="coordinator", show_default=True)
+@json_option
+def feedback(cycle: str, by: str, as_json: bool) -> None:
+    """发送现行版本的结果通知（每版一次）及整改通知；消息由下一次推进或调度发出。"""
+    from kaohe.clock import SystemClock
+    from kaohe.tasks.results import feedback as run_feedback
+
+    conf = settings()
+    outcome = run_feedback(conf.effective_database_url, conf.home, cycle, SystemClock().now(), by=by)
+    if as_json:
+        emit_json(outcome)
+        return
+    if outcome["sent"]:
+        click.echo(f"已排队发送第{outcome['version']}版考核结果通知 {outcome['messages']} 条；须整改单位：{'、'.join(outcome['rectifying']) or '无'}")
+    else:
+        click.echo(f"未发送：{outcome['reason']}")
+
+
+class _SubmitByDefault(click.Group):
+    """``kaohe rectify CYCLE …`` means ``kaohe rectify submit CYCLE …``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Insert ``submit`` when the first argument is not a subcommand."""
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["submit", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=_SubmitByDefault)
+def rectify() -> None:
+    """整改：报送整改报告（kaohe rectify CYCLE --unit U --report FILE），逐项验收，查看整改情况。"""
+
+
+@rectify.command("submit")
+@click.argument("cycle")
+@click.option("--unit", required=True, help="整改单位编码")
+@click.option("--report", type=FILE, required=True, help="整改报告")
+@click.option("--by", help="报送人（默认为单位编码）")
+@click.option("--at", "at", metavar="ISO时间", help="补录纸质报送时填写实际收到时间（默认现在）")
+@json_option
+def submit(cycle: str, unit: str, report: Path, by: str | None, at: str | None, as_json: bool) -> None:
+    """报送整改报告：保存为新版本，完成整改任务，各整改事项进入待验收。"""
+    conf = settings()
+    url = conf.effective_database_url
+    ensure_schema(url)
+    outcome = submit_report(url, conf.home, cycle, unit, report, by=by or unit, at=at)
+    if as_json:
+        emit_json(outcome)
+        return
+    late = "（按时）" if not outcome["late_by_seconds"] else f"（{describe_lateness(outcome['late_by_seconds'])}）"
+    click.echo(f"已收到 {unit} 的第 {outcome['version']} 版整改报告{late}；待验收事项：{'、'.join(map(str, outcome['items'])) or '无'}")
+
+
+def submit_report(url: str, home: Path, cycle_key: str, unit_code: str, report: Path, *, by: str, at: str | None) -> dict[str, Any]:
+    """Store the report file and record it, all or nothing; the obligation is completed if it was owed."""
+    now = parse_instant(at)
+    data = read_input(report, "整改报告")
+    created: Path | None = None
+    try:
+        with session_scope(url) as session:
+            cycle = get_cycle(session, cycle_key)
+            stage = stage_of_kind(cycle, RECTIFICATION_KIND)
+            if stage is None:
+                raise NotFoundError(f"周期 {cycle.key} 的方案没有整改阶段")
+            obligation, _, unit = obligation_to_submit(session, cycle, unit_code, stage.key, now=now, with_scores=False)
+            version = next_version(session, obligation)
+            late = late_by_seconds(now, obligation.due_at)
+            created, stored = write_files(home, submission_dir(cycle.key, unit.code, stage.key, version), [("report", report.name, data)])
+            for item in stored:
+                add_submission(session, obligation, version=version, kind=item.kind, file_name=item.file_name, sha256=item.sha256,
+                               size=item.size, stored_path=item.stored_path, submitted_at=now, late_by_seconds=late, submitted_by=by)
+            completed = obligation.status in ("pending", "overdue")
+            if completed:
+                complete(session, cycle, unit.code, stage.key, at=now, actor=by)
+            items = mark_reported(session, cycle, unit.code, version=version, by=by, now=now)
+            record(session, actor=by, action="submission.received", cycle_id=cycle.id, subject=f"{stage.key}:{unit.code}", at=now,
+                   detail={"version": version, "late_by_seconds": late, "files": [f.to_json() for f in stored]})
+            return {"cycle": cycle.key, "unit": unit.code, "stage": stage.key, "version": version, "late_by_seconds": late,
+                    "completed_obligation": completed, "items": items, "files": [f.to_json() for f in stored]}
+    except BaseException:
+        if created is not None:
+            remove_dir(created)
+        raise
+
+
+@rectify.command("review")
+@click.argument("cycle")
+@click.option("--unit", required=True, help="整改单位编码")
+@click.option("--item", "item", type=int, required=True, help="整改事项序号（与反馈意见“存在问题”的序号一致）")
+@click.option("--status", type=click.Choice(["accepted", "rejected"]), required=True, help="accepted 验收通过，rejected 退回")
+@click.option("--by", required=True, help="验收人")
+@click.option("--note", help="验收意见")
+@click.option("--at", "at", metavar="ISO时间", help="验收时间（默认现在）")
+@json_option
+def review(cycle: str, unit: str, item: int, status: str, by: str, note: str | None, at: str | None, as_json: bool) -> None:
+    """逐项验收整改：退回的事项重新打开整改任务（逾期则继续督办），全部通过即整改完成。"""
+    url = settings().effective_database_url
+    ensure_schema(url)
+    with session_scope(url) as session:
+        outcome = review_item(session, get_cycle(session, cycle), unit, item, status, by=by, now=parse_instant(at), note=note)
+    if as_json:
+        emit_json(asdict(outcome))
+        return
+    verdict = "验收通过" if status == "accepted" else "退回重新整改"
+    click.echo(f"{unit} 第 {item} 项（{outcome.text}）：{verdict}")
+    if outcome.reopened:
+        click.echo("  整改任务已重新打开，已通知该单位")
+    if outcome.finished:
+        click.echo("  全部整改事项已验收通过，整改完成")
+
+
+@rectify.command("status")
+@click.argument("cycle")
+@click.option("--unit", help="只看该单位")
+@json_option
+def status(cycle: str, unit: str | None, as_json: bool) -> None:
+    """各单位整改任务和整改事项的验收情况。"""
+    url = settings().effective_database_url
+    ensure_schema(url)
+    with session_scope(url) as session:
+        rows = [
+            {"unit": u.code, "name": u.name, "obligation": o.status, "due": o.due_at.astimezone(BEIJING).isoformat(),
+             "items": [{"item": i.number, "text": i.text, "status": i.status, "reviewed_by": i.reviewed_by, "note": i.review_note}
+                       for i in items]}
+            for u, o, items in list_rectifications(session, get_cycle(session, cycle), unit)
+        ]
+    if as_json:
+        emit_json(rows)
+        return
+    print_table(f"周期 {cycle} 整改情况", ["单位", "任务状态", "截止", "序号", "整改事项", "验收"], [
+        (r["unit"], OBLIGATION_NAMES.get(r["obligation"], r["obligation"]), r["due"][:10], i["item"], i["text"], ITEM_STATUS_NAMES.get(i["status"], i["status"]))
+        for r in rows for i in r["items"]
+    ])

@@ -1,0 +1,1 @@
+"""Results out: pure helpers around the scoring engine for a cycle (inputs, rectification, versions, simulation)."""

@@ -1,0 +1,91 @@
+"""Thin tasks of stage work: draw a sample, send it to the third-party evaluator, collect the results.
+
+Each returns a small JSON summary. What a stage cannot do yet (no sampling rule in the scheme, no
+sample drawn, no evaluator configured) is returned as ``skipped`` with the reason and logged, not
+raised: advancing the cycle must not stop because of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+from prefect import get_run_logger, task
+
+from kaohe.db import ensure_schema, session_scope
+from kaohe.errors import ConfigError, ExternalServiceError, SchemeError, StateError
+from kaohe.evaluator import EvaluatorClient
+from kaohe.settings import get_settings
+from kaohe.stagework.reviews import collect_review, send_review
+from kaohe.stagework.sampling import draw_stage
+from kaohe.store.cycles import get_cycle
+from kaohe.store.reviews import REVIEW_KIND, get_review
+from kaohe.store.samples import drawn_stages
+
+ACTOR = "flow:stage-work"
+EVALUATOR_TIMEOUT = httpx.Timeout(30.0)
+
+
+def _skipped(stage: str, error: Exception) -> dict[str, Any]:
+    get_run_logger().warning("阶段 %s 暂不处理：%s", stage, error)
+    return {"stage": stage, "skipped": str(error)}
+
+
+@task(name="stage-kinds")
+def stage_kinds(cycle_key: str) -> dict[str, str]:
+    """Stage key → kind for every stage of the cycle."""
+    url = get_settings().effective_database_url
+    ensure_schema(url)
+    with session_scope(url) as session:
+        return {s.key: s.kind for s in get_cycle(session, cycle_key).stages}
+
+
+@task(name="unsent-reviews")
+def unsent_reviews(cycle_key: str) -> list[str]:
+    """Third-party stages that are open and have not sent their sample yet, once the cycle has a drawn sample."""
+    url = get_settings().effective_database_url
+    with session_scope(url) as session:
+        cycle = get_cycle(session, cycle_key)
+        if not drawn_stages(session, cycle):
+            return []
+        return [s.key for s in cycle.stages if s.kind == REVIEW_KIND and s.status == "open" and get_review(session, s) is None]
+
+
+@task(name="draw-sample")
+def draw_sample(cycle_key: str, stage_key: str, as_of: dt.datetime) -> dict[str, Any]:
+    """Draw the stage's sample with a fresh committed seed (nothing if it was drawn already)."""
+    settings = get_settings()
+    try:
+        result = draw_stage(settings.effective_database_url, settings.home, cycle_key, stage_key, by=ACTOR, now=as_of)
+    except (SchemeError, StateError) as error:
+        return _skipped(stage_key, error)
+    return {key: result[key] for key in ("stage", "seed_hash", "record_hash", "selected", "notifications", "record_file")}
+
+
+@task(name="send-review")
+async def send_sample_for_review(cycle_key: str, stage_key: str, as_of: dt.datetime) -> dict[str, Any]:
+    """Send the drawn sample to the evaluator (idempotent); if it cannot be reached, the next advance tries again."""
+    settings = get_settings()
+    try:
+        async with httpx.AsyncClient(timeout=EVALUATOR_TIMEOUT) as http:
+            client = EvaluatorClient.from_settings(http, settings)
+            return await send_review(settings.effective_database_url, client, cycle_key, stage_key, by=ACTOR, now=as_of)
+    except (ConfigError, StateError, ExternalServiceError) as error:
+        return _skipped(stage_key, error)
+
+
+@task(name="collect-review")
+async def collect_review_results(cycle_key: str, stage_key: str, as_of: dt.datetime) -> dict[str, Any]:
+    """Collect the results so far; what was received is kept whatever went wrong."""
+    settings = get_settings()
+    try:
+        async with httpx.AsyncClient(timeout=EVALUATOR_TIMEOUT) as http:
+            client = EvaluatorClient.from_settings(http, settings)
+            collected = await collect_review(settings.effective_database_url, client, cycle_key, stage_key, by=ACTOR, now=as_of)
+    except (ConfigError, StateError, ExternalServiceError) as error:
+        return _skipped(stage_key, error)
+    summary = {key: collected.summary[key] for key in ("stage", "status", "received", "missing", "problems", "error")}
+    if collected.error is not None:
+        get_run_logger().warning("第三方评估答复有问题（已收到的结果已保存）：%s", collected.error)
+    return summary

@@ -1,0 +1,86 @@
+"""Verification: the verifier's item scores against the unit's self-scores, differences per item, sign-off."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from kaohe.db import session_scope
+from kaohe.errors import StateError
+from kaohe.evidence.indicators import indicators_for
+from kaohe.evidence.score_table import parse_score_table
+from kaohe.models import Obligation
+from kaohe.stagework.submit import submit
+from kaohe.store.cycles import get_cycle, get_unit
+from kaohe.store.verification import record_verified_scores, sign_off
+
+from evidence_support import bj
+
+SELF = "指标,自评分\n基础分,92\n资金投入加分,12\n"
+
+
+def _verify(url: str, key: str, unit: str, table: str, by: str, *, signed: bool = False):  # type: ignore[no-untyped-def]
+    with session_scope(url) as session:
+        cycle = get_cycle(session, key)
+        target = get_unit(session, cycle, unit)
+        indicators = indicators_for(cycle.scheme_snapshot.get("scoring"), cycle.scheme_id)
+        result = record_verified_scores(session, cycle, target, parse_score_table(table.encode(), "核查.csv", indicators),
+                                        by=by, now=bj(2019, 1, 25))
+        completed = sign_off(session, cycle, target, by=by, now=bj(2019, 1, 25, 11))[1] if signed else []
+        return result, completed
+
+
+def _obligation_status(url: str, key: str, unit: str, stage: str) -> str:
+    with session_scope(url) as session:
+        cycle = get_cycle(session, key)
+        stage_id = next(s.id for s in cycle.stages if s.key == stage)
+        return session.scalars(select(Obligation.status).where(
+            Obligation.stage_id == stage_id, Obligation.unit_id == get_unit(session, cycle, unit).id)).one()
+
+
+@pytest.fixture
+def submitted(database_url, make_cycle, home, write) -> str:  # type: ignore[no-untyped-def]
+    key = make_cycle()
+    for unit in ("A1", "A2"):
+        submit(database_url, home, key, unit, "self_check", report=write(f"{unit}.docx", b"r"), scores=write(f"{unit}.csv", SELF),
+               by=unit, now=bj(2019, 1, 10))
+    return key
+
+
+def test_differences_are_shown_item_by_item(database_url, submitted) -> None:
+    result, _ = _verify(database_url, submitted, "A1", "指标,核查分,说明\n基础分,85,台账不全扣7分\n资金投入加分,12,\n", "V1")
+    assert [(d.item_id, d.self_score, d.verified_score, d.difference, d.changed) for d in result.items] == [
+        ("base", Decimal("92"), Decimal("85"), Decimal("-7"), True),
+        ("fund_input", Decimal("12"), Decimal("12"), Decimal("0"), False),
+    ]
+    assert (result.self_total, result.verified_total, len(result.changed)) == (Decimal("104"), Decimal("97"), 1)
+
+
+def test_a_verifier_may_correct_its_scores_until_it_signs_off(database_url, submitted) -> None:
+    _verify(database_url, submitted, "A1", "指标,核查分\n基础分,80\n资金投入加分,10\n", "V1")
+    result, _ = _verify(database_url, submitted, "A1", "指标,核查分\n基础分,90\n资金投入加分,12\n", "V1", signed=True)
+    assert result.verified_total == Decimal("102")
+    with pytest.raises(StateError, match="已于 .* 由 V1 签字确认"):
+        _verify(database_url, submitted, "A1", "指标,核查分\n基础分,70\n资金投入加分,0\n", "V1")
+
+
+def test_signing_off_every_unit_of_its_township_completes_the_verifiers_obligation(database_url, submitted) -> None:
+    _, completed = _verify(database_url, submitted, "A1", "指标,核查分\n基础分,90\n资金投入加分,12\n", "V1", signed=True)
+    assert completed == [] and _obligation_status(database_url, submitted, "V1", "verification") == "pending"
+    _, completed = _verify(database_url, submitted, "A2", "指标,核查分\n基础分,91\n资金投入加分,12\n", "V1", signed=True)
+    assert completed == ["verification"]
+    assert _obligation_status(database_url, submitted, "V1", "verification") == "done"
+    assert _obligation_status(database_url, submitted, "V2", "verification") == "pending"
+
+
+def test_no_verification_before_the_unit_submitted_its_self_scores(database_url, make_cycle) -> None:
+    key = make_cycle()
+    with pytest.raises(StateError, match="尚未报送自评表"):
+        _verify(database_url, key, "A3", "指标,核查分\n基础分,90\n", "V2")
+
+
+def test_no_sign_off_while_an_item_is_unverified(database_url, submitted) -> None:
+    with pytest.raises(StateError, match="尚有指标未核实（资金投入加分）"):
+        _verify(database_url, submitted, "A2", "指标,核查分\n基础分,90\n", "V1", signed=True)
