@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from kaohe.errors import ConfigError, InputError, KaoheError
 from kaohe.settings import Settings, get_settings
-
 
 COMMAND_MODULES = {
     "calendar": "calendar_cmd", "cycle": "cycle_cmd", "extend": "extend_cmd", "order": "order_cmd", "plan": "plan_cmd",
@@ -57,6 +58,17 @@ def calendar():  # type: ignore[no-untyped-def]
     from kaohe.workdays import load_calendar
 
     return load_calendar(settings().holidays_file)
+
+
+@contextmanager
+def store_session() -> Iterator[Session]:
+    """A session on kaohe's database (migrated first if needed), committed when the block ends."""
+    from kaohe.db import ensure_schema, session_scope
+
+    url = settings().effective_database_url
+    ensure_schema(url)
+    with session_scope(url) as session:
+        yield session
 
 
 def emit_json(payload: Any) -> None:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import cli, settings
-from kaohe.db import ensure_schema, session_scope
+from kaohe.cli.app import cli, store_session
 
 
 @cli.command("calendar")
@@ -20,9 +19,7 @@ def calendar_feed(cycle: str, as_ics: bool, unit: str | None, output: Path | Non
     from kaohe.ics import cycle_calendar
     from kaohe.store.cycles import get_cycle
 
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with store_session() as session:
         data = cycle_calendar(session, get_cycle(session, cycle), unit_code=unit)
     if output:
         output.write_bytes(data)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings
+from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
 from kaohe.cli.plan_cmd import POLICY_CHOICE, build_plan, parse_events
 from kaohe.cli.tables import print_table
 from kaohe.clock import SystemClock
@@ -62,9 +62,7 @@ def _safe(url: str) -> str:
 @json_option
 def list_(as_json: bool) -> None:
     """列出所有周期。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with store_session() as session:
         rows = [(c.key, c.scheme_id, c.year, len(c.units), c.status, c.provisional) for c in list_cycles(session)]
     if as_json:
         emit_json([dict(zip(["cycle", "scheme", "year", "units", "status", "provisional"], r, strict=True)) for r in rows])

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import calendar, cli, emit_json, json_option, settings
+from kaohe.cli.app import calendar, cli, emit_json, json_option, settings, store_session
 from kaohe.cli.tables import print_table
 from kaohe.clock import BEIJING, SystemClock
-from kaohe.db import ensure_schema, session_scope
+from kaohe.db import ensure_schema
 from kaohe.errors import InputError, Problem
 from kaohe.evidence.orders import order_no, parse_scores
 from kaohe.stagework.orders import close_with_evidence
@@ -34,9 +34,7 @@ def order() -> None:
 @json_option
 def issue(cycle: str, unit: str, issue: str, due: dt.datetime, by: str, as_json: bool) -> None:
     """下达督办单：立即通知单位，并按方案的提醒方案安排到期前提醒、逾期提醒与上报。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with store_session() as session:
         found = get_cycle(session, cycle)
         made, queued = issue_order(session, found, unit, issue, due.date(), by=by, now=SystemClock().now(), calendar=calendar())
         payload = {"cycle": cycle, "order": made.number, "order_no": order_no(found.year, made.number), "unit": unit,
@@ -79,9 +77,7 @@ def score(cycle: str, number: int, scores: tuple[str, ...], note: str | None, by
         parsed = parse_scores(scores)
     except ValueError as error:
         raise InputError(Problem(str(error), field="--score")) from None
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with store_session() as session:
         found = get_cycle(session, cycle)
         scored, queued = score_order(session, found, number, parsed, note=note, by=by, now=SystemClock().now())
         entry = scored.scores[-1]
@@ -97,9 +93,7 @@ def score(cycle: str, number: int, scores: tuple[str, ...], note: str | None, by
 @json_option
 def list_(cycle: str, as_json: bool) -> None:
     """列出本周期的督办单。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with store_session() as session:
         found = get_cycle(session, cycle)
         codes = {u.id: u.code for u in found.units}
         rows = [{"order": o.number, "order_no": order_no(found.year, o.number), "unit": codes[o.unit_id], "issue": o.issue,

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings
+from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
 from kaohe.cli.submit_cmd import FILE, parse_instant
 from kaohe.cli.tables import print_table
 from kaohe.clock import BEIJING
@@ -23,8 +23,15 @@ from kaohe.store.audit import record
 from kaohe.store.cycles import get_cycle
 from kaohe.store.obligations import complete
 from kaohe.store.results import (
-    ITEM_STATUS_NAMES, RECTIFICATION_KIND, get_version, list_rectifications, list_versions, mark_reported, review_item,
-    stage_of_kind, unit_records,
+    ITEM_STATUS_NAMES,
+    RECTIFICATION_KIND,
+    get_version,
+    list_rectifications,
+    list_versions,
+    mark_reported,
+    review_item,
+    stage_of_kind,
+    unit_records,
 )
 from kaohe.store.submissions import add_submission, next_version, obligation_to_submit
 
@@ -78,9 +85,7 @@ def aggregate(cycle: str, sheet: Path | None, previous: Path | None, reason: str
 @json_option
 def list_(cycle: str, as_json: bool) -> None:
     """列出已发布的各版考核结果（谁、何时、更正理由）。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with store_session() as session:
         rows = [{"version": v.version, "published_at": v.published_at.astimezone(BEIJING).isoformat(), "published_by": v.published_by,
                  "reason": v.reason, "documents": v.documents_dir, "rule": v.rectify_rule,
                  "feedback_sent_at": v.feedback_sent_at.astimezone(BEIJING).isoformat() if v.feedback_sent_at else None}
@@ -99,9 +104,7 @@ def list_(cycle: str, as_json: bool) -> None:
 @json_option
 def show(cycle: str, number: int | None, as_json: bool) -> None:
     """显示一版考核结果：各单位总分、等次、排名，是否须整改。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with store_session() as session:
         version = get_version(session, get_cycle(session, cycle), number)
         payload: dict[str, Any] = {
             "cycle": cycle, "version": version.version, "reason": version.reason,
@@ -217,9 +220,7 @@ def submit_report(url: str, home: Path, cycle_key: str, unit_code: str, report: 
 @json_option
 def review(cycle: str, unit: str, item: int, status: str, by: str, note: str | None, at: str | None, as_json: bool) -> None:
     """逐项验收整改：退回的事项重新打开整改任务（逾期则继续督办），全部通过即整改完成。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with store_session() as session:
         outcome = review_item(session, get_cycle(session, cycle), unit, item, status, by=by, now=parse_instant(at), note=note)
     if as_json:
         emit_json(asdict(outcome))
@@ -238,9 +239,7 @@ def review(cycle: str, unit: str, item: int, status: str, by: str, note: str | N
 @json_option
 def status(cycle: str, unit: str | None, as_json: bool) -> None:
     """各单位整改任务和整改事项的验收情况。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with store_session() as session:
         rows = [
             {"unit": u.code, "name": u.name, "obligation": o.status, "due": o.due_at.astimezone(BEIJING).isoformat(),
              "items": [{"item": i.number, "text": i.text, "status": i.status, "reviewed_by": i.reviewed_by, "note": i.review_note}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings
+from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
 from kaohe.cli.tables import print_table
 from kaohe.clock import BEIJING, SystemClock
 from kaohe.db import ensure_schema, session_scope
@@ -70,9 +70,7 @@ def submissions() -> None:
 @json_option
 def list_(cycle: str, unit: str | None, stage: str | None, as_json: bool) -> None:
     """列出报送的每个版本和文件。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with store_session() as session:
         rows = [
             {"unit": code, "stage": key, "version": s.version, "kind": s.kind, "file": s.file_name, "sha256": s.sha256,
              "size": s.size, "path": s.stored_path, "submitted_at": s.submitted_at.astimezone(BEIJING).isoformat(),
