@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from decimal import Decimal
 from fractions import Fraction
 
@@ -65,10 +67,8 @@ def test_proportion_rounding_bounds(data, seed, proportion, rounding, minimum) -
         exact = Fraction(proportion) * size
         assert min(size, minimum) <= stratum.wanted <= size
         if minimum < stratum.wanted < size:  # neither the minimum nor the stratum size decided it
-            half = Fraction(1, 2)
-            low, high = {"ceil": (exact, exact + 1), "floor": (exact - 1, exact), "half_up": (exact - half, exact + half)}[rounding]
-            assert low <= stratum.wanted <= high
-            assert stratum.wanted != (low if rounding == "floor" else high)
+            rounded = {"ceil": math.ceil(exact), "floor": math.floor(exact), "half_up": math.floor(exact + Fraction(1, 2))}
+            assert stratum.wanted == rounded[rounding]
         assert len(stratum.selected) == min(stratum.wanted, stratum.available)
 
 
