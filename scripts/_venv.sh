@@ -14,8 +14,13 @@ fi
 STAMP=.venv/.kaohe-installed
 WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+    echo "kaohe: installing into .venv (log: .venv/install.log)…" >&2
+    if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip \
+           && .venv/bin/python -m pip install --disable-pip-version-check -e '.[test]'; } > .venv/install.log 2>&1; then
+        tail -30 .venv/install.log >&2
+        echo "kaohe: installation failed; see .venv/install.log" >&2
+        exit 1
+    fi
     echo "$WANT" > "$STAMP"
 fi
 export PREFECT_HOME="${PREFECT_HOME:-$ROOT/.prefect}"
