@@ -279,3 +279,18 @@ class _Resolver:
             provisional=provisional,
             note="；".join(notes) or None,
         )
+
+
+OFFICE_DAY_ENDS = dt.time(18, 0)
+
+
+def office_instant(moment: dt.datetime, calendar: WorkdayCalendar, hhmm: str) -> pendulum.DateTime:
+    """The first instant at or after ``moment`` inside office hours (``hhmm``–18:00, Beijing time) on a
+    working day: when a message that is not a timed reminder (sample drawn, results, a changed
+    deadline) may go out. A message produced at midnight or on a holiday waits for the next morning."""
+    local = pendulum.instance(moment).in_timezone(TIMEZONE)
+    opening = at_time(local.date(), hhmm)
+    if calendar.is_working_day(local.date()) and opening <= local and local.time() < OFFICE_DAY_ENDS:
+        return local
+    day = local.date() if calendar.is_working_day(local.date()) and local < opening else calendar.next_working_day(local.date(), inclusive=False)
+    return at_time(day, hhmm)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,15 @@ def _read_days(raw: Any, year: int, name: str, where: str, problems: list[Proble
             continue
         days[day] = str(label)
     return days
+
+
+def configured_calendar() -> WorkdayCalendar:
+    """The calendar in force: the built-in table merged with ``KAOHE_HOLIDAYS_FILE`` (cached per file)."""
+    from kaohe.settings import get_settings
+
+    return _cached_calendar(get_settings().holidays_file)
+
+
+@lru_cache(maxsize=4)
+def _cached_calendar(override: Path | None) -> WorkdayCalendar:
+    return load_calendar(override)

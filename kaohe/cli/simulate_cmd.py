@@ -10,12 +10,15 @@ import click
 from kaohe.cli.app import calendar, cli, emit_json, json_option, settings
 from kaohe.cli.plan_cmd import POLICY_CHOICE, build_plan, parse_events
 from kaohe.cli.tables import print_table
+from kaohe.clock import BEIJING
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
 from kaohe.settings import PROJECT_ROOT
 
 KIND_NAMES = {"stage_opened": "阶段开始", "upcoming": "临近截止", "due_today": "今日截止", "overdue": "逾期",
-              "escalation": "逾期上报", "deadline_changed": "截止变更", "results": "结果", "rectification": "整改"}
+              "escalation": "逾期上报", "deadline_changed": "截止变更", "results": "结果", "rectification": "整改",
+              "supervision_order": "督办单", "sample_drawn": "抽中通知", "order_feedback": "督办评分反馈"}
+REVIEW_STATUS = {"sent": "已送评", "pending": "评估中", "partial": "部分收回", "complete": "全部收回"}
 SAMPLE_ROSTERS = {"mile": "mile-roster.csv", "sichuan": "sichuan-roster.csv", "inner-mongolia-teams": "inner-mongolia-roster.csv"}
 
 
@@ -26,11 +29,11 @@ SAMPLE_ROSTERS = {"mile": "mile-roster.csv", "sichuan": "sichuan-roster.csv", "i
 @click.option("--holiday-policy", type=POLICY_CHOICE, help="覆盖所有阶段的节假日规则")
 @click.option("--event", "events", multiple=True, metavar="NAME=YYYY-MM-DD")
 @click.option("--seed", default="kaohe", show_default=True, help="模拟单位行为的随机种子")
-@click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), help="模拟数据库所在目录（默认临时目录）")
+@click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), help="模拟数据库、报送文件和结果文件所在目录（默认临时目录）")
 @json_option
 def simulate(scheme: str, year: int, roster: Path | None, holiday_policy: str | None, events: tuple[str, ...],
              seed: str, workdir: Path | None, as_json: bool) -> None:
-    """在模拟时钟上运行整个考核周期：真实的流程、本地邮件与 Webhook 接收端、模拟的单位行为。"""
+    """在模拟时钟上运行整个考核周期：真实的流程、本地邮件与 Webhook 接收端和第三方评估端；模拟的单位、核查单位和联席办通过与 submit、verify、order、sample、rectify 命令相同的代码办理各项事务。"""
     from kaohe.simulate.runner import run_simulation
 
     loaded = load_scheme(scheme, settings().schemes_dir)
@@ -42,7 +45,7 @@ def simulate(scheme: str, year: int, roster: Path | None, holiday_policy: str | 
 
     def progress(instant, done, total):  # type: ignore[no-untyped-def]
         if not as_json:
-            click.echo(f"\r推进至 {instant.astimezone().strftime('%Y-%m-%d %H:%M')}（{done}/{total}）", nl=False, err=True)
+            click.echo(f"\r推进至 {instant.astimezone(BEIJING).strftime('%Y-%m-%d %H:%M')}（{done}/{total}）", nl=False, err=True)
 
     result = run_simulation(loaded, result_plan, entries, calendar(), seed=seed, workdir=workdir, progress=progress)
     if as_json:
@@ -54,6 +57,25 @@ def simulate(scheme: str, year: int, roster: Path | None, holiday_policy: str | 
                 [(e["at"][:16], e["stage"], "开始" if e["event"] == "opened" else "截止") for e in report["events"]])
     kinds = Counter((d["kind"], d["status"]) for d in report["deliveries"])
     print_table("消息", ["类型", "状态", "条数"], [(KIND_NAMES.get(k, k), s, n) for (k, s), n in sorted(kinds.items())])
+    late = sum(1 for a in report["actions"] if a["act"] == "submit" and a["status"] == "done" and a.get("late_by_seconds"))
+    handed = sum(1 for a in report["actions"] if a["act"] == "submit" and a["status"] == "done")
+    refused = [a for a in report["actions"] if a["status"] != "done"]
+    orders = report["orders"]
+    click.echo(f"报送 {handed} 次（逾期 {late} 次，文件 {len(report['submissions'])} 个）；核实签字 {len(report['verifications'])} 个单位；"
+               f"督办单 {len(orders)} 件（办结 {sum(1 for o in orders if o['status'] == 'closed')} 件）")
+    for sample in report["samples"]:
+        click.echo(f"抽样 {sample['stage']}：抽中 {len(sample['selected'])} 个单位")
+    for review in report["reviews"]:
+        click.echo(f"第三方评估 {review['stage']}：送评 {len(review['units'])} 个，收回 {len(review['received'])} 个（{REVIEW_STATUS.get(review['status'], review['status'])}）")
+    for version in report["results"]:
+        grades = "，".join(f"{g}{n}个" for g, n in version["grades"].items())
+        click.echo(f"考核结果第{version['version']}版：{version['units']} 个单位{('，' + grades) if grades else ''}；"
+                   f"须整改 {len(version['must_rectify'])} 个")
+    if report["rectifications"]:
+        reported = sum(1 for r in report["rectifications"] if r["completed_at"])
+        click.echo(f"整改报告：收到 {reported} 份，未报 {len(report['rectifications']) - reported} 个单位")
+    for action in refused:
+        click.echo(f"未被接受：{action['at'][:16]} {action['act']} {action.get('unit', '')}：{action.get('error')}")
     click.echo(f"完成 {len(report['completions'])} 项；推进 {report['advances']} 次；"
                f"本地接收：邮件 {report['received']['email']} 封，Webhook/机器人 {report['received']['http']} 次；"
                f"数据库 {report['database']}")

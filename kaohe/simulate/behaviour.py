@@ -31,7 +31,8 @@ class PlannedCompletion:
     at: dt.datetime
 
 
-def _fraction(seed: str, *parts: str) -> float:
+def fraction(seed: str, *parts: str) -> float:
+    """A number in [0, 1) fixed by the seed and the parts."""
     digest = hashlib.sha256("|".join((seed, *parts)).encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
@@ -41,11 +42,11 @@ def plan_completions(obligations: Iterable[ObligationState], opens: dict[str, dt
     """When each simulated unit completes each of its stages (same seed, same year: same answers)."""
     planned: list[PlannedCompletion] = []
     for obligation in obligations:
-        roll = _fraction(seed, obligation.stage_key, obligation.unit_code)
+        roll = fraction(seed, obligation.stage_key, obligation.unit_code)
         due_day = obligation.due_at.astimezone(BEIJING).date()
         start = opens.get(obligation.stage_key)
         start_day = start.astimezone(BEIJING).date() if start else due_day - dt.timedelta(days=20)
-        spread = _fraction(seed, "when", obligation.stage_key, obligation.unit_code)
+        spread = fraction(seed, "when", obligation.stage_key, obligation.unit_code)
         if roll < behaviour.on_time:
             span = max((due_day - start_day).days, 0)
             day = calendar.next_working_day(start_day + dt.timedelta(days=int(spread * span)))
@@ -54,7 +55,7 @@ def plan_completions(obligations: Iterable[ObligationState], opens: dict[str, dt
             day = calendar.add_working_days(due_day, 1 + int(spread * behaviour.max_late_working_days))
         else:
             continue
-        hour = 10 + int(_fraction(seed, "hour", obligation.stage_key, obligation.unit_code) * 7)
+        hour = 10 + int(fraction(seed, "hour", obligation.stage_key, obligation.unit_code) * 7)
         planned.append(PlannedCompletion(obligation.unit_code, obligation.stage_key,
                                          dt.datetime(day.year, day.month, day.day, hour, 30, tzinfo=BEIJING)))
     return sorted(planned, key=lambda c: (c.at, c.stage, c.unit))

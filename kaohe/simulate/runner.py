@@ -1,5 +1,6 @@
-"""The simulation: a fresh database, local receivers, simulated units, and the advance flow at
-every instant the calendar names, all through the same code as production."""
+"""The simulation: a fresh database, local receivers and evaluator, simulated participants acting
+through the same functions as the CLI commands, and the advance flow at every instant the calendar
+names, all through the same code as production."""
 
 from __future__ import annotations
 
@@ -9,45 +10,26 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from kaohe.clock import BEIJING
 from kaohe.db import ensure_schema, get_engine, session_scope
 from kaohe.engine.advance import wave_instants
-from kaohe.models import AuditEntry, OutboxMessage, Unit
+from kaohe.models import OutboxMessage
 from kaohe.planning import Plan
 from kaohe.roster import RosterEntry
 from kaohe.schemes.model import Scheme
 from kaohe.settings import get_settings
-from kaohe.simulate.behaviour import plan_completions
+from kaohe.simulate.actors import Participants
+from kaohe.simulate.acts import Act, IssueOrder, act_order, plan_cycle_acts
+from kaohe.simulate.report import SimulationResult, collect
 from kaohe.store.advance import obligation_states, stage_states
 from kaohe.store.cycles import create_cycle, get_cycle
-from kaohe.store.obligations import complete
 from kaohe.workdays import WorkdayCalendar
 
 EVALUATOR_TOKEN = "simulation-token"
-
-
-@dataclass
-class SimulationResult:
-    """What happened, as the JSON of ``kaohe simulate``."""
-
-    cycle: str
-    database: str
-    events: list[dict[str, Any]] = field(default_factory=list)
-    completions: list[dict[str, Any]] = field(default_factory=list)
-    deliveries: list[dict[str, Any]] = field(default_factory=list)
-    received: dict[str, int] = field(default_factory=dict)
-    advances: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        """The simulation report."""
-        return {"cycle": self.cycle, "database": self.database, "advances": self.advances, "received": self.received,
-                "events": self.events, "completions": self.completions, "deliveries": self.deliveries}
 
 
 @contextmanager
@@ -72,6 +54,8 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
     """Run the cycle of ``plan`` from its first instant to its last on a simulated clock."""
     from kaohe.evaluator.reference_server import ReferenceServer
     from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+    from kaohe.results.simulated import simulated_inputs
+    from kaohe.scoring.loader import spec_from_mapping
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kaohe-sim-"))
     url = f"sqlite:///{workdir / 'simulation.db'}"
@@ -87,82 +71,75 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
         roster = [_local_webhook(entry, hooks.url) for entry in roster]
         ensure_schema(url)
         key = f"{scheme.id}-{plan.year}-sim"
+        office_hours = get_settings().office_hours
         with session_scope(url) as session:
             cycle = create_cycle(session, key=key, scheme=scheme, plan=plan, roster=roster, actor="simulation",
-                                 now=_first_instant(plan), office_hours=get_settings().office_hours)
+                                 now=_first_instant(plan), office_hours=office_hours)
             stages, obligations = stage_states(cycle), obligation_states(session, cycle)
-        office_hours = get_settings().office_hours
-        instants = wave_instants(stages, obligations, calendar, office_hours)
-        completions = plan_completions(obligations, {s.key: s.opens_at for s in stages}, calendar, seed=seed)
-        aggregation = _simulated_scores(scheme, roster, stages, seed, workdir)
+        spec = spec_from_mapping(scheme.scoring, scheme.id)
+        truths = simulated_inputs(spec, roster, seed) if spec is not None else []
+        sheet = _simulated_scores(scheme, roster, seed, workdir)
+        deliverables = {s.id: s.submit for s in scheme.stages}
+        acts = plan_cycle_acts(stages, obligations, deliverables, roster, calendar, office_hours, seed=seed, aggregate=sheet is not None)
+        participants = Participants(url=url, home=workdir, cycle_key=key, year=plan.year, scheme=scheme, roster=roster,
+                                    truths=truths, sheet=sheet, calendar=calendar, seed=seed)
         result = SimulationResult(cycle=key, database=url)
-        asyncio.run(_drive(key, url, instants, completions, aggregation, calendar, office_hours, result, progress))
+        instants = wave_instants(stages, obligations, calendar, office_hours)
+        asyncio.run(_drive(key, url, instants, acts, participants, calendar, office_hours, result, progress))
         result.received = {"email": len(smtp.mails), "http": hooks.count}
-        _collect(url, key, result)
+        collect(url, key, result)
     get_engine(url).dispose()
     return result
 
 
-def _simulated_scores(scheme: Scheme, roster: list[RosterEntry], stages: list[Any], seed: str,
-                      workdir: Path) -> tuple[dt.datetime, Path] | None:
-    """The coordinator's score sheet for the aggregation stage, synthesised from the seed (None: no formula)."""
+def _simulated_scores(scheme: Scheme, roster: list[RosterEntry], seed: str, workdir: Path) -> Path | None:
+    """The coordinator's score sheet for the aggregation, synthesised from the seed (None: no formula)."""
     from kaohe.results.simulated import simulated_sheet
 
-    due = next((s.due_at for s in stages if s.kind == "aggregation"), None)
     data = simulated_sheet(scheme.scoring, scheme.id, roster, seed)
-    if due is None or data is None:
+    if data is None or not any(s.kind == "aggregation" for s in scheme.stages):
         return None
     sheet = workdir / "simulated-scores.csv"
     sheet.write_bytes(data)
-    return due, sheet
+    return sheet
 
 
-async def _drive(key: str, url: str, instants: list[dt.datetime], completions: list[Any],
-                 aggregation: tuple[dt.datetime, Path] | None, calendar: WorkdayCalendar, office_hours: str,
-                 result: SimulationResult, progress: Any) -> None:
+async def _drive(key: str, url: str, instants: list[dt.datetime], acts: list[Act], participants: Participants,
+                 calendar: WorkdayCalendar, office_hours: str, result: SimulationResult, progress: Any) -> None:
+    """Advance at every instant; before each, the acts due by then, in order. Acts can add instants and acts."""
     from kaohe.flows.advance_cycle import advance_cycle
-    from kaohe.flows.aggregation_stage import aggregate_cycle
 
-    pending = list(completions)
-    queue = list(instants)
-    while queue:
-        instant = queue.pop(0)
-        due_now = [c for c in pending if c.at <= instant]
-        pending = pending[len(due_now):]
-        if due_now:
-            with session_scope(url) as session:
-                cycle = get_cycle(session, key)
-                for completion in due_now:
-                    complete(session, cycle, completion.unit, completion.stage, at=completion.at, actor=f"unit:{completion.unit}")
-                    result.completions.append({"unit": completion.unit, "stage": completion.stage,
-                                               "at": completion.at.astimezone(BEIJING).isoformat()})
-        if aggregation is not None and instant > aggregation[0]:
-            await aggregate_cycle(key, as_of=instant, input=str(aggregation[1]), by="simulation")
-            aggregation = None
-            with session_scope(url) as session:
-                cycle = get_cycle(session, key)
-                later = wave_instants(stage_states(cycle), obligation_states(session, cycle), calendar, office_hours)
-            queue = sorted(set(queue) | {i for i in later if i > instant})
+    pending = sorted(acts, key=act_order)
+    queue = sorted(set(instants) | _notice_times(pending))
+    while queue or pending:
+        instant = queue.pop(0) if queue else pending[0].at
+        acted = False
+        while pending and pending[0].at <= instant:
+            record, follow = await participants.perform(pending.pop(0))
+            result.actions.append(record)
+            pending = sorted([*pending, *follow], key=act_order) if follow else pending
+            acted = True
+        if acted:
+            queue = sorted(_instants_after(url, key, calendar, office_hours, instant) | _notice_times(pending))
         await advance_cycle(key, as_of=instant)
         result.advances += 1
         if progress:
             progress(instant, result.advances, result.advances + len(queue))
 
 
-def _collect(url: str, key: str, result: SimulationResult) -> None:
+def _notice_times(acts: list[Act]) -> set[dt.datetime]:
+    """Acts that notify someone at once are advanced to, so the notice goes out when it is given."""
+    return {a.at for a in acts if isinstance(a, IssueOrder)}
+
+
+def _instants_after(url: str, key: str, calendar: WorkdayCalendar, office_hours: str, after: dt.datetime) -> set[dt.datetime]:
+    """The calendar's instants and the send times of waiting messages (an order's reminders), after ``after``."""
     with session_scope(url) as session:
         cycle = get_cycle(session, key)
-        for entry in session.scalars(select(AuditEntry).where(AuditEntry.cycle_id == cycle.id,
-                                                              AuditEntry.action.like("stage.%")).order_by(AuditEntry.at, AuditEntry.id)):
-            result.events.append({"at": entry.at.astimezone(BEIJING).isoformat(), "stage": entry.subject,
-                                  "event": entry.action.removeprefix("stage.")})
-        codes = dict(session.execute(select(Unit.id, Unit.code).where(Unit.cycle_id == cycle.id)).all())
-        for message in session.scalars(select(OutboxMessage).where(OutboxMessage.cycle_id == cycle.id)
-                                       .order_by(OutboxMessage.send_after, OutboxMessage.id)):
-            result.deliveries.append({
-                "at": (message.sent_at or message.send_after).astimezone(BEIJING).isoformat(), "channel": message.channel,
-                "unit": codes.get(message.unit_id), "stage": message.stage_key, "kind": message.kind, "status": message.status,
-            })
+        instants = set(wave_instants(stage_states(cycle), obligation_states(session, cycle), calendar, office_hours))
+        instants |= set(session.scalars(select(OutboxMessage.send_after).where(
+            OutboxMessage.cycle_id == cycle.id, OutboxMessage.status == "pending")))
+    return {i for i in instants if i > after}
 
 
 def _first_instant(plan: Plan) -> dt.datetime:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from kaohe.errors import NotFoundError, StateError
 from kaohe.models import Cycle, CycleStage, Obligation, Unit
 from kaohe.store.audit import record
-from kaohe.store.outbox import cancel_for
+from kaohe.store.outbox import cancel_for, deliver_at
 
 
 def find_obligation(session: Session, cycle: Cycle, unit_code: str, stage_key: str) -> Obligation:
@@ -71,6 +71,7 @@ def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime,
             stage.status, stage.closed_at = "open", None
     obligations = list(session.scalars(query))
     codes = {u.id: u.code for u in cycle.units}
+    send_at = deliver_at(now, cycle.office_hours)
     deliveries = []
     for obligation in obligations:
         old_due = obligation.due_at
@@ -79,7 +80,7 @@ def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime,
             obligation.status, obligation.overdue_since = "pending", None
         code = codes[obligation.unit_id]
         deliveries.append((Delivery(stage_key, code, code, "deadline_changed", f"deadline_changed@{new_due.date().isoformat()}",
-                                    now, new_due), old_due))
+                                    send_at, new_due), old_due))
     cancel_for(session, cycle_id=cycle.id, stage_key=stage_key, unit_ids=[o.unit_id for o in obligations], after=now)
     messages = render_deliveries(cycle, [d for d, _ in deliveries], extra={d.unit_code: {"old_due": old, "reason": reason} for d, old in deliveries})
     enqueue(session, messages, now)

@@ -22,11 +22,22 @@ from kaohe.engine.state import UNIT_KINDS, Delivery
 from kaohe.errors import InputError, NotFoundError, StateError
 from kaohe.evidence.lateness import late_by_seconds
 from kaohe.evidence.orders import (
-    ORDER_STAGE_KIND, feedback_message, order_no, order_stage_key, order_waves, supervision_clause, unit_reminder_plan,
+    ORDER_STAGE_KIND,
+    feedback_message,
+    order_no,
+    order_stage_key,
+    order_waves,
+    supervision_clause,
+    unit_reminder_plan,
 )
 from kaohe.models import Cycle, CycleStage, Obligation, OutboxMessage, SupervisionOrder
 from kaohe.planning import end_of_day
-from kaohe.store.advance import MESSAGE_CHANNELS, escalation_targets, render_deliveries, scheme_of
+from kaohe.store.advance import (
+    MESSAGE_CHANNELS,
+    escalation_targets,
+    render_deliveries,
+    scheme_of,
+)
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_unit
 from kaohe.store.obligations import complete

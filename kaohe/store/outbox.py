@@ -157,3 +157,12 @@ def counts(session: Session, cycle_id: int) -> dict[str, int]:
     return dict(session.execute(
         select(OutboxMessage.status, func.count()).where(OutboxMessage.cycle_id == cycle_id).group_by(OutboxMessage.status)
     ).all())
+
+
+def deliver_at(now: dt.datetime, office_hours: str) -> dt.datetime:
+    """When a message produced at ``now`` may go out: now during office hours on a working day, else
+    the next working morning (see kaohe.planning.office_instant)."""
+    from kaohe.planning import office_instant
+    from kaohe.workdays import configured_calendar
+
+    return office_instant(now, configured_calendar(), office_hours)

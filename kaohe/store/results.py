@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session
 
 from kaohe.errors import NotFoundError, StateError
 from kaohe.models import (
-    Cycle, CycleStage, ItemScore, Obligation, RectificationItem, ResultVersion, Unit, UnitResultRecord, VerificationSignoff,
+    Cycle,
+    CycleStage,
+    ItemScore,
+    Obligation,
+    RectificationItem,
+    ResultVersion,
+    Unit,
+    UnitResultRecord,
+    VerificationSignoff,
 )
 from kaohe.results.lines import ResultLine, changes, result_lines
 from kaohe.results.rectify import RULE_NAMES
@@ -31,7 +39,7 @@ from kaohe.store.advance import MESSAGE_CHANNELS, scheme_of
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_unit
 from kaohe.store.obligations import complete
-from kaohe.store.outbox import Outgoing, cancel_for, enqueue
+from kaohe.store.outbox import Outgoing, cancel_for, deliver_at, enqueue
 
 AGGREGATION_KIND = "aggregation"
 FEEDBACK_KIND = "feedback"
@@ -234,7 +242,7 @@ def _outgoing(cycle: Cycle, unit: Unit, stage_key: str | None, kind: str, wave: 
     return [
         Outgoing(key=f"{cycle.key}:{stage_key or '-'}:{unit.code}:{kind}:{wave}:{channel}", cycle_id=cycle.id, stage_key=stage_key,
                  unit_id=unit.id, kind=kind, wave=wave, channel=channel, recipient=unit.contacts[channel], subject=subject,
-                 body=body, send_after=now)
+                 body=body, send_after=deliver_at(now, cycle.office_hours))
         for channel in MESSAGE_CHANNELS if unit.contacts.get(channel)
     ]
 

@@ -18,10 +18,21 @@ from kaohe.engine.state import Delivery
 from kaohe.errors import Problem, SchemeError, StateError
 from kaohe.evidence.candidates import UnitFacts, candidates_for, normalise_rule
 from kaohe.models import Cycle, CycleStage, SampleDraw
-from kaohe.sampling import DrawRecord, Exclusion, Rule, VerifyReport, draw, inputs_hash, new_seed, parse_rule, seed_hash, verify
+from kaohe.sampling import (
+    DrawRecord,
+    Exclusion,
+    Rule,
+    VerifyReport,
+    draw,
+    inputs_hash,
+    new_seed,
+    parse_rule,
+    seed_hash,
+    verify,
+)
 from kaohe.store.advance import render_deliveries, scheme_of
 from kaohe.store.audit import record
-from kaohe.store.outbox import enqueue
+from kaohe.store.outbox import deliver_at, enqueue
 
 SAMPLING_KIND = "sampling"
 SAMPLE_DELIVERABLES = ["抽查所需的资金文件、凭证、台账和项目资料"]
@@ -99,7 +110,8 @@ def notify_drawn(session: Session, cycle: Cycle, stage: CycleStage, made: DrawRe
     units = {u.code: u for u in cycle.units}
     wave = f"sample_drawn@{made.seed_hash[:12]}"
     drawn = [code for code in made.selected() if code in units]
-    deliveries = [Delivery(stage.key, code, code, "sample_drawn", wave, now, stage.due_at) for code in drawn]
+    send_at = deliver_at(now, cycle.office_hours)
+    deliveries = [Delivery(stage.key, code, code, "sample_drawn", wave, send_at, stage.due_at) for code in drawn]
     extra: dict[str, dict[str, object]] = {
         code: {"sample": [f"{units[code].name}（{code}）"], "deliverables": SAMPLE_DELIVERABLES} for code in drawn
     }

@@ -17,7 +17,16 @@ from sqlalchemy.orm import Session
 
 from kaohe.errors import NotFoundError, StateError, SubmissionError
 from kaohe.evidence.score_table import ScoreRow
-from kaohe.models import Cycle, CycleStage, ItemScore, Obligation, Submission, SubmissionClosure, Unit
+from kaohe.models import (
+    Cycle,
+    CycleStage,
+    ItemScore,
+    Obligation,
+    Submission,
+    SubmissionClosure,
+    Unit,
+    VerificationSignoff,
+)
 from kaohe.schemes.model import ROLE_NAMES
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_unit
@@ -77,7 +86,13 @@ def add_submission(session: Session, obligation: Obligation, *, version: int, ki
 
 
 def record_self_scores(session: Session, unit: Unit, rows: Sequence[ScoreRow], submission: Submission) -> int:
-    """Replace the unit's self-scores by those of ``submission``; items it no longer lists lose their self-score."""
+    """Replace the unit's self-scores by those of ``submission``; items it no longer lists lose their self-score.
+
+    Once the verifier has signed the unit's scores off they are frozen: StateError, nothing changes.
+    """
+    signed = session.scalar(select(VerificationSignoff).where(VerificationSignoff.unit_id == unit.id))
+    if signed is not None:
+        raise StateError(f"单位 {unit.code} 的评分已于 {signed.signed_at:%Y-%m-%d} 由 {signed.signed_by} 签字核实，自评分不能再更改")
     existing = {s.item_id: s for s in session.scalars(select(ItemScore).where(ItemScore.unit_id == unit.id))}
     listed = set()
     for position, row in enumerate(rows):

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from kaohe.errors import StateError
 from kaohe.evidence.differences import ScoreComparison, compare_scores
 from kaohe.evidence.score_table import ScoreRow
-from kaohe.models import Cycle, CycleStage, ItemScore, Obligation, Unit, VerificationSignoff
+from kaohe.models import (
+    Cycle,
+    CycleStage,
+    ItemScore,
+    Obligation,
+    Unit,
+    VerificationSignoff,
+)
 from kaohe.store.audit import record
 from kaohe.store.obligations import complete
 

@@ -84,3 +84,18 @@ def test_no_verification_before_the_unit_submitted_its_self_scores(database_url,
 def test_no_sign_off_while_an_item_is_unverified(database_url, submitted) -> None:
     with pytest.raises(StateError, match="尚有指标未核实（资金投入加分）"):
         _verify(database_url, submitted, "A2", "指标,核查分\n基础分,90\n", "V1", signed=True)
+
+
+def test_self_scores_are_frozen_once_signed_off(database_url, submitted, home, write) -> None:  # type: ignore[no-untyped-def]
+    _verify(database_url, submitted, "A1", "指标,核查分\n基础分,90\n资金投入加分,12\n", "V1", signed=True)
+    with pytest.raises(StateError, match="签字核实，自评分不能再更改"):
+        submit(database_url, home, submitted, "A1", "self_check", report=write("A1-v2.docx", b"r2"),
+               scores=write("A1-v2.csv", "指标,自评分\n基础分,99\n资金投入加分,20\n"), by="A1", now=bj(2019, 1, 26))
+    result, _ = _verify(database_url, submitted, "A2", "指标,核查分\n基础分,92\n资金投入加分,12\n", "V1")
+    assert result.self_total == Decimal("104")  # A2 untouched; A1's frozen self-scores are checked below
+    with session_scope(database_url) as session:
+        from kaohe.models import ItemScore
+
+        unit = get_unit(session, get_cycle(session, submitted), "A1")
+        assert {s.item_id: s.self_score for s in session.scalars(select(ItemScore).where(ItemScore.unit_id == unit.id))} == {
+            "base": Decimal("92"), "fund_input": Decimal("12")}
