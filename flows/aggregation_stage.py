@@ -6,10 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from kaohe.tasks.results import (
+    aggregate_results,
+    problem_lines,
+    record_results_failure,
+    results_triggers,
+)
 from prefect import flow
 
 from kaohe.errors import KaoheError
-from kaohe.tasks.results import aggregate_results, problem_lines, record_results_failure, results_triggers
 
 
 def _now() -> dt.datetime:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prefect import flow
-
 from kaohe.tasks.results import send_feedback_messages
+from prefect import flow
 
 
 @flow(name="send-feedback")

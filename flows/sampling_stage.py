@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prefect import flow
-
 from kaohe.tasks.stage_work import draw_sample
+from prefect import flow
 
 
 @flow(name="sampling-stage")

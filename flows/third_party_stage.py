@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prefect import flow
-
 from kaohe.tasks.stage_work import collect_review_results, send_sample_for_review
+from prefect import flow
 
 
 @flow(name="third-party-stage")

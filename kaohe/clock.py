@@ -41,3 +41,16 @@ class SimulatedClock:
         if instant < self._now:
             raise ValueError(f"cannot move the clock back from {self._now} to {instant}")
         self._now = instant
+
+
+def parse_instant(text: str | None) -> dt.datetime:
+    """``--at``: an ISO time (Beijing time when it has no offset), or now."""
+    if text is None:
+        return SystemClock().now()
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        from kaohe.errors import InputError, Problem
+
+        raise InputError(Problem(f"无法识别的时间 {text!r}（应为 2019-01-23T10:00 或带时区的 ISO 时间）", field="--at")) from None
+    return value if value.tzinfo else value.replace(tzinfo=BEIJING)

@@ -13,7 +13,14 @@ from typing import Any, Literal
 import pendulum
 
 from kaohe import dateexpr
-from kaohe.schemes.model import POLICY_NAMES, DateSpec, HolidayPolicy, ReminderPlan, Scheme, Stage
+from kaohe.schemes.model import (
+    POLICY_NAMES,
+    DateSpec,
+    HolidayPolicy,
+    ReminderPlan,
+    Scheme,
+    Stage,
+)
 from kaohe.workdays import WorkdayCalendar
 
 TIMEZONE = "Asia/Shanghai"

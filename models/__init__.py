@@ -6,12 +6,12 @@ from kaohe.models.cycle import Cycle, CycleStage
 from kaohe.models.obligation import Obligation
 from kaohe.models.order import SupervisionOrder
 from kaohe.models.outbox import OutboxMessage
+from kaohe.models.result import RectificationItem, ResultVersion, UnitResultRecord
 from kaohe.models.review import ThirdPartyReview
 from kaohe.models.sample import SampleDraw
 from kaohe.models.score import DecimalText, ItemScore, VerificationSignoff
 from kaohe.models.submission import Submission, SubmissionClosure
 from kaohe.models.unit import Unit
-from kaohe.models.result import RectificationItem, ResultVersion, UnitResultRecord
 
 __all__ = [
     "AuditEntry", "AwareDateTime", "Base", "Cycle", "CycleStage", "DecimalText", "ItemScore", "Obligation", "OutboxMessage",

@@ -7,8 +7,14 @@ import hashlib
 import hmac
 
 import httpx
-
-from kaohe.notifications.channel import Clock, check_channel, check_robot_reply, mask, post_json, utc_now
+from kaohe.notifications.channel import (
+    Clock,
+    check_channel,
+    check_robot_reply,
+    mask,
+    post_json,
+    utc_now,
+)
 from kaohe.notifications.formats import check_size, dingtalk_payload, json_bytes
 from kaohe.notifications.message import Message, Receipt
 

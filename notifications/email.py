@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.errors import HeaderParseError
+
 import asyncio
 import contextlib
 import hashlib
@@ -12,10 +14,10 @@ from email.utils import format_datetime, getaddresses
 from typing import TYPE_CHECKING, Protocol
 
 import aiosmtplib
-
-from kaohe.errors import ConfigError, DeliveryError
 from kaohe.notifications.channel import Clock, check_channel, utc_now
 from kaohe.notifications.message import Message, Receipt
+
+from kaohe.errors import ConfigError, DeliveryError
 
 if TYPE_CHECKING:
     from kaohe.settings import Settings
@@ -159,7 +161,7 @@ def parse_addresses(text: str) -> list[Address]:
             if "@" not in addr:
                 raise ValueError(addr)
             addresses.append(Address(display_name=name, addr_spec=addr))
-        except (ValueError, IndexError):
+        except (ValueError, IndexError, HeaderParseError):
             raise DeliveryError(f"邮件地址无效：{text!r}", retryable=False) from None
     if not addresses:
         raise DeliveryError(f"邮件地址无效：{text!r}", retryable=False)

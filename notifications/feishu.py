@@ -8,8 +8,14 @@ import hmac
 from urllib.parse import quote
 
 import httpx
-
-from kaohe.notifications.channel import Clock, check_channel, check_robot_reply, mask, post_json, utc_now
+from kaohe.notifications.channel import (
+    Clock,
+    check_channel,
+    check_robot_reply,
+    mask,
+    post_json,
+    utc_now,
+)
 from kaohe.notifications.formats import check_size, feishu_payload, json_bytes
 from kaohe.notifications.message import Message, Receipt
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kaohe.errors import DeliveryError
 from kaohe.notifications.message import Message
+
+from kaohe.errors import DeliveryError
 
 WECOM_MARKDOWN_MAX_BYTES = 4096
 DINGTALK_MAX_BYTES = 20000

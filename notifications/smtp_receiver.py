@@ -13,7 +13,6 @@ from functools import cached_property
 from typing import Any, Self
 
 from aiosmtpd.controller import Controller
-
 from kaohe.notifications.http_receiver import wait_until
 
 

@@ -8,11 +8,17 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-
-from kaohe.errors import DeliveryError
-from kaohe.notifications.channel import Clock, check_channel, http_status_retryable, post_json, utc_now
+from kaohe.notifications.channel import (
+    Clock,
+    check_channel,
+    http_status_retryable,
+    post_json,
+    utc_now,
+)
 from kaohe.notifications.formats import json_bytes
 from kaohe.notifications.message import Message, Receipt
+
+from kaohe.errors import DeliveryError
 
 
 def webhook_payload(message: Message) -> dict[str, Any]:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import httpx
-
-from kaohe.notifications.channel import Clock, check_channel, check_robot_reply, mask, post_json, utc_now
+from kaohe.notifications.channel import (
+    Clock,
+    check_channel,
+    check_robot_reply,
+    mask,
+    post_json,
+    utc_now,
+)
 from kaohe.notifications.formats import check_size, json_bytes, wecom_payload
 from kaohe.notifications.message import Message, Receipt
 

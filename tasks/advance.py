@@ -9,7 +9,12 @@ from prefect import task
 from kaohe.db import ensure_schema, session_scope
 from kaohe.engine.advance import decide
 from kaohe.settings import get_settings
-from kaohe.store.advance import apply_decisions, escalation_targets, obligation_states, stage_states
+from kaohe.store.advance import (
+    apply_decisions,
+    escalation_targets,
+    obligation_states,
+    stage_states,
+)
 from kaohe.store.cycles import get_cycle
 from kaohe.workdays import load_calendar
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import httpx
+from kaohe.notifications.email import AiosmtplibTransport
+from kaohe.notifications.registry import build_channels
 from prefect import task
 
 from kaohe.db import session_scope
 from kaohe.dispatch import Dispatcher
-from kaohe.notifications.registry import build_channels
 from kaohe.settings import get_settings
 
 
@@ -19,10 +20,14 @@ async def dispatch_outbox(cycle_id: int, as_of: dt.datetime) -> dict[str, object
     settings = get_settings()
     url = settings.effective_database_url
     limits = httpx.Limits(max_connections=settings.dispatch_concurrency, max_keepalive_connections=settings.dispatch_concurrency)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0), limits=limits) as http:
+    smtp = AiosmtplibTransport.from_settings(settings)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0), limits=limits, trust_env=False) as http:
         dispatcher = Dispatcher(
-            lambda: session_scope(url), build_channels(settings, http),
+            lambda: session_scope(url), build_channels(settings, http, smtp=smtp),
             batch_size=settings.dispatch_batch_size, concurrency=settings.dispatch_concurrency,
         )
-        report = await dispatcher.run(as_of, cycle_id=cycle_id)
+        try:
+            report = await dispatcher.run(as_of, cycle_id=cycle_id)
+        finally:
+            await smtp.aclose()
     return report.to_json()

@@ -25,15 +25,38 @@ from kaohe.reports import meta_from_scheme, write_reports
 from kaohe.reports.writer import LETTERS_DIR, safe_name
 from kaohe.results.facts import facts_of
 from kaohe.results.inputs import SOURCE_NAMES, plan_inputs
-from kaohe.results.rectify import RULE_NAMES, RULES, RectifyRule, default_rule, rectification_items
-from kaohe.scoring import PreviousResult, ScoringSpec, UnitInput, read_previous, read_score_sheet, score, spec_from_mapping
+from kaohe.results.rectify import (
+    RULE_NAMES,
+    RULES,
+    RectifyRule,
+    default_rule,
+    rectification_items,
+)
+from kaohe.scoring import (
+    PreviousResult,
+    ScoringSpec,
+    UnitInput,
+    read_previous,
+    read_score_sheet,
+    score,
+    spec_from_mapping,
+)
 from kaohe.settings import get_settings
 from kaohe.store.advance import scheme_of
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_cycle
 from kaohe.store.results import (
-    AGGREGATION_KIND, FEEDBACK_KIND, complete_owing, latest_version, notify_correction, previous_year, publish, send_feedback,
-    stage_of_kind, sync_rectification, verified_scores,
+    AGGREGATION_KIND,
+    FEEDBACK_KIND,
+    complete_owing,
+    latest_version,
+    notify_correction,
+    previous_year,
+    publish,
+    send_feedback,
+    stage_of_kind,
+    sync_rectification,
+    verified_scores,
 )
 
 

@@ -10,30 +10,22 @@ from typing import Any
 import click
 
 from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
-from kaohe.cli.submit_cmd import FILE, parse_instant
+from kaohe.cli.submit_cmd import FILE
 from kaohe.cli.tables import print_table
-from kaohe.clock import BEIJING
-from kaohe.db import ensure_schema, session_scope
-from kaohe.errors import NotFoundError
-from kaohe.evidence.files import submission_dir
-from kaohe.evidence.lateness import describe_lateness, late_by_seconds
+from kaohe.clock import BEIJING, parse_instant
+from kaohe.db import ensure_schema
+from kaohe.evidence.lateness import describe_lateness
 from kaohe.results.rectify import RULE_NAMES, RULES
-from kaohe.stagework.files import read_input, remove_dir, write_files
-from kaohe.store.audit import record
+from kaohe.stagework.rectify import submit_report
 from kaohe.store.cycles import get_cycle
-from kaohe.store.obligations import complete
 from kaohe.store.results import (
     ITEM_STATUS_NAMES,
-    RECTIFICATION_KIND,
     get_version,
     list_rectifications,
     list_versions,
-    mark_reported,
     review_item,
-    stage_of_kind,
     unit_records,
 )
-from kaohe.store.submissions import add_submission, next_version, obligation_to_submit
 
 SOURCE = click.Path(path_type=Path, exists=True, dir_okay=False)
 OBLIGATION_NAMES = {"pending": "待办", "done": "已报送", "overdue": "逾期", "waived": "已免除"}
@@ -176,37 +168,6 @@ def submit(cycle: str, unit: str, report: Path, by: str | None, at: str | None, 
     late = "（按时）" if not outcome["late_by_seconds"] else f"（{describe_lateness(outcome['late_by_seconds'])}）"
     click.echo(f"已收到 {unit} 的第 {outcome['version']} 版整改报告{late}；待验收事项：{'、'.join(map(str, outcome['items'])) or '无'}")
 
-
-def submit_report(url: str, home: Path, cycle_key: str, unit_code: str, report: Path, *, by: str, at: str | None) -> dict[str, Any]:
-    """Store the report file and record it, all or nothing; the obligation is completed if it was owed."""
-    now = parse_instant(at)
-    data = read_input(report, "整改报告")
-    created: Path | None = None
-    try:
-        with session_scope(url) as session:
-            cycle = get_cycle(session, cycle_key)
-            stage = stage_of_kind(cycle, RECTIFICATION_KIND)
-            if stage is None:
-                raise NotFoundError(f"周期 {cycle.key} 的方案没有整改阶段")
-            obligation, _, unit = obligation_to_submit(session, cycle, unit_code, stage.key, now=now, with_scores=False)
-            version = next_version(session, obligation)
-            late = late_by_seconds(now, obligation.due_at)
-            created, stored = write_files(home, submission_dir(cycle.key, unit.code, stage.key, version), [("report", report.name, data)])
-            for item in stored:
-                add_submission(session, obligation, version=version, kind=item.kind, file_name=item.file_name, sha256=item.sha256,
-                               size=item.size, stored_path=item.stored_path, submitted_at=now, late_by_seconds=late, submitted_by=by)
-            completed = obligation.status in ("pending", "overdue")
-            if completed:
-                complete(session, cycle, unit.code, stage.key, at=now, actor=by)
-            items = mark_reported(session, cycle, unit.code, version=version, by=by, now=now)
-            record(session, actor=by, action="submission.received", cycle_id=cycle.id, subject=f"{stage.key}:{unit.code}", at=now,
-                   detail={"version": version, "late_by_seconds": late, "files": [f.to_json() for f in stored]})
-            return {"cycle": cycle.key, "unit": unit.code, "stage": stage.key, "version": version, "late_by_seconds": late,
-                    "completed_obligation": completed, "items": items, "files": [f.to_json() for f in stored]}
-    except BaseException:
-        if created is not None:
-            remove_dir(created)
-        raise
 
 
 @rectify.command("review")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 
 from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
 from kaohe.cli.tables import print_table
-from kaohe.clock import BEIJING, SystemClock
+from kaohe.clock import BEIJING, SystemClock, parse_instant
 from kaohe.db import ensure_schema, session_scope
-from kaohe.errors import InputError, Problem
 from kaohe.evidence.lateness import describe_lateness
 from kaohe.stagework.submit import submit as submit_files
 from kaohe.store.cycles import get_cycle
@@ -19,17 +17,6 @@ from kaohe.store.submissions import close_submissions, list_submissions
 
 FILE = click.Path(path_type=Path, exists=True, dir_okay=False)
 KIND_NAMES = {"report": "报告", "score_table": "自评表"}
-
-
-def parse_instant(text: str | None) -> dt.datetime:
-    """``--at``: an ISO time (Beijing time when it has no offset), or now."""
-    if text is None:
-        return SystemClock().now()
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(Problem(f"无法识别的时间 {text!r}（应为 2019-01-23T10:00 或带时区的 ISO 时间）", field="--at")) from None
-    return value if value.tzinfo else value.replace(tzinfo=BEIJING)
 
 
 @cli.command()

@@ -17,7 +17,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
 from kaohe.clock import BEIJING
-from kaohe.engine.state import UNIT_KINDS, Decisions, Delivery, ObligationState, StageState
+from kaohe.engine.state import (
+    UNIT_KINDS,
+    Decisions,
+    Delivery,
+    ObligationState,
+    StageState,
+)
 from kaohe.planning import PlannedReminder, plan_reminders
 from kaohe.workdays import WorkdayCalendar
 
@@ -44,7 +50,7 @@ def decide(
     mark_overdue: list[int] = []
     deliveries: list[Delivery] = []
     skipped = 0
-    wave_cache: dict[tuple[str, dt.datetime], list[PlannedReminder]] = {}
+    window_cache: dict[tuple[str, dt.datetime], tuple[PlannedReminder | None, PlannedReminder | None, int]] = {}
     for obligation in obligations:
         if obligation.status not in OWING:
             continue
@@ -54,18 +60,26 @@ def decide(
         if stage.reminders is None:
             continue
         cache_key = (stage.key, obligation.due_at)
-        if cache_key not in wave_cache:
-            wave_cache[cache_key] = _waves(stage, obligation.due_at, calendar, office_hours)
-        window = [w for w in wave_cache[cache_key] if (since is None or w.at > since) and w.at <= now]
-        unit_waves = [w for w in window if w.kind in UNIT_KINDS]
-        escalations = [w for w in window if w.kind == "escalation"]
-        skipped += max(0, len(unit_waves) - 1) + max(0, len(escalations) - 1)
-        if unit_waves:
-            deliveries.append(_delivery(obligation, obligation.unit_code, unit_waves[-1]))
-        if escalations:
+        if cache_key not in window_cache:
+            window_cache[cache_key] = _latest_in_window(_waves(stage, obligation.due_at, calendar, office_hours), since, now)
+        unit_wave, escalation, missed = window_cache[cache_key]
+        skipped += missed
+        if unit_wave is not None:
+            deliveries.append(_delivery(obligation, obligation.unit_code, unit_wave))
+        if escalation is not None:
             for supervisor in supervisors.get(obligation.unit_code, ()):
-                deliveries.append(_delivery(obligation, supervisor, escalations[-1]))
+                deliveries.append(_delivery(obligation, supervisor, escalation))
     return Decisions(open_stages, close_stages, tuple(mark_overdue), tuple(deliveries), skipped)
+
+
+def _latest_in_window(waves: list[PlannedReminder], since: dt.datetime | None, now: dt.datetime
+                      ) -> tuple[PlannedReminder | None, PlannedReminder | None, int]:
+    """The latest unit wave and the latest escalation in ``(since, now]``, and how many older ones they replace."""
+    window = [w for w in waves if (since is None or w.at > since) and w.at <= now]
+    unit_waves = [w for w in window if w.kind in UNIT_KINDS]
+    escalations = [w for w in window if w.kind == "escalation"]
+    missed = max(0, len(unit_waves) - 1) + max(0, len(escalations) - 1)
+    return (unit_waves[-1] if unit_waves else None), (escalations[-1] if escalations else None), missed
 
 
 def _waves(stage: StageState, due_at: dt.datetime, calendar: WorkdayCalendar, office_hours: str) -> list[PlannedReminder]:

@@ -11,7 +11,14 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from kaohe.errors import ExternalServiceError
-from kaohe.evaluator.contract import SEVERITIES, STATUSES, Ack, ReviewResult, ReviewStatus, UnitResult
+from kaohe.evaluator.contract import (
+    SEVERITIES,
+    STATUSES,
+    Ack,
+    ReviewResult,
+    ReviewStatus,
+    UnitResult,
+)
 
 _SHARE_ERRORS = {"greater_than_equal", "less_than_equal", "float_type", "float_parsing", "finite_number"}
 

@@ -18,7 +18,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kaohe.sampling import Candidate, PerGroupFixed, ProportionStratified, Rule, SichuanExitCounties
+from kaohe.sampling import (
+    Candidate,
+    PerGroupFixed,
+    ProportionStratified,
+    Rule,
+    SichuanExitCounties,
+)
 
 ATTRIBUTE_ALIASES = {"计划摘帽": "planned_exit", "计划退出": "planned_exit", "当年计划摘帽": "planned_exit", "是否计划摘帽": "planned_exit"}
 KIND_ALIASES = {"苏木乡镇": "township", "苏木": "township", "乡镇": "township", "镇": "township", "乡": "township",

@@ -8,7 +8,12 @@ import tempfile
 from pathlib import Path
 
 from kaohe.reports.context import ReportMeta
-from kaohe.reports.render import render_letter_docx, render_letter_html, render_report_docx, render_report_html
+from kaohe.reports.render import (
+    render_letter_docx,
+    render_letter_html,
+    render_report_docx,
+    render_report_html,
+)
 from kaohe.reports.workbook import render_ranking_xlsx
 from kaohe.scoring.result import ScoreReport
 

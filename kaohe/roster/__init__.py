@@ -5,7 +5,7 @@ Nothing is returned if any row is bad: ``RosterError`` lists every problem with 
 """
 
 from kaohe.roster.credit_code import credit_code_check_char, credit_code_problem
-from kaohe.roster.entry import CONTACT_CHANNELS, RankingSequence, RosterEntry, Role
+from kaohe.roster.entry import CONTACT_CHANNELS, RankingSequence, Role, RosterEntry
 from kaohe.roster.reader import read_roster
 
 __all__ = [

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kaohe.errors import Problem, RosterError
-from kaohe.roster.columns import FIELD_LABELS, HEADER_FIELDS, REQUIRED_FIELDS, header_key
+from kaohe.roster.columns import (
+    FIELD_LABELS,
+    HEADER_FIELDS,
+    REQUIRED_FIELDS,
+    header_key,
+)
 from kaohe.roster.text import tidy_name
 
 

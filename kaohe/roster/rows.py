@@ -6,10 +6,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kaohe.errors import Problem
-from kaohe.roster.columns import BOOLEAN_WORDS, FIELD_LABELS, ROLE_WORDS, SEQUENCE_WORDS, word_key
-from kaohe.roster.contact_checks import Checked, check_email, check_phone, check_robot_key, check_webhook
+from kaohe.roster.columns import (
+    BOOLEAN_WORDS,
+    FIELD_LABELS,
+    ROLE_WORDS,
+    SEQUENCE_WORDS,
+    word_key,
+)
+from kaohe.roster.contact_checks import (
+    Checked,
+    check_email,
+    check_phone,
+    check_robot_key,
+    check_webhook,
+)
 from kaohe.roster.credit_code import credit_code_problem
-from kaohe.roster.entry import CONTACT_CHANNELS, RankingSequence, RosterEntry, Role
+from kaohe.roster.entry import CONTACT_CHANNELS, RankingSequence, Role, RosterEntry
 from kaohe.roster.header import Column
 from kaohe.roster.text import fold_width, tidy_name
 

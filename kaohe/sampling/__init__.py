@@ -9,7 +9,13 @@ from kaohe.sampling.draw import draw, inputs_hash
 from kaohe.sampling.hashing import ALGORITHM_VERSION, new_seed, rank_key, seed_hash
 from kaohe.sampling.population import PopulationEntry
 from kaohe.sampling.record import DrawRecord, Shortfall, StratumResult
-from kaohe.sampling.rules import PerGroupFixed, ProportionStratified, Rule, SichuanExitCounties, parse_rule
+from kaohe.sampling.rules import (
+    PerGroupFixed,
+    ProportionStratified,
+    Rule,
+    SichuanExitCounties,
+    parse_rule,
+)
 from kaohe.sampling.units import Candidate, Exclusion
 from kaohe.sampling.verify import VerifyReport, verify
 

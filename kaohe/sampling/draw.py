@@ -7,7 +7,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kaohe.errors import InputError, Problem
-from kaohe.sampling.hashing import ALGORITHM_VERSION, canonical_json, seed_hash, sha256_hex
+from kaohe.sampling.hashing import (
+    ALGORITHM_VERSION,
+    canonical_json,
+    seed_hash,
+    sha256_hex,
+)
 from kaohe.sampling.population import PopulationEntry, build_population
 from kaohe.sampling.record import DrawRecord, record_hash
 from kaohe.sampling.rules import Rule, parse_rule

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kaohe.errors import InputError, Problem
-from kaohe.sampling.rules import PerGroupFixed, ProportionStratified, Rule, SichuanExitCounties
+from kaohe.sampling.rules import (
+    PerGroupFixed,
+    ProportionStratified,
+    Rule,
+    SichuanExitCounties,
+)
 from kaohe.sampling.units import Candidate, Exclusion
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是"})

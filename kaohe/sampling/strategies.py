@@ -8,7 +8,12 @@ from collections.abc import Collection, Sequence
 from kaohe.sampling.hashing import ranked
 from kaohe.sampling.population import PopulationEntry, stratum_of
 from kaohe.sampling.record import Shortfall, StratumResult, stratum_label
-from kaohe.sampling.rules import PerGroupFixed, ProportionStratified, Rule, SichuanExitCounties
+from kaohe.sampling.rules import (
+    PerGroupFixed,
+    ProportionStratified,
+    Rule,
+    SichuanExitCounties,
+)
 
 
 def _pick(

@@ -1,6 +1,11 @@
 """Assessment schemes as data: the model of a scheme file and its loader."""
 
-from kaohe.schemes.loader import find_scheme, load_scheme, load_scheme_file, scheme_files
+from kaohe.schemes.loader import (
+    find_scheme,
+    load_scheme,
+    load_scheme_file,
+    scheme_files,
+)
 from kaohe.schemes.model import DateSpec, ReminderPlan, Scheme, Stage
 
 __all__ = ["DateSpec", "ReminderPlan", "Scheme", "Stage", "find_scheme", "load_scheme", "load_scheme_file", "scheme_files"]

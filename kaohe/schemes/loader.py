@@ -43,7 +43,9 @@ def load_scheme_file(path: Path) -> Scheme:
         scheme = Scheme.model_validate(raw)
     except ValidationError as error:
         raise SchemeError([_problem(name, raw, e) for e in error.errors()]) from None
-    from kaohe.schemes.checks import check_scheme  # late: checks needs planning, which needs the model
+    from kaohe.schemes.checks import (
+        check_scheme,  # late: checks needs planning, which needs the model
+    )
 
     problems = check_scheme(scheme)
     if problems:

@@ -3,7 +3,14 @@
 from kaohe.scoring.engine import score
 from kaohe.scoring.inputs import PreviousResult, UnitInput
 from kaohe.scoring.loader import load_spec, spec_from_mapping
-from kaohe.scoring.result import ComponentLine, Decision, ItemLine, MultiYearFlag, ScoreReport, UnitResult
+from kaohe.scoring.result import (
+    ComponentLine,
+    Decision,
+    ItemLine,
+    MultiYearFlag,
+    ScoreReport,
+    UnitResult,
+)
 from kaohe.scoring.sheet import (
     parse_previous,
     parse_score_sheet,

@@ -14,7 +14,6 @@ from kaohe.scoring.spec import ScoringSpec
 from kaohe.settings import get_settings
 
 
-
 def spec_from_mapping(data: Mapping[str, Any] | None, scheme: str, *, file: str | None = None) -> ScoringSpec | None:
     """The ScoringSpec of a ``scoring:`` mapping (None when the scheme has no formula)."""
     if data is None:

@@ -7,9 +7,22 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
-from kaohe.scoring.numbers import CountRounding, RoundingMode, count_of, to_decimal, to_fraction
+from kaohe.scoring.numbers import (
+    CountRounding,
+    RoundingMode,
+    count_of,
+    to_decimal,
+    to_fraction,
+)
 
 Number = Annotated[Decimal, BeforeValidator(to_decimal), PlainSerializer(lambda d: format(d, "f"), return_type=str)]
 Ratio = Annotated[Fraction, BeforeValidator(to_fraction), PlainSerializer(str, return_type=str)]

@@ -9,8 +9,23 @@ from fractions import Fraction
 from kaohe.errors import Problem
 from kaohe.scoring.inputs import PreviousResult, RawValue, UnitInput
 from kaohe.scoring.numbers import plain, to_decimal
-from kaohe.scoring.spec import Component, FixedGroup, Formula, GroupKind, Item, ScoringSpec, normalize_label
-from kaohe.scoring.values import amount, is_blank, is_no_task, text_of, whole_count, yes_no
+from kaohe.scoring.spec import (
+    Component,
+    FixedGroup,
+    Formula,
+    GroupKind,
+    Item,
+    ScoringSpec,
+    normalize_label,
+)
+from kaohe.scoring.values import (
+    amount,
+    is_blank,
+    is_no_task,
+    text_of,
+    whole_count,
+    yes_no,
+)
 
 UNIT_FIELD = "单位代码"
 GROUP_FIELD = "分组"

@@ -24,9 +24,26 @@ from kaohe.evidence.score_table import parse_score_table
 from kaohe.roster import RosterEntry
 from kaohe.schemes.model import Scheme
 from kaohe.scoring.inputs import UnitInput
-from kaohe.simulate.acts import Act, Aggregate, CloseOrder, CommitSeed, HandIn, IssueOrder, Rectify, Verify, plan_rectifications
+from kaohe.simulate.acts import (
+    Act,
+    Aggregate,
+    CloseOrder,
+    CommitSeed,
+    HandIn,
+    IssueOrder,
+    Rectify,
+    Verify,
+    plan_rectifications,
+)
 from kaohe.simulate.documents import (
-    ScoredItem, order_paragraphs, rectification_paragraphs, report_text, report_title, score_table, scored_items, stage_paragraphs,
+    ScoredItem,
+    order_paragraphs,
+    rectification_paragraphs,
+    report_text,
+    report_title,
+    score_table,
+    scored_items,
+    stage_paragraphs,
 )
 from kaohe.stagework.files import read_input
 from kaohe.stagework.orders import close_with_evidence
@@ -34,7 +51,12 @@ from kaohe.stagework.sampling import draw_stage
 from kaohe.stagework.submit import submit
 from kaohe.store.cycles import get_cycle, get_unit
 from kaohe.store.orders import ORDER_DELIVERABLES, issue_order
-from kaohe.store.results import RECTIFICATION_KIND, list_rectifications, rectification_of, stage_of_kind
+from kaohe.store.results import (
+    RECTIFICATION_KIND,
+    list_rectifications,
+    rectification_of,
+    stage_of_kind,
+)
 from kaohe.store.verification import record_verified_scores, sign_off
 from kaohe.workdays import WorkdayCalendar
 
@@ -172,7 +194,7 @@ class Participants:
         return {"version": outcome["version"], "grades": outcome.get("grades", {}), "must_rectify": outcome.get("must_rectify", [])}, follow
 
     def _rectify(self, act: Rectify) -> dict[str, Any]:
-        from kaohe.cli.results_cmd import submit_report
+        from kaohe.stagework.rectify import submit_report
 
         with session_scope(self.url) as session:
             cycle = get_cycle(session, self.key)

@@ -14,7 +14,15 @@ from kaohe.clock import BEIJING
 from kaohe.db import session_scope
 from kaohe.evidence.orders import order_no, order_stage_key
 from kaohe.models import (
-    AuditEntry, Cycle, Obligation, OutboxMessage, ResultVersion, SampleDraw, ThirdPartyReview, Unit, UnitResultRecord,
+    AuditEntry,
+    Cycle,
+    Obligation,
+    OutboxMessage,
+    ResultVersion,
+    SampleDraw,
+    ThirdPartyReview,
+    Unit,
+    UnitResultRecord,
     VerificationSignoff,
 )
 from kaohe.store.cycles import get_cycle

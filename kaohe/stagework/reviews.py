@@ -11,7 +11,14 @@ from kaohe.errors import ExternalServiceError, StateError
 from kaohe.evaluator import EvaluatorAnswerError, EvaluatorClient, ReviewResult
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_cycle
-from kaohe.store.reviews import get_review, record_answer, record_sent, review_request, review_stage, sample_to_review
+from kaohe.store.reviews import (
+    get_review,
+    record_answer,
+    record_sent,
+    review_request,
+    review_stage,
+    sample_to_review,
+)
 
 
 async def send_review(url: str, client: EvaluatorClient, cycle_key: str, stage_key: str, *, sample_stage: str | None = None,

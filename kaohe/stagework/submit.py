@@ -15,7 +15,12 @@ from kaohe.stagework.files import StoredFile, read_input, remove_dir, write_file
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_cycle
 from kaohe.store.obligations import complete
-from kaohe.store.submissions import add_submission, next_version, obligation_to_submit, record_self_scores
+from kaohe.store.submissions import (
+    add_submission,
+    next_version,
+    obligation_to_submit,
+    record_self_scores,
+)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ import json
 import sys
 
 import httpx
+from kaohe.notifications.email import AiosmtplibTransport
+from kaohe.notifications.registry import build_channels
 
 from kaohe.db import session_scope
 from kaohe.dispatch import Dispatcher
-from kaohe.notifications.email import AiosmtplibTransport
-from kaohe.notifications.registry import build_channels
 from kaohe.settings import Settings
 
 

@@ -9,17 +9,17 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from kaohe.dispatch import DispatchReport, Dispatcher
 from kaohe.models import Cycle, OutboxMessage, Unit
 from kaohe.notifications.channel import Channel
 from kaohe.notifications.email import AiosmtplibTransport
 from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.notifications.registry import build_channels
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kaohe.dispatch import Dispatcher, DispatchReport
 from kaohe.planning import plan_cycle
-from kaohe.roster import RosterEntry, Role
+from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme
 from kaohe.settings import PROJECT_ROOT, Settings
 from kaohe.store.cycles import create_cycle
@@ -136,7 +136,12 @@ def mail_keys(smtp: LocalSmtpReceiver, messages: Sequence[OutboxMessage]) -> lis
 def advance(session: Session, cycle: Cycle, now: dt.datetime) -> dict[str, Any]:
     """What the advance task records at ``now``: kaohe's pure decide, then apply_decisions."""
     from kaohe.engine.advance import decide
-    from kaohe.store.advance import apply_decisions, escalation_targets, obligation_states, stage_states
+    from kaohe.store.advance import (
+        apply_decisions,
+        escalation_targets,
+        obligation_states,
+        stage_states,
+    )
 
     decisions = decide(stage_states(cycle), obligation_states(session, cycle), escalation_targets(cycle), load_calendar(),
                        since=cycle.advanced_to, now=now, office_hours=cycle.office_hours)

@@ -20,12 +20,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from dispatch_support import T0, dispatch, keys_received, mail_keys, make_cycle, outgoing
+from dispatch_support import (
+    T0,
+    dispatch,
+    keys_received,
+    mail_keys,
+    make_cycle,
+    outgoing,
+)
+from kaohe.models import OutboxMessage, utcnow
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from sqlalchemy import select
 
 from kaohe.db import get_engine, session_scope, upgrade
-from kaohe.models import OutboxMessage, utcnow
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.cycles import get_cycle
 from kaohe.store.outbox import CLAIM_LEASE, enqueue
 from kaohe.store.status import cycle_status

@@ -5,10 +5,18 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
-from dispatch_support import T0, WECOM_KEY, SessionFactory, dispatch, make_cycle, outgoing, rows
+from dispatch_support import (
+    T0,
+    WECOM_KEY,
+    SessionFactory,
+    dispatch,
+    make_cycle,
+    outgoing,
+    rows,
+)
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from sqlalchemy.orm import Session
 
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.outbox import enqueue
 
 UNITS = 40

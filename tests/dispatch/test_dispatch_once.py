@@ -7,14 +7,24 @@ import threading
 import uuid
 from collections import Counter
 
-import pytest
-from dispatch_support import STAGE, T0, SessionFactory, advance, dispatch, keys_received, mail_keys, make_cycle, outgoing, rows
+from dispatch_support import (
+    STAGE,
+    T0,
+    SessionFactory,
+    advance,
+    dispatch,
+    keys_received,
+    mail_keys,
+    make_cycle,
+    outgoing,
+    rows,
+)
+from kaohe.models import Cycle
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from sqlalchemy.orm import Session
 
 from kaohe.db import session_scope
 from kaohe.dispatch import DispatchReport
-from kaohe.models import Cycle
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.cycles import get_cycle
 from kaohe.store.obligations import complete
 from kaohe.store.outbox import enqueue

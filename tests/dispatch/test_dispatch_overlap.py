@@ -13,13 +13,20 @@ import time
 import uuid
 from collections import Counter
 
-from dispatch_support import T0, dispatch, keys_received, mail_keys, make_cycle, outgoing
+from dispatch_support import (
+    T0,
+    dispatch,
+    keys_received,
+    mail_keys,
+    make_cycle,
+    outgoing,
+)
+from kaohe.models import OutboxMessage
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from sqlalchemy import select
 
 from kaohe.db import session_scope
 from kaohe.dispatch import DispatchReport
-from kaohe.models import OutboxMessage
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.outbox import enqueue
 
 UNITS = 30

@@ -10,7 +10,13 @@ import pytest
 from pydantic import SecretStr
 
 from kaohe.errors import ConfigError, ExternalServiceError, StateError
-from kaohe.evaluator import EvaluatorAnswerError, EvaluatorClient, EvaluatorHTTPError, ReviewRequest, SampledUnit
+from kaohe.evaluator import (
+    EvaluatorAnswerError,
+    EvaluatorClient,
+    EvaluatorHTTPError,
+    ReviewRequest,
+    SampledUnit,
+)
 from kaohe.evaluator.reference_server import DROP, Faults, ReferenceServer
 from kaohe.evaluator.synthetic import synthetic_result
 from kaohe.settings import Settings

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from evidence_support import MILE_ROSTER, TOKEN, bj
 
 from kaohe.db import session_scope
 from kaohe.evaluator.reference_server import ReferenceServer
@@ -17,8 +18,6 @@ from kaohe.schemes import load_scheme
 from kaohe.settings import PROJECT_ROOT
 from kaohe.store.cycles import create_cycle
 from kaohe.workdays import load_calendar
-
-from evidence_support import MILE_ROSTER, TOKEN, bj
 
 CALENDAR = load_calendar()
 _numbers = itertools.count()

@@ -8,14 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from evidence_support import MILE_ROSTER, TOKEN
 
 from kaohe.cli import cli
 from kaohe.cli.app import run
 from kaohe.clock import BEIJING
 from kaohe.evaluator.reference_server import ReferenceServer
 from kaohe.settings import PROJECT_ROOT, get_settings
-
-from evidence_support import MILE_ROSTER, TOKEN
 
 Kaohe = Callable[..., tuple[int, str, str]]
 
@@ -52,7 +51,7 @@ def test_submit_verify_and_close_submissions(kaohe: Kaohe, kaohe_env: Path, tmp_
     report, scores = _file(tmp_path, "自查报告.txt", "报告"), _file(tmp_path, "自评表.csv", "指标,自评分\n基础分,92\n资金投入加分,12\n")
     code, out, _ = kaohe("submit", key, "--unit", "A1", "--stage", "self_check", "--report", report, "--scores", scores,
                          "--at", "2019-01-10T10:00")
-    assert code == 0 and out.startswith(f"已收到 A1 在阶段 self_check 的第 1 版报送（按时）")
+    assert code == 0 and out.startswith("已收到 A1 在阶段 self_check 的第 1 版报送（按时）")
     code, out, _ = kaohe("submit", key, "--unit", "A1", "--stage", "self_check", "--report", report, "--json")
     data = json.loads(out)
     assert code == 0 and data["version"] == 2 and data["late"] and data["lateness"].startswith("逾期")

@@ -8,24 +8,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from evidence_support import MILE_ROSTER, SICHUAN, TOKEN, bj
+from kaohe.flows.stage_work import start_stage_work
+from kaohe.models import OutboxMessage, SampleDraw, ThirdPartyReview
 from sqlalchemy import select
 
 from kaohe.db import session_scope
 from kaohe.engine.advance import decide
 from kaohe.evaluator.reference_server import ReferenceServer
-from kaohe.flows.stage_work import start_stage_work
-from kaohe.models import OutboxMessage, SampleDraw, ThirdPartyReview
-from kaohe.settings import get_settings
-from kaohe.store.advance import apply_decisions, escalation_targets, obligation_states, stage_states
-from kaohe.store.cycles import get_cycle
 from kaohe.planning import plan_cycle
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
-from kaohe.settings import PROJECT_ROOT
-from kaohe.store.cycles import create_cycle
+from kaohe.settings import PROJECT_ROOT, get_settings
+from kaohe.store.advance import (
+    apply_decisions,
+    escalation_targets,
+    obligation_states,
+    stage_states,
+)
+from kaohe.store.cycles import create_cycle, get_cycle
 from kaohe.workdays import load_calendar
-
-from evidence_support import MILE_ROSTER, SICHUAN, TOKEN, bj
 
 pytestmark = pytest.mark.prefect
 

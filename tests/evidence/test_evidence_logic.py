@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from evidence_support import bj
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,13 +14,16 @@ from kaohe.evidence.candidates import UnitFacts, candidates_for, normalise_rule
 from kaohe.evidence.differences import compare_scores
 from kaohe.evidence.files import safe_part, submission_dir
 from kaohe.evidence.lateness import describe_lateness, late_by_seconds
-from kaohe.evidence.orders import order_no, order_waves, parse_scores, unit_reminder_plan
+from kaohe.evidence.orders import (
+    order_no,
+    order_waves,
+    parse_scores,
+    unit_reminder_plan,
+)
 from kaohe.sampling import parse_rule
 from kaohe.schemes import load_scheme
 from kaohe.settings import PROJECT_ROOT
 from kaohe.workdays import load_calendar
-
-from evidence_support import bj
 
 
 @pytest.mark.parametrize(("seconds", "text"), [

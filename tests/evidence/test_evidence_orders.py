@@ -5,21 +5,25 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from evidence_support import bj
+from kaohe.models import CycleStage, Obligation, OutboxMessage, SupervisionOrder, Unit
 from sqlalchemy import select
 
 from kaohe.db import session_scope
 from kaohe.engine.advance import decide
 from kaohe.errors import InputError, StateError
 from kaohe.evidence.orders import parse_scores
-from kaohe.models import CycleStage, Obligation, OutboxMessage, SupervisionOrder, Unit
 from kaohe.stagework.orders import close_with_evidence
-from kaohe.store.advance import apply_decisions, escalation_targets, obligation_states, stage_states
+from kaohe.store.advance import (
+    apply_decisions,
+    escalation_targets,
+    obligation_states,
+    stage_states,
+)
 from kaohe.store.cycles import get_cycle
 from kaohe.store.orders import issue_order, score_order
 from kaohe.store.status import cycle_status
 from kaohe.workdays import load_calendar
-
-from evidence_support import bj
 
 ORDOS = """编码,名称,类别,角色,上级,邮箱,回调
 DS,东胜区委区政府,旗区,被考核单位,OFFICE,ds@example.org,

@@ -7,16 +7,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from evidence_support import bj
+from kaohe.models import AuditEntry, ItemScore, Obligation, Submission
 from sqlalchemy import func, select
 
 from kaohe.db import session_scope
 from kaohe.errors import NotFoundError, ScoreSheetError, StateError, SubmissionError
-from kaohe.models import AuditEntry, ItemScore, Obligation, Submission
 from kaohe.stagework.submit import submit
 from kaohe.store.cycles import get_cycle, get_unit
 from kaohe.store.submissions import close_submissions
-
-from evidence_support import bj
 
 SCORES = "指标,自评分,说明\n基础分,92,对照评分表逐项自评\n资金投入加分,12,投入资金折算\n合计,104,\n"
 

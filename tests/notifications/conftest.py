@@ -7,10 +7,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-
-from notify_support import DINGTALK_SECRET, FEISHU_SECRET
-
 from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+from notify_support import DINGTALK_SECRET, FEISHU_SECRET
 
 
 @pytest.fixture

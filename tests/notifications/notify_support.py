@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Callable
 
 import httpx
-
 from kaohe.notifications import Channel, Message, Receipt
 
 DINGTALK_SECRET = "SEC0123456789abcdef-钉钉测试"

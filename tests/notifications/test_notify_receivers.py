@@ -8,7 +8,6 @@ import time
 
 import httpx
 import pytest
-
 from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 

@@ -6,11 +6,17 @@ import asyncio
 
 import httpx
 import pytest
+from kaohe.notifications import (
+    CHANNEL_NAMES,
+    Channel,
+    Message,
+    build_channel,
+    build_channels,
+)
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from notify_support import DINGTALK_SECRET, FEISHU_SECRET
 
 from kaohe.errors import ConfigError
-from kaohe.notifications import CHANNEL_NAMES, Channel, Message, build_channel, build_channels
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.settings import Settings
 
 

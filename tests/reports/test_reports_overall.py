@@ -6,7 +6,12 @@ import io
 
 import docx
 
-from kaohe.reports import ReportMeta, render_report_docx, render_report_html, report_blocks
+from kaohe.reports import (
+    ReportMeta,
+    render_report_docx,
+    render_report_html,
+    report_blocks,
+)
 from kaohe.scoring import ScoreReport
 
 SECTIONS = ["一、基本情况", "二、指标分析", "三、存在问题", "四、综合评价"]

@@ -16,10 +16,21 @@ from kaohe.results.facts import UnitFacts, group_of
 from kaohe.results.inputs import SHEET, VERIFIED, plan_inputs
 from kaohe.results.lines import changes, result_lines
 from kaohe.results.rectify import default_rule, rectification_items
-from kaohe.results.simulated import sheet_csv, simulated_inputs, simulated_sheet, weak_units
+from kaohe.results.simulated import (
+    sheet_csv,
+    simulated_inputs,
+    simulated_sheet,
+    weak_units,
+)
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
-from kaohe.scoring import ScoringSpec, load_spec, parse_score_sheet, read_score_sheet, score
+from kaohe.scoring import (
+    ScoringSpec,
+    load_spec,
+    parse_score_sheet,
+    read_score_sheet,
+    score,
+)
 from kaohe.settings import PROJECT_ROOT
 
 SCHEMES = PROJECT_ROOT / "schemes"

@@ -6,13 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from kaohe.tasks.results import aggregate, feedback
 from results_support import MILE_SHEET, audit, bj, messages, obligation
 
 from kaohe.db import session_scope
 from kaohe.errors import StateError
 from kaohe.store.cycles import get_cycle
-from kaohe.store.results import get_version, list_rectifications, list_versions, unit_records
-from kaohe.tasks.results import aggregate, feedback
+from kaohe.store.results import (
+    get_version,
+    list_rectifications,
+    list_versions,
+    unit_records,
+)
 
 PUBLISHED = bj(2019, 3, 7, 16)
 

@@ -7,16 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+from kaohe.tasks.results import aggregate
 from results_support import MILE_SHEET, ROSTER, audit, bj, messages, obligation
 
 from kaohe.cli import cli
 from kaohe.cli.app import run
-from kaohe.cli.results_cmd import submit_report
 from kaohe.db import session_scope
 from kaohe.errors import NotFoundError, StateError, SubmissionError
+from kaohe.stagework.rectify import submit_report
 from kaohe.store.cycles import get_cycle
 from kaohe.store.results import rectification_of, review_item
-from kaohe.tasks.results import aggregate
 
 
 def statuses(url: str, key: str, code: str) -> list[str]:
@@ -27,7 +27,7 @@ def statuses(url: str, key: str, code: str) -> list[str]:
 
 def review(url: str, key: str, code: str, item: int, status: str, at: str, note: str | None = None):  # type: ignore[no-untyped-def]
     """Review one item as the organization department would."""
-    from kaohe.cli.submit_cmd import parse_instant
+    from kaohe.clock import parse_instant
 
     with session_scope(url) as session:
         return review_item(session, get_cycle(session, key), code, item, status, by="市委组织部", now=parse_instant(at), note=note)

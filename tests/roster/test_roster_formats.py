@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from roster_files import write_csv, write_xlsx
 
 from kaohe.errors import RosterError
-from kaohe.roster import RankingSequence, RosterEntry, Role, read_roster
+from kaohe.roster import RankingSequence, Role, RosterEntry, read_roster
 
 ROWS = [
     ["编码", "名称", "类别", "乡镇", "贫困乡镇", "手机", "备注"],

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from roster_files import write_csv
 
-from kaohe.roster import RankingSequence, RosterEntry, Role, read_roster
+from kaohe.roster import RankingSequence, Role, RosterEntry, read_roster
 
 
 def read_one(tmp_path: Path, header: list[str], row: list[str]) -> RosterEntry:

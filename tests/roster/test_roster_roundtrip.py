@@ -11,7 +11,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from roster_files import csv_bytes, write_xlsx
 
-from kaohe.roster import RankingSequence, RosterEntry, Role, credit_code_check_char, read_roster
+from kaohe.roster import (
+    RankingSequence,
+    Role,
+    RosterEntry,
+    credit_code_check_char,
+    read_roster,
+)
 from kaohe.roster.credit_code import CREDIT_CODE_ALPHABET
 
 HEADERS: dict[str, tuple[str, ...]] = {

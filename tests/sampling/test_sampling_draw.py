@@ -8,7 +8,15 @@ import re
 import pytest
 
 from kaohe.errors import InputError
-from kaohe.sampling import Candidate, DrawRecord, Exclusion, draw, inputs_hash, new_seed, seed_hash
+from kaohe.sampling import (
+    Candidate,
+    DrawRecord,
+    Exclusion,
+    draw,
+    inputs_hash,
+    new_seed,
+    seed_hash,
+)
 
 RULE = {"rule": "per_group_fixed", "quotas": {"township": 2, "village": 3}}
 UNITS = [

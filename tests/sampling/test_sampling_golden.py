@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import pytest
 
-from kaohe.sampling import ALGORITHM_VERSION, Candidate, Exclusion, draw, rank_key, seed_hash, verify
+from kaohe.sampling import (
+    ALGORITHM_VERSION,
+    Candidate,
+    Exclusion,
+    draw,
+    rank_key,
+    seed_hash,
+    verify,
+)
 
 SEED = "0123456789abcdef0123456789abcdef"
 

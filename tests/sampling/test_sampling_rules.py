@@ -7,7 +7,12 @@ from decimal import Decimal
 import pytest
 
 from kaohe.errors import InputError, SchemeError
-from kaohe.sampling import PerGroupFixed, ProportionStratified, SichuanExitCounties, parse_rule
+from kaohe.sampling import (
+    PerGroupFixed,
+    ProportionStratified,
+    SichuanExitCounties,
+    parse_rule,
+)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,13 @@ from openpyxl import Workbook, load_workbook
 
 from kaohe.errors import ScoreSheetError
 from kaohe.scoring import ScoringSpec
-from kaohe.scoring.sheet import parse_previous, parse_score_sheet, read_score_sheet, score_files, sheet_template
+from kaohe.scoring.sheet import (
+    parse_previous,
+    parse_score_sheet,
+    read_score_sheet,
+    score_files,
+    sheet_template,
+)
 
 MILE_HEADER = "单位代码,单位名称,分组,分组类型,基础分,资金投入加分,存在问题,改进建议"
 MILE_ROWS = [

@@ -21,7 +21,16 @@ from kaohe.schemes import load_scheme
 from kaohe.scoring.loader import spec_from_mapping
 from kaohe.settings import PROJECT_ROOT
 from kaohe.simulate.acts import (
-    Act, Aggregate, CloseOrder, CommitSeed, HandIn, IssueOrder, Verify, plan_cycle_acts, plan_orders, plan_rectifications,
+    Act,
+    Aggregate,
+    CloseOrder,
+    CommitSeed,
+    HandIn,
+    IssueOrder,
+    Verify,
+    plan_cycle_acts,
+    plan_orders,
+    plan_rectifications,
 )
 from kaohe.simulate.documents import score_table, scored_items
 from kaohe.workdays import load_calendar

@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-23 05:14:32.294597
 """
 
-from alembic import op
 import sqlalchemy as sa
-import kaohe.models.base
+from alembic import op
 
+import kaohe.models.base
 
 revision = '0001'
 down_revision = None

@@ -6,11 +6,11 @@ Revises: 0001
 Create Date: 2026-11-23 05:25:26.540853
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import kaohe.models.base
 import kaohe.models.score
-
 
 revision = '0002'
 down_revision = '0001'

@@ -5,10 +5,10 @@ Revises: 0002
 Create Date: 2026-11-23 05:35:44.170670
 """
 
-from alembic import op
 import sqlalchemy as sa
-import kaohe.models.base
+from alembic import op
 
+import kaohe.models.base
 
 revision = '0003'
 down_revision = '0002'

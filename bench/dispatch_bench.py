@@ -1,0 +1,331 @@
+"""One reminder wave of N deliveries through kaohe's Dispatcher, beside a raw baseline in the same run.
+
+    .venv/bin/python bench/dispatch_bench.py [--count N] [--concurrency C] [--batch-size B] [--postgres]
+
+Per channel (generic webhook, e-mail) it pre-inserts N outbox rows, lets kaohe's ``Dispatcher`` send
+them through kaohe's real channels, then sends the same N JSON bodies with a plain ``httpx.AsyncClient``
+and the same N e-mails with plain ``aiosmtplib`` at the same concurrency. The receivers
+(``LocalWebhookReceiver``, ``LocalSmtpReceiver``) run in a child process so that they do not share the
+benchmark's interpreter lock. Prints deliveries per second and kaohe/raw; never asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import multiprocessing.connection
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import TypeVar
+
+import aiosmtplib
+import httpx
+from sqlalchemy import create_engine, func, select, text
+
+from kaohe.db import get_engine, session_scope, upgrade
+from kaohe.dispatch import DispatchReport, Dispatcher
+from kaohe.models import OutboxMessage
+from kaohe.notifications.email import AiosmtplibTransport
+from kaohe.notifications.message import Message
+from kaohe.notifications.registry import build_channels
+from kaohe.notifications.render import render
+from kaohe.planning import plan_cycle
+from kaohe.roster import RosterEntry, Role
+from kaohe.schemes import load_scheme
+from kaohe.settings import PROJECT_ROOT, Settings
+from kaohe.store.cycles import create_cycle
+from kaohe.store.outbox import Outgoing, enqueue
+from kaohe.workdays import load_calendar
+
+NOW = dt.datetime(2019, 1, 21, 1, 0, tzinfo=dt.timezone.utc)
+SENDER = "弥勒市“挂包帮”“转走访”工作联席会议办公室 <kaohe@example.cn>"
+PG_SERVER = os.environ.get("KAOHE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ROBOT_UNITS = 200
+T = TypeVar("T")
+
+
+# --- receivers in a child process ----------------------------------------------------------------
+
+
+def _serve_receivers(connection: multiprocessing.connection.Connection) -> None:
+    from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+
+    with LocalSmtpReceiver() as smtp, LocalWebhookReceiver(keep=0) as hooks:
+        connection.send((hooks.url, smtp.host, smtp.port))
+        while True:
+            command = connection.recv()
+            if command == "counts":
+                connection.send((hooks.count, len(smtp.mails)))
+            elif command == "clear":
+                hooks.clear()
+                smtp.clear()
+                connection.send(None)
+            else:
+                break
+
+
+@dataclass
+class Receivers:
+    """The receivers' addresses, and a way to ask how much arrived."""
+
+    hooks_url: str
+    smtp_host: str
+    smtp_port: int
+    connection: multiprocessing.connection.Connection
+
+    def counts(self) -> tuple[int, int]:
+        """(HTTP requests, e-mails) received since the last clear."""
+        self.connection.send("counts")
+        http, mail = self.connection.recv()
+        return int(http), int(mail)
+
+    def clear(self) -> None:
+        """Forget what arrived so far."""
+        self.connection.send("clear")
+        self.connection.recv()
+
+
+@contextmanager
+def receivers() -> Iterator[Receivers]:
+    """Start both receivers in a child process for the duration of the block."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=_serve_receivers, args=(child,), daemon=True)
+    process.start()
+    try:
+        hooks_url, smtp_host, smtp_port = parent.recv()
+        yield Receivers(hooks_url, smtp_host, smtp_port, parent)
+    finally:
+        parent.send("stop")
+        process.join(timeout=30)
+
+
+# --- the wave -----------------------------------------------------------------------------------
+
+
+def _context(n: int) -> dict[str, object]:
+    return {
+        "unit": f"弥勒市挂包帮单位{n:06d}", "stage": "自查自评", "due": dt.date(2019, 1, 23), "clause": "第五条（一）",
+        "scheme": "弥勒市“挂包帮”定点扶贫工作考核办法", "cycle": 2018, "deliverables": ["书面自查报告", "自评分表（签字盖章）"],
+        "days_left": 2, "days_overdue": 0, "supervisor": "弥勒市“挂包帮”“转走访”工作联席会议办公室",
+    }
+
+
+def wave(count: int, channel: str, cycle_key: str, cycle_id: int, hooks_url: str) -> list[Outgoing]:
+    """``count`` rendered reminders of one wave over ``channel``."""
+    messages = []
+    for n in range(count):
+        subject, body = render("upcoming", _context(n))
+        recipient = f"{hooks_url}/hooks/U{n:06d}" if channel == "webhook" else f"单位{n:06d} <u{n:06d}@example.cn>"
+        messages.append(Outgoing(
+            key=f"{cycle_key}:self_check:U{n:06d}:upcoming:upcoming@2019-01-21:{channel}", cycle_id=cycle_id, stage_key="self_check",
+            unit_id=None, kind="upcoming", wave="upcoming@2019-01-21", channel=channel, recipient=recipient, subject=subject, body=body,
+            send_after=NOW,
+        ))
+    return messages
+
+
+def prepare(url: str, count: int, channel: str, hooks_url: str) -> tuple[int, list[Message]]:
+    """A cycle with ``count`` pending outbox rows over ``channel``; returns its id and the messages as kaohe sends them."""
+    upgrade(url)
+    scheme = load_scheme("mile", PROJECT_ROOT / "schemes")
+    roster = [RosterEntry(code=f"U{n:06d}", name=f"弥勒市挂包帮单位{n:06d}", role=Role.ASSESSED) for n in range(ROBOT_UNITS)]
+    key = f"bench-{channel}-{uuid.uuid4().hex[:8]}"
+    with session_scope(url) as session:
+        cycle = create_cycle(session, key=key, scheme=scheme, plan=plan_cycle(scheme, 2018, load_calendar()), roster=roster,
+                             actor="bench", now=NOW - dt.timedelta(days=60))
+        session.flush()
+        cycle_id = cycle.id
+        messages = wave(count, channel, key, cycle_id, hooks_url)
+        enqueue(session, messages, NOW - dt.timedelta(days=1))
+    return cycle_id, [Message(m.key, m.kind, m.channel, m.recipient, m.subject, m.body) for m in messages]
+
+
+async def run_kaohe(url: str, cycle_id: int, where: Receivers, *, concurrency: int, batch_size: int) -> DispatchReport:
+    """kaohe's Dispatcher and channels, wired as the dispatch task wires them."""
+    settings = Settings(smtp_host=where.smtp_host, smtp_port=where.smtp_port, smtp_sender=SENDER)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    transport = AiosmtplibTransport.from_settings(settings)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0), limits=limits, trust_env=False) as http:
+        dispatcher = Dispatcher(lambda: session_scope(url), build_channels(settings, http, smtp=transport),
+                                batch_size=batch_size, concurrency=concurrency)
+        report = await dispatcher.run(NOW, cycle_id=cycle_id)
+    await transport.aclose()
+    return report
+
+
+async def _pool(items: Sequence[object], concurrency: int, worker: Callable[[int, Sequence[object]], Awaitable[None]]) -> None:
+    await asyncio.gather(*(worker(w, items[w::concurrency]) for w in range(concurrency)))
+
+
+async def raw_http(messages: Sequence[Message], concurrency: int) -> None:
+    """The same JSON bodies and headers, encoded and posted by ``concurrency`` workers over one plain httpx client."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0), limits=limits, trust_env=False) as http:
+
+        async def worker(_: int, share: Sequence[object]) -> None:
+            for m in share:
+                assert isinstance(m, Message)
+                body = json.dumps({"key": m.key, "kind": m.kind, "subject": m.subject, "body": m.body, "attachments": []},
+                                  ensure_ascii=False, separators=(",", ":")).encode()
+                response = await http.post(m.recipient, content=body, headers={
+                    "Content-Type": "application/json; charset=utf-8", "Idempotency-Key": m.key})
+                response.raise_for_status()
+
+        await _pool(messages, concurrency, worker)
+
+
+def plain_email(message: Message, date: str) -> EmailMessage:
+    """The same e-mail as kaohe sends, built with the standard library alone."""
+    mail = EmailMessage()
+    mail["Subject"] = message.subject
+    mail["From"] = SENDER
+    mail["To"] = message.recipient
+    mail["Date"] = date
+    mail["Message-ID"] = f"<{hashlib.sha256(message.key.encode()).hexdigest()[:40]}.kaohe@example.cn>"
+    mail.set_content(message.body, charset="utf-8", cte="base64")
+    return mail
+
+
+async def raw_smtp(messages: Sequence[Message], where: Receivers, concurrency: int, *, reuse: bool) -> None:
+    """The same e-mails, built and sent by ``concurrency`` workers with plain aiosmtplib (one connection each, or one per mail)."""
+    date = format_datetime(NOW)
+
+    async def worker(_: int, share: Sequence[object]) -> None:
+        mails = (plain_email(m, date) for m in share if isinstance(m, Message))
+        if not reuse:
+            for mail in mails:
+                await aiosmtplib.send(mail, hostname=where.smtp_host, port=where.smtp_port)
+            return
+        async with aiosmtplib.SMTP(hostname=where.smtp_host, port=where.smtp_port) as client:
+            for mail in mails:
+                await client.send_message(mail)
+
+    await _pool(messages, concurrency, worker)
+
+
+# --- reporting -----------------------------------------------------------------------------------
+
+
+def _check(where: Receivers, channel: str, count: int) -> str:
+    http, mail = where.counts()
+    arrived = http if channel == "webhook" else mail
+    return "完整" if arrived == count else f"不完整：收到 {arrived}/{count}"
+
+
+def _sent(url: str, cycle_id: int) -> int:
+    with session_scope(url) as session:
+        return int(session.scalar(select(func.count()).where(OutboxMessage.cycle_id == cycle_id, OutboxMessage.status == "sent")) or 0)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock and client CPU seconds of one run over ``count`` deliveries."""
+
+    count: int
+    wall: float
+    cpu: float
+
+    @property
+    def rate(self) -> float:
+        """Deliveries per second."""
+        return self.count / self.wall if self.wall > 0 else float("inf")
+
+    def describe(self) -> str:
+        """The figures as one Chinese phrase."""
+        return f"{self.wall:.2f} 秒，{self.rate:,.0f} 条/秒，客户端 CPU 每条 {1000 * self.cpu / self.count:.2f} 毫秒"
+
+
+def clocked(count: int, run: Callable[[], Awaitable[T]]) -> tuple[Timing, T]:
+    """Run the coroutine ``run()`` to completion, timing wall clock and this process's CPU (the receivers are elsewhere)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = asyncio.run(run())  # type: ignore[arg-type]
+    return Timing(count, time.perf_counter() - wall, time.process_time() - cpu), result
+
+
+def measure(url: str, label: str, where: Receivers, count: int, *, concurrency: int, batch_size: int, raw_too: bool,
+            channels: Sequence[str]) -> None:
+    """Run kaohe (and, once, the raw baselines) per channel; print the figures."""
+    for channel in channels:
+        started = time.perf_counter()
+        cycle_id, messages = prepare(url, count, channel, where.hooks_url)
+        print(f"[{label}/{channel}] 预置 {count} 条待发消息：{time.perf_counter() - started:.1f} 秒", flush=True)
+        where.clear()
+        kaohe, report = clocked(count, lambda: run_kaohe(url, cycle_id, where, concurrency=concurrency, batch_size=batch_size))
+        print(f"[{label}/{channel}] kaohe Dispatcher：{kaohe.describe()}"
+              f"（已发 {report.sent}，库中 sent {_sent(url, cycle_id)}，{report.batches} 批；接收方：{_check(where, channel, count)}）",
+              flush=True)
+        if not raw_too:
+            continue
+        where.clear()
+        if channel == "webhook":
+            name, (raw, _) = "原始 httpx.AsyncClient", clocked(count, lambda: raw_http(messages, concurrency))
+        else:
+            name, (raw, _) = "原始 aiosmtplib（每个并发一条长连接）", clocked(
+                count, lambda: raw_smtp(messages, where, concurrency, reuse=True))
+        print(f"[{label}/{channel}] {name}：{raw.describe()}（接收方：{_check(where, channel, count)}）", flush=True)
+        print(f"[{label}/{channel}] 比值 kaohe/原始：吞吐 {kaohe.rate / raw.rate:.2f}，每条 CPU {kaohe.cpu / raw.cpu:.2f} 倍", flush=True)
+        if channel == "email":
+            where.clear()
+            sample = messages[: max(concurrency, count // 10)]
+            per_mail, _ = clocked(len(sample), lambda: raw_smtp(sample, where, concurrency, reuse=False))
+            print(f"[{label}/{channel}] 参考：原始 aiosmtplib.send（每封新建连接，{len(sample)} 封）：{per_mail.describe()}"
+                  f"（接收方：{_check(where, channel, len(sample))}）", flush=True)
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database on the test server, dropped afterwards."""
+    name = f"kaohe_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse options, run, print."""
+    parser = argparse.ArgumentParser(description="kaohe 提醒发送基准：Dispatcher 与原始 httpx/aiosmtplib 对比")
+    parser.add_argument("--count", type=int, default=100_000, help="每个渠道的消息数 N（默认 100000）")
+    parser.add_argument("--concurrency", type=int, default=32, help="并发数（kaohe 与原始基线相同；默认 32，同 KAOHE_DISPATCH_CONCURRENCY）")
+    parser.add_argument("--batch-size", type=int, default=500, help="Dispatcher 每批领取条数（默认 500）")
+    parser.add_argument("--channels", default="webhook,email", help="要测的渠道，逗号分隔（webhook,email）")
+    parser.add_argument("--postgres", action="store_true", help="另在 PostgreSQL 上跑一遍 kaohe")
+    args = parser.parse_args(argv)
+    channels = [c.strip() for c in args.channels.split(",") if c.strip()]
+    print(f"N={args.count}，并发 {args.concurrency}，批大小 {args.batch_size}，CPU {os.cpu_count()} 核，Python {sys.version.split()[0]}",
+          flush=True)
+    with receivers() as where, tempfile.TemporaryDirectory(prefix="kaohe-bench-") as workdir:
+        url = f"sqlite:///{Path(workdir) / 'bench.db'}"
+        measure(url, "SQLite", where, args.count, concurrency=args.concurrency, batch_size=args.batch_size, raw_too=True,
+                channels=channels)
+        get_engine(url).dispose()
+        if args.postgres:
+            with postgres_database() as pg_url:
+                measure(pg_url, "PostgreSQL", where, args.count, concurrency=args.concurrency, batch_size=args.batch_size,
+                        raw_too=False, channels=channels)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
