@@ -19,21 +19,26 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TypeVar
 
+from kaohe.models import Obligation
 from sqlalchemy import func, select, text
 
 from kaohe.db import get_engine, session_scope, upgrade
 from kaohe.engine.advance import decide
-from kaohe.models import Obligation
 from kaohe.planning import plan_cycle
-from kaohe.roster import RosterEntry, Role
+from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme
-from kaohe.settings import PROJECT_ROOT, get_settings
-from kaohe.store.advance import apply_decisions, escalation_targets, obligation_states, stage_states
+from kaohe.settings import PROJECT_ROOT
+from kaohe.store.advance import (
+    apply_decisions,
+    escalation_targets,
+    obligation_states,
+    stage_states,
+)
 from kaohe.store.cycles import create_cycle, get_cycle
 from kaohe.workdays import load_calendar
 
@@ -71,7 +76,7 @@ def advance_once(url: str, now: dt.datetime) -> dict[str, float]:
     started = time.perf_counter()
     with session_scope(url) as session:
         phases["加载周期"], cycle = _timed(lambda: get_cycle(session, KEY))
-        phases["加载快照"], snapshot = _timed(lambda: (stage_states(cycle), obligation_states(session, cycle), escalation_targets(cycle)))
+        phases["加载快照"], snapshot = _timed(lambda: (stage_states(cycle), obligation_states(session, cycle, owing_only=True), escalation_targets(cycle)))
         stages, obligations, targets = snapshot
         phases["decide"], decisions = _timed(lambda: decide(stages, obligations, targets, calendar, since=cycle.advanced_to, now=now,
                                                             office_hours=cycle.office_hours))
@@ -95,31 +100,19 @@ def baseline(url: str) -> dict[str, float]:
     return {"SELECT count(*)": count, "原始 SQL 取同样的义务行": fetch}
 
 
-@contextmanager
-def kaohe_environment(url: str, home: Path) -> Iterator[None]:
+def kaohe_environment(url: str, home: Path) -> AbstractContextManager[None]:
     """KAOHE_* and PREFECT_* variables for the flow run (settings re-read), restored afterwards."""
-    values = {"KAOHE_DATABASE_URL": url, "KAOHE_HOME": str(home), "PREFECT_HOME": str(home / "prefect"),
-              "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    get_settings.cache_clear()
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-        get_settings.cache_clear()
+    from kaohe.simulate.runner import environment
+
+    return environment({"KAOHE_DATABASE_URL": url, "KAOHE_HOME": str(home), "PREFECT_HOME": str(home / "prefect"),
+                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"})
 
 
 def through_flow(url: str, home: Path, instants: list[dt.datetime]) -> list[float]:
     """Seconds of each ``advance-cycle`` flow run at ``instants`` (a temporary Prefect server runs meanwhile)."""
     with kaohe_environment(url, home):
-        from prefect.testing.utilities import prefect_test_harness
-
         from kaohe.flows.advance_cycle import advance_cycle
+        from prefect.testing.utilities import prefect_test_harness
 
         with prefect_test_harness(server_startup_timeout=120):
             seconds = []

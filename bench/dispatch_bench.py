@@ -33,17 +33,17 @@ from typing import TypeVar
 
 import aiosmtplib
 import httpx
-from sqlalchemy import create_engine, func, select, text
-
-from kaohe.db import get_engine, session_scope, upgrade
-from kaohe.dispatch import DispatchReport, Dispatcher
 from kaohe.models import OutboxMessage
 from kaohe.notifications.email import AiosmtplibTransport
 from kaohe.notifications.message import Message
 from kaohe.notifications.registry import build_channels
 from kaohe.notifications.render import render
+from sqlalchemy import create_engine, func, select, text
+
+from kaohe.db import get_engine, session_scope, upgrade
+from kaohe.dispatch import Dispatcher, DispatchReport
 from kaohe.planning import plan_cycle
-from kaohe.roster import RosterEntry, Role
+from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme
 from kaohe.settings import PROJECT_ROOT, Settings
 from kaohe.store.cycles import create_cycle

@@ -28,7 +28,7 @@ def record_advance(cycle_key: str, as_of: dt.datetime) -> dict[str, object]:
     with session_scope(url) as session:
         cycle = get_cycle(session, cycle_key)
         decisions = decide(
-            stage_states(cycle), obligation_states(session, cycle), escalation_targets(cycle),
+            stage_states(cycle), obligation_states(session, cycle, owing_only=True), escalation_targets(cycle),
             load_calendar(settings.holidays_file), since=cycle.advanced_to, now=as_of, office_hours=cycle.office_hours,
         )
         counts = apply_decisions(session, cycle, decisions, now=as_of, actor="flow:advance-cycle")

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from kaohe.clock import BEIJING
 from kaohe.engine.state import Decisions, Delivery, ObligationState, StageState
@@ -30,22 +30,28 @@ def stage_states(cycle: Cycle) -> list[StageState]:
     return [StageState(s.key, s.kind, s.actor, s.opens_at, s.due_at, s.status, plans.get(s.key)) for s in cycle.stages]
 
 
-def obligation_states(session: Session, cycle: Cycle) -> list[ObligationState]:
-    """Every obligation of the cycle, as plain data."""
-    rows = session.execute(
+def obligation_states(session: Session, cycle: Cycle, *, owing_only: bool = False) -> list[ObligationState]:
+    """The cycle's obligations as plain data (with ``owing_only``, only those not done or waived)."""
+    query = (
         select(Obligation.id, CycleStage.key, Unit.code, Obligation.due_at, Obligation.status)
         .join(CycleStage, Obligation.stage_id == CycleStage.id).join(Unit, Obligation.unit_id == Unit.id)
         .where(Obligation.cycle_id == cycle.id)
-    ).all()
+    )
+    if owing_only:
+        query = query.where(Obligation.status.in_(("pending", "overdue")))
+    rows = session.execute(query).all()
     return [ObligationState(i, stage, unit, due if due.tzinfo else due.replace(tzinfo=dt.timezone.utc), status)
             for i, stage, unit, due, status in rows]
 
 
 def escalation_targets(cycle: Cycle) -> dict[str, list[str]]:
     """Unit code → the codes its overdue notices escalate to: its supervisor, else the coordinators."""
-    codes = {u.code for u in cycle.units}
-    coordinators = [u.code for u in cycle.units if u.role == "coordinator"]
-    return {u.code: [u.supervisor_code] if u.supervisor_code in codes else coordinators for u in cycle.units}
+    session = object_session(cycle)
+    assert session is not None, "the cycle must belong to a session"
+    units = session.execute(select(Unit.code, Unit.role, Unit.supervisor_code).where(Unit.cycle_id == cycle.id)).all()
+    codes = {code for code, _, _ in units}
+    coordinators = [code for code, role, _ in units if role == "coordinator"]
+    return {code: [supervisor] if supervisor in codes else coordinators for code, _, supervisor in units}
 
 
 def apply_decisions(session: Session, cycle: Cycle, decisions: Decisions, *, now: dt.datetime, actor: str) -> dict[str, int]:
