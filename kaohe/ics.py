@@ -27,11 +27,10 @@ def cycle_calendar(session: Session, cycle: Cycle, *, unit_code: str | None = No
     stamp = stamp or cycle.created_at
     if unit_code:
         unit = get_unit(session, cycle, unit_code)
-        rows = session.execute(
+        items = [tuple(row) for row in session.execute(
             select(CycleStage, Obligation.due_at).join(Obligation, Obligation.stage_id == CycleStage.id)
             .where(Obligation.unit_id == unit.id).order_by(CycleStage.position)
-        ).all()
-        items = [(stage, due) for stage, due in rows]
+        )]
     else:
         items = [(stage, stage.due_at) for stage in cycle.stages]
     for stage, due in items:

@@ -7,9 +7,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from kaohe.clock import BEIJING
 from kaohe.engine.state import ObligationState, StageState
 from kaohe.roster import RosterEntry
-from kaohe.simulate.behaviour import BEIJING, Behaviour, fraction, plan_completions
+from kaohe.simulate.behaviour import Behaviour, fraction, plan_completions
 from kaohe.simulate.documents import takes_self_scores
 from kaohe.workdays import WorkdayCalendar
 

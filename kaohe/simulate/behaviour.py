@@ -7,10 +7,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kaohe.clock import BEIJING
 from kaohe.engine.state import ObligationState
 from kaohe.workdays import WorkdayCalendar
-
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)

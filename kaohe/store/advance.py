@@ -40,8 +40,7 @@ def obligation_states(session: Session, cycle: Cycle, *, owing_only: bool = Fals
     if owing_only:
         query = query.where(Obligation.status.in_(("pending", "overdue")))
     rows = session.execute(query).all()
-    return [ObligationState(i, stage, unit, due if due.tzinfo else due.replace(tzinfo=dt.timezone.utc), status)
-            for i, stage, unit, due, status in rows]
+    return [ObligationState(*row) for row in rows]
 
 
 def escalation_targets(cycle: Cycle) -> dict[str, list[str]]:
