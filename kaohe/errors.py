@@ -9,7 +9,8 @@ The hierarchy, each line a subclass of the one it is indented under::
     │   ├── HolidayDataError   a working-day table or override file
     │   ├── RosterError        a roster (CSV/XLSX); lists every bad row
     │   ├── ScoreSheetError    a score sheet or self-score table
-    │   └── SubmissionError    a submission that does not fit its unit, stage or window
+    │   ├── SubmissionError    a submission that does not fit its unit, stage or window
+    │   └── LinkError          a signed task link that is malformed, forged or expired
     ├── NotFoundError          a scheme, cycle, unit or stage that does not exist
     ├── StateError             an operation the current state forbids (closed stage, published result)
     ├── DeliveryError          a notification channel refused or failed a message
@@ -93,6 +94,14 @@ class ScoreSheetError(InputError):
 
 class SubmissionError(InputError):
     """A submission does not fit its unit, stage or window."""
+
+
+class LinkError(InputError):
+    """A signed task link is malformed, forged or expired (``expired`` tells the last apart)."""
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
 
 
 class NotFoundError(KaoheError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,6 +61,33 @@ class Settings(BaseSettings):
     wecom_base_url: str = Field(default="https://qyapi.weixin.qq.com", description="WeCom robot API base; point at a local receiver to simulate")
     dingtalk_base_url: str = Field(default="https://oapi.dingtalk.com", description="DingTalk robot API base")
     feishu_base_url: str = Field(default="https://open.feishu.cn", description="Feishu bot API base")
+
+    public_url: str = Field(default="http://127.0.0.1:8000", description="base URL of the web portal, used in links sent to people")
+    secret_key: SecretStr | None = Field(default=None, description="signs task links and sessions; generated once into home/secret_key if unset")
+
+    def site_secret(self) -> str:
+        """``KAOHE_SECRET_KEY``, or the key kept in ``home/secret_key`` (created, mode 0600, on first use)."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value()
+        path = self.home / "secret_key"
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f".secret_key.{os.getpid()}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            try:
+                os.link(draft, path)  # atomic: a concurrent first use keeps whichever key landed first
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        key = path.read_text(encoding="utf-8").strip()
+        if not key:
+            from kaohe.errors import ConfigError
+
+            raise ConfigError(f"{path}：密钥文件为空；删除它以重新生成，或设置 KAOHE_SECRET_KEY")
+        return key
 
 
 @lru_cache
