@@ -41,6 +41,10 @@ def show(scheme: str, as_json: bool) -> None:
          s.opens.date if s.opens else None, s.due.date, "原文" if s.due.origin == "source" else "默认", s.clause)
         for s in loaded.stages
     ])
+    for number, step in enumerate(loaded.approval.steps, start=1):
+        click.echo(f"结果审定{number}：{step.body}{step.action}（{step.clause}，由 {step.role} 登记）")
+    if loaded.approval.publicity_days:
+        click.echo(f"公示：审定后公示{loaded.approval.publicity_days}个工作日（{loaded.approval.publicity_clause}）")
     for point in loaded.open_points:
         click.echo(f"待定：{point}")
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kaohe import dateexpr
+from kaohe.schemes.approval import DEFAULT_OPEN_POINT, Approval, default_approval
 
 HolidayPolicy = Literal["keep", "next", "previous"]
 Role = Literal["assessed", "verifier", "lead_assessor", "coordinator", "third_party"]
@@ -128,6 +129,15 @@ class Scheme(_Strict):
     stages: list[Stage] = Field(min_length=1)
     open_points: list[str] = Field(default_factory=list)
     scoring: dict[str, Any] | None = None
+    approval: Approval = Field(default_factory=default_approval)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_approval_is_an_open_point(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("approval") is None and isinstance(data.get("open_points", []), list):
+            data = {key: value for key, value in data.items() if key != "approval"}
+            data["open_points"] = [*data.get("open_points", []), DEFAULT_OPEN_POINT]
+        return data
 
     @model_validator(mode="after")
     def _references(self) -> Scheme:
