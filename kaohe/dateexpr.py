@@ -5,9 +5,12 @@ Grammar (spaces optional around the sign)::
     expr   := base [ ("+" | "-") N ("days" | "working_days") ]
     base   := "Y" ["+" | "-" digit] "-" MM "-" (DD | "last")     e.g. Y+1-01-23, Y+1-02-last, Y-12-01
             | "stage." STAGE_ID "." ("opens" | "due")            another stage's final date
+            | "parent." STAGE "." ("opens" | "due")              a stage of the parent scheme's cycle
             | "event." EVENT_ID                                    a date the coordinator sets per cycle
 
-``last`` is the last day of that month (29 February in leap years).
+``last`` is the last day of that month (29 February in leap years). ``parent.`` is allowed only in a
+scheme that names a ``parent``; STAGE is a parent stage id (or a stage kind the parent has once, e.g.
+``parent.self_report.due``), and the date is the parent cycle's final one, after its extensions.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Literal
 _PATTERN = re.compile(
     r"""^\s*(?:
         Y(?P<offset>[+-]\d)?-(?P<month>\d{2})-(?P<day>\d{2}|last)
-      | stage\.(?P<stage>[a-z][a-z0-9_]*)\.(?P<edge>opens|due)
+      | (?P<scope>stage|parent)\.(?P<stage>[a-z][a-z0-9_]*)\.(?P<edge>opens|due)
       | event\.(?P<event>[a-z][a-z0-9_]*)
     )\s*(?:(?P<sign>[+-])\s*(?P<count>\d+)\s*(?P<unit>days|working_days))?\s*$""",
     re.VERBOSE,
@@ -33,7 +36,7 @@ class DateExpr:
     """A parsed date expression; ``kind`` says what it is relative to."""
 
     text: str
-    kind: Literal["year", "stage", "event"]
+    kind: Literal["year", "stage", "parent", "event"]
     year_offset: int = 0
     month: int = 0
     day: int | Literal["last"] = 0
@@ -47,11 +50,12 @@ def parse(text: str) -> DateExpr:
     """Parse an expression; raise ValueError with a Chinese reason when it is malformed."""
     match = _PATTERN.match(str(text))
     if not match:
-        raise ValueError(f"无法识别的日期表达式 {text!r}（应如 Y+1-01-23、Y+1-02-last、stage.self_report.due - 3 days、event.meeting）")
+        raise ValueError(f"无法识别的日期表达式 {text!r}（应如 Y+1-01-23、Y+1-02-last、stage.self_report.due - 3 days、"
+                         "parent.self_report.due - 3 working_days、event.meeting）")
     shift = int(match["count"] or 0) * (-1 if match["sign"] == "-" else 1)
     unit = match["unit"] or "days"
     if match["stage"]:
-        return DateExpr(text, "stage", ref=match["stage"], edge=match["edge"], shift=shift, shift_unit=unit)  # type: ignore[arg-type]
+        return DateExpr(text, match["scope"], ref=match["stage"], edge=match["edge"], shift=shift, shift_unit=unit)  # type: ignore[arg-type]
     if match["event"]:
         return DateExpr(text, "event", ref=match["event"], shift=shift, shift_unit=unit)  # type: ignore[arg-type]
     month = int(match["month"])

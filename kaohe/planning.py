@@ -28,6 +28,18 @@ ReminderKind = Literal["stage_opened", "upcoming", "due_today", "overdue", "esca
 
 
 @dataclass(frozen=True)
+class StageDates:
+    """A parent cycle's final dates of one stage, as a child's ``parent.X.…`` expressions see them."""
+
+    opens: dt.date | None
+    due: dt.date
+
+
+ParentDates = Mapping[str, StageDates]
+"""Parent stage id (and each stage kind the parent has once) → its final dates (see kaohe.cascade.tree)."""
+
+
+@dataclass(frozen=True)
 class ResolvedDate:
     """A date computed from a DateSpec: the date itself and whether any default went into it."""
 
@@ -158,14 +170,18 @@ def plan_cycle(
     policy_override: HolidayPolicy | None = None,
     events: Mapping[str, dt.date] | None = None,
     office_hours: str = "09:00",
+    parent: ParentDates | None = None,
+    pins: Mapping[str, dt.date] | None = None,
 ) -> Plan:
     """The dated timeline of ``scheme`` for assessment year ``year``.
 
     ``events`` are the coordinator's dates (e.g. a meeting); unset events take the scheme default.
+    ``parent`` gives the parent cycle's final dates to a child scheme's ``parent.X`` expressions;
+    ``pins`` are deadlines an admin set for whole stages (they hold, and dates relative to them follow).
     Raises ValueError when the scheme's dates cannot be resolved (a reference cycle, 29 Feb in a
-    common year, a window that closes before it opens).
+    common year, a window that closes before it opens, a parent date that is not given).
     """
-    resolver = _Resolver(scheme, year, calendar, policy_override, dict(events or {}))
+    resolver = _Resolver(scheme, year, calendar, policy_override, dict(events or {}), parent, dict(pins or {}))
     stages = tuple(resolver.stage(s.id) for s in scheme.stages)
     reminders: list[PlannedReminder] = []
     for planned, stage in zip(stages, scheme.stages, strict=True):
@@ -213,9 +229,11 @@ class _Resolver:
     """Resolves stage dates in dependency order, detecting reference cycles."""
 
     def __init__(self, scheme: Scheme, year: int, calendar: WorkdayCalendar,
-                 policy_override: HolidayPolicy | None, events: dict[str, dt.date]) -> None:
+                 policy_override: HolidayPolicy | None, events: dict[str, dt.date],
+                 parent: ParentDates | None = None, pins: dict[str, dt.date] | None = None) -> None:
         self.scheme, self.year, self.calendar = scheme, year, calendar
         self.policy_override, self.events = policy_override, events
+        self.parent, self.pins = parent, pins or {}
         self.done: dict[str, PlannedStage] = {}
         self.active: list[str] = []
 
@@ -245,22 +263,34 @@ class _Resolver:
         elif expr.kind == "event":
             event = self._event(expr.ref or "")
             base, from_default = event.day, event.from_default
+        elif expr.kind == "parent":
+            base, from_default = self._parent(spec), False
         else:
             other = self.stage(expr.ref or "")
             moment = other.opens if expr.edge == "opens" else other.due
             if moment is None:
                 raise ValueError(f"{spec.date!r}：阶段 {expr.ref} 没有开始日期")
             base, from_default = moment.date(), other.date_origin == "default"
-        if expr.shift_unit == "working_days" and expr.shift:
-            day = self.calendar.add_working_days(base, expr.shift)
-        else:
-            day = base + dt.timedelta(days=expr.shift)
-        return ResolvedDate(day, from_default or spec.origin == "default")
+        return ResolvedDate(shift_date(base, expr.shift, expr.shift_unit, self.calendar), from_default or spec.origin == "default")
+
+    def _parent(self, spec: DateSpec) -> dt.date:
+        expr = spec.expr
+        if self.parent is None:
+            raise ValueError(f"{spec.date!r}：引用上级方案的日期，但没有给出上级日程（方案 {self.scheme.id} 的 parent 为 {self.scheme.parent}）")
+        dates = self.parent.get(expr.ref or "")
+        if dates is None:
+            raise ValueError(f"{spec.date!r}：上级方案没有阶段 {expr.ref}（有：{', '.join(sorted(self.parent))}）")
+        moment = dates.opens if expr.edge == "opens" else dates.due
+        if moment is None:
+            raise ValueError(f"{spec.date!r}：上级阶段 {expr.ref} 没有开始日期")
+        return moment
 
     def _plan(self, stage: Stage) -> PlannedStage:
         policy = self.policy_override or stage.holiday_policy or self.scheme.holiday_policy.default
         due = self._date(stage.due)
         final, reason = apply_policy(due.day, policy, self.calendar)
+        if stage.id in self.pins:
+            final, reason = self.pins[stage.id], f"截止日期经调整为 {self.pins[stage.id].isoformat()}"
         opens = self._date(stage.opens) if stage.opens else None
         if opens is not None and opens.day > final:
             raise ValueError(f"阶段 {stage.id}：开始日期 {opens.day} 晚于截止日期 {final}")
@@ -286,6 +316,17 @@ class _Resolver:
             provisional=provisional,
             note="；".join(notes) or None,
         )
+
+
+def shift_date(base: dt.date, count: int, unit: Literal["days", "working_days"], calendar: WorkdayCalendar) -> dt.date:
+    """``base`` moved by ``count`` calendar days or working days (``stage.X.due - 3 working_days``).
+
+    ``- N working_days`` is the working day from which exactly N working days (itself included) lie
+    before ``base``; ``+ N working_days`` the working day ending exactly N working days after ``base``.
+    """
+    if unit == "working_days" and count:
+        return calendar.add_working_days(base, count)
+    return base + dt.timedelta(days=count)
 
 
 OFFICE_DAY_ENDS = dt.time(18, 0)

@@ -9,9 +9,10 @@ import click
 from kaohe.cli.app import calendar, cli, emit_json, json_option, settings
 from kaohe.cli.tables import print_table
 from kaohe.errors import InputError, Problem, SchemeError
-from kaohe.planning import Plan, plan_cycle
-from kaohe.schemes import load_scheme
-from kaohe.schemes.model import Scheme
+from kaohe.cascade.tree import plan_parent_dates
+from kaohe.planning import ParentDates, Plan, plan_cycle
+from kaohe.schemes.loader import load_lineage
+from kaohe.schemes.model import Scheme, Stage
 
 KIND_NAMES = {"stage_opened": "阶段开始", "upcoming": "临近截止", "due_today": "今日截止", "overdue": "逾期", "escalation": "逾期上报"}
 POLICY_CHOICE = click.Choice(["keep", "next", "previous"])
@@ -31,16 +32,31 @@ def parse_events(values: tuple[str, ...]) -> dict[str, dt.date]:
     return events
 
 
-def build_plan(scheme: Scheme, year: int, policy: str | None, events: dict[str, dt.date]) -> Plan:
-    """Plan a cycle with the settings in force; an unknown event or unplannable date is a SchemeError."""
+def build_plan(scheme: Scheme, year: int, policy: str | None, events: dict[str, dt.date],
+               parent: ParentDates | None = None) -> Plan:
+    """Plan a cycle with the settings in force; an unknown event or unplannable date is a SchemeError.
+
+    ``parent``: a child scheme's parent dates (a parent cycle's, or its parent scheme planned on its own)."""
     unknown = sorted(set(events) - set(scheme.events))
     if unknown:
         raise InputError(Problem(f"方案 {scheme.id} 没有事件 {', '.join(unknown)}（可设：{', '.join(scheme.events) or '无'}）", field="--event"))
     try:
         return plan_cycle(scheme, year, calendar(), policy_override=policy, events=events,  # type: ignore[arg-type]
-                          office_hours=settings().office_hours)
+                          office_hours=settings().office_hours, parent=parent)
     except ValueError as error:
         raise SchemeError(Problem(str(error), field="stages")) from None
+
+
+def plan_ancestors(lineage: tuple[Scheme, ...], year: int) -> list[Plan]:
+    """The parent, grandparent … of ``lineage[0]`` planned on their own for ``year``, parent first."""
+    plans: list[Plan] = []
+    for index in range(len(lineage) - 1, 0, -1):
+        above = plan_parent_dates(plans[0]) if plans else None
+        try:
+            plans.insert(0, plan_cycle(lineage[index], year, calendar(), parent=above, office_hours=settings().office_hours))
+        except ValueError as error:
+            raise SchemeError(Problem(str(error), field="stages")) from None
+    return plans
 
 
 @cli.command()
@@ -51,12 +67,52 @@ def build_plan(scheme: Scheme, year: int, policy: str | None, events: dict[str, 
 @json_option
 def plan(scheme: str, year: int, holiday_policy: str | None, events: tuple[str, ...], as_json: bool) -> None:
     """显示某方案某年度的完整日程（阶段截止与提醒），不写数据库。"""
-    loaded = load_scheme(scheme, settings().schemes_dir)
-    result = build_plan(loaded, year, holiday_policy, parse_events(events))
+    lineage = load_lineage(scheme, settings().schemes_dir)
+    loaded = lineage[0]
+    ancestors = plan_ancestors(lineage, year)
+    result = build_plan(loaded, year, holiday_policy, parse_events(events), plan_parent_dates(ancestors[0]) if ancestors else None)
     if as_json:
-        emit_json(result.to_json())
+        payload = result.to_json()
+        if ancestors:
+            payload["parent"] = ancestors[0].to_json()
+        emit_json(payload)
         return
     show_plan(loaded, result)
+    if ancestors:
+        show_levels(lineage, [result, *ancestors])
+
+
+def show_levels(lineage: tuple[Scheme, ...], plans: list[Plan]) -> None:
+    """Each level's deadlines side by side: a child stage, then the parent stage it feeds or follows."""
+    rows = []
+    for stage in lineage[0].stages:
+        row: list[object] = [stage.id, plans[0].stage(stage.id).due.strftime("%Y-%m-%d")]
+        current = stage
+        for level in range(1, len(plans)):
+            ref = _followed(current)
+            dates = plan_parent_dates(plans[level]).get(ref) if ref else None
+            row += [ref, dates.due.isoformat() if dates else None]
+            current = next((s for s in lineage[level].stages if s.id == ref), None) if ref and current is not None else None
+            if current is None:
+                row += [None, None] * (len(plans) - level - 1)
+                break
+        rows.append(tuple(row))
+    headers = ["阶段", "本级截止"]
+    for level in range(1, len(plans)):
+        headers += [f"上{level}级阶段（{lineage[level].id}）", f"上{level}级截止"]
+    print_table("各级截止日期对照", headers, rows)
+
+
+def _followed(stage: Stage | None) -> str | None:
+    """The parent stage a child stage feeds or whose date it is written against."""
+    if stage is None:
+        return None
+    if stage.fed_parent_stage:
+        return stage.fed_parent_stage
+    for spec in (stage.due, stage.opens):
+        if spec is not None and spec.expr.kind == "parent":
+            return spec.expr.ref
+    return None
 
 
 def show_plan(scheme: Scheme, result: Plan) -> None:

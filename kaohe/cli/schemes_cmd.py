@@ -53,8 +53,8 @@ def show(scheme: str, as_json: bool) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @json_option
 def validate(path: Path, as_json: bool) -> None:
-    """校验一个方案文件（例如县级实施方案）；有误时逐条指出文件、字段和原因。"""
-    loaded = load_scheme_file(path)
+    """校验一个方案文件（例如县级实施方案）；有误时逐条指出文件、字段和原因。上级方案（parent）在同目录或方案目录中查找。"""
+    loaded = load_scheme_file(path, search=(settings().schemes_dir,))
     if as_json:
         emit_json({"file": str(path), "valid": True, "id": loaded.id, "stages": len(loaded.stages)})
         return

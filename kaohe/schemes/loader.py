@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,40 @@ def scheme_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
 
 
-def load_scheme_file(path: Path) -> Scheme:
-    """Read and validate one scheme file; raise SchemeError listing every problem found."""
+def load_scheme_file(path: Path, *, search: Sequence[Path] = ()) -> Scheme:
+    """Read and validate one scheme file; raise SchemeError listing every problem found.
+
+    A file that names a ``parent`` is merged onto it (kaohe.cascade.inherit); the parent is looked for
+    beside the file, then in ``search``.
+    """
+    return load_scheme_chain(path, search=search)[0]
+
+
+def load_scheme_chain(path: Path, *, search: Sequence[Path] = (), _seen: tuple[str, ...] = ()) -> tuple[Scheme, ...]:
+    """The scheme of ``path`` followed by its parent, grandparent …, each validated (see load_scheme_file)."""
+    name = str(path)
+    raw = _read_raw(path)
+    parents: tuple[Scheme, ...] = ()
+    if raw.get("parent") is not None:
+        raw, parents = _with_parent(path, raw, search, _seen)
+    try:
+        scheme = Scheme.model_validate(raw)
+    except ValidationError as error:
+        raise SchemeError([_problem(name, raw, e) for e in error.errors()]) from None
+    from kaohe.schemes.checks import (
+        check_scheme,  # late: checks needs planning, which needs the model
+    )
+
+    problems = check_scheme(scheme, parents)
+    if problems:
+        raise SchemeError([Problem(p, file=name) for p in problems])
+    from kaohe.scoring.loader import spec_from_mapping
+
+    spec_from_mapping(raw.get("scoring"), scheme.id, file=name)
+    return (scheme, *parents)
+
+
+def _read_raw(path: Path) -> dict[str, Any]:
     name = str(path)
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -39,21 +72,27 @@ def load_scheme_file(path: Path) -> Scheme:
         raise SchemeError(Problem(f"YAML 语法错误：{getattr(error, 'problem', error)}", file=name, row=row)) from None
     if not isinstance(raw, dict):
         raise SchemeError(Problem("顶层应为映射（id、name、stages …）", file=name))
+    return raw
+
+
+def _with_parent(path: Path, raw: dict[str, Any], search: Sequence[Path], seen: tuple[str, ...]
+                 ) -> tuple[dict[str, Any], tuple[Scheme, ...]]:
+    from kaohe.cascade.inherit import InheritError, merge_child
+
+    name, parent_id = str(path), str(raw["parent"])
+    chain = (*seen, str(raw.get("id")))
+    if parent_id in chain:
+        raise SchemeError(Problem(f"上级方案循环：{' → '.join((*chain, parent_id))}", file=name, field="parent"))
+    candidates = [directory / f"{parent_id}.yaml" for directory in (path.parent, *search)]
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        raise SchemeError(Problem(f"找不到上级方案 {parent_id!r}（查找了 {', '.join(str(c) for c in candidates)}）", file=name, field="parent"))
+    parents = load_scheme_chain(found, search=search, _seen=chain)
     try:
-        scheme = Scheme.model_validate(raw)
-    except ValidationError as error:
-        raise SchemeError([_problem(name, raw, e) for e in error.errors()]) from None
-    from kaohe.schemes.checks import (
-        check_scheme,  # late: checks needs planning, which needs the model
-    )
-
-    problems = check_scheme(scheme)
-    if problems:
-        raise SchemeError([Problem(p, file=name) for p in problems])
-    from kaohe.scoring.loader import spec_from_mapping
-
-    spec_from_mapping(raw.get("scoring"), scheme.id, file=name)
-    return scheme
+        merged = merge_child(parents[0].model_dump(mode="json", exclude_none=True), raw)
+    except InheritError as error:
+        raise SchemeError(Problem(error.reason, file=name, field=error.field)) from None
+    return merged, parents
 
 
 def _problem(name: str, raw: dict[str, Any], error: Any) -> Problem:
@@ -96,4 +135,9 @@ def find_scheme(ref: str, directory: Path) -> Path:
 
 def load_scheme(ref: str, directory: Path) -> Scheme:
     """Load a scheme by id or path."""
-    return load_scheme_file(find_scheme(ref, directory))
+    return load_scheme_file(find_scheme(ref, directory), search=(directory,))
+
+
+def load_lineage(ref: str, directory: Path) -> tuple[Scheme, ...]:
+    """A scheme by id or path, followed by its parent, grandparent … (a scheme without a parent: itself only)."""
+    return load_scheme_chain(find_scheme(ref, directory), search=(directory,))

@@ -111,12 +111,27 @@ class Stage(_Strict):
     holiday_policy: HolidayPolicy | None = None
     reminders: str | None = None
     sampling: dict[str, Any] | None = None
+    feeds: str | None = Field(default=None, description="in a child scheme: the parent stage whose deadline this stage feeds")
+    late_reason: str | None = Field(default=None, description="why this stage may end after the parent deadline it feeds")
+
+    @property
+    def fed_parent_stage(self) -> str | None:
+        """The parent stage this stage feeds: ``feeds``, or the stage of a due date written as
+        ``parent.X.due - N …`` (a date set before the parent's deadline)."""
+        if self.feeds:
+            return self.feeds
+        expr = self.due.expr
+        if expr.kind == "parent" and expr.edge == "due" and expr.shift <= 0:
+            return expr.ref
+        return None
 
 
 class Scheme(_Strict):
     """A whole assessment scheme as written in its file."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    parent: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]*$",
+                               description="the scheme this one extends (its stages are inherited; see kaohe.cascade.inherit)")
     name: str
     document: str
     issued: dt.date | None = None
@@ -158,6 +173,10 @@ class Scheme(_Strict):
                     raise ValueError(f"阶段 {stage.id} 引用了不存在的阶段 {expr.ref!r}")
                 if expr.kind == "event" and expr.ref not in self.events:
                     raise ValueError(f"阶段 {stage.id} 引用了未定义的事件 {expr.ref!r}")
+                if expr.kind == "parent" and self.parent is None:
+                    raise ValueError(f"阶段 {stage.id} 的日期 {spec.date!r} 引用上级方案，但本方案未用 parent 指定上级方案")
+            if (stage.feeds or stage.late_reason) and self.parent is None:
+                raise ValueError(f"阶段 {stage.id} 的 feeds/late_reason 只用于指定了 parent 的下级方案")
         return self
 
     def stage(self, stage_id: str) -> Stage:

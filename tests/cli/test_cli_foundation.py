@@ -57,7 +57,8 @@ def test_validate_a_bad_county_file_gives_file_field_reason(capsys, kaohe_env, t
     bad.write_text((PROJECT_ROOT / "schemes" / "mile.yaml").read_text(encoding="utf-8").replace("Y+1-01-23", "Y+1-1-23"), encoding="utf-8")
     code, _, err = kaohe(capsys, "schemes", "validate", str(bad))
     assert code == 3
-    assert err.strip() == f"错误：{bad}，字段 stages[0](self_check).due.date：无法识别的日期表达式 'Y+1-1-23'（应如 Y+1-01-23、Y+1-02-last、stage.self_report.due - 3 days、event.meeting）"
+    assert err.strip() == (f"错误：{bad}，字段 stages[0](self_check).due.date：无法识别的日期表达式 'Y+1-1-23'（应如 Y+1-01-23、"
+                           "Y+1-02-last、stage.self_report.due - 3 days、parent.self_report.due - 3 working_days、event.meeting）")
     code, out, _ = kaohe(capsys, "schemes", "validate", str(PROJECT_ROOT / "schemes" / "sichuan.yaml"))
     assert code == 0 and "有效" in out
 
