@@ -103,21 +103,46 @@ class Dispatcher:
         return report
 
     async def _send_batch(self, batch: Sequence[tuple[int, int, Message]], now: dt.datetime, report: DispatchReport) -> None:
+        """Send the batch chunk by chunk, the database writes running in a thread beside the sends.
+
+        While chunk k is in flight, one transaction in a worker thread records the outcomes of chunk
+        k-1 and marks chunk k+1 ``sending``; so a chunk is always marked before it is handed over, and
+        the event loop never waits for the database while messages could be travelling.
+        """
         ids = {message.key: (row_id, attempts) for row_id, attempts, message in batch}
         units = merge_into_digests(message for _, _, message in batch)
         report.digests += sum(1 for _, keys in units if len(keys) > 1)
-        for start in range(0, len(units), self.concurrency):
-            chunk = units[start:start + self.concurrency]
-            with self.sessions() as session:
-                mark_sending(session, [ids[key][0] for _, keys in chunk for key in keys])
-            results = await asyncio.gather(*(self._send_one(message) for message, _ in chunk))
-            outcomes: list[Outcome] = []
+        chunks = [units[start:start + self.concurrency] for start in range(0, len(units), self.concurrency)]
+        if not chunks:
+            return
+
+        def row_ids(chunk: Sequence[tuple[Message, Sequence[str]]]) -> list[int]:
+            return [ids[key][0] for _, keys in chunk for key in keys]
+
+        await asyncio.to_thread(self._write, [], row_ids(chunks[0]))
+        outcomes: list[Outcome] = []
+        for index, chunk in enumerate(chunks):
+            following = row_ids(chunks[index + 1]) if index + 1 < len(chunks) else []
+            sending = asyncio.ensure_future(asyncio.gather(*(self._send_one(message) for message, _ in chunk)))
+            try:
+                await asyncio.to_thread(self._write, outcomes, following)
+            finally:
+                results = await sending
+            outcomes = []
             for (message, keys), (remote_id, error) in zip(chunk, results, strict=True):
                 for key in keys:
                     row_id, attempts = ids[key]
                     outcomes.append(self._outcome(row_id, attempts, now, remote_id, error, report))
-            with self.sessions() as session:
-                record_outcomes(session, outcomes)
+        await asyncio.to_thread(self._write, outcomes, [])
+
+    def _write(self, outcomes: Sequence[Outcome], to_mark: Sequence[int]) -> None:
+        """One transaction: record a chunk's outcomes and mark the next chunk ``sending``."""
+        if not outcomes and not to_mark:
+            return
+        with self.sessions() as session:
+            record_outcomes(session, outcomes)
+            if to_mark:
+                mark_sending(session, to_mark)
 
     async def _send_one(self, message: Message) -> tuple[str | None, DeliveryError | None]:
         channel = self.channels.get(message.channel)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import httpx
 from kaohe.notifications.email import AiosmtplibTransport
 from kaohe.notifications.registry import build_channels
 from prefect import task
 
 from kaohe.db import session_scope
 from kaohe.dispatch import Dispatcher
+from kaohe.http_client import dispatch_client
 from kaohe.settings import get_settings
 
 
@@ -19,9 +19,8 @@ async def dispatch_outbox(cycle_id: int, as_of: dt.datetime) -> dict[str, object
     """Send every message of the cycle due at ``as_of``; failures are recorded on the messages."""
     settings = get_settings()
     url = settings.effective_database_url
-    limits = httpx.Limits(max_connections=settings.dispatch_concurrency, max_keepalive_connections=settings.dispatch_concurrency)
     smtp = AiosmtplibTransport.from_settings(settings)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0), limits=limits, trust_env=False) as http:
+    async with dispatch_client(concurrency=settings.dispatch_concurrency) as http:
         dispatcher = Dispatcher(
             lambda: session_scope(url), build_channels(settings, http, smtp=smtp),
             batch_size=settings.dispatch_batch_size, concurrency=settings.dispatch_concurrency,

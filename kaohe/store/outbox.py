@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -107,15 +107,25 @@ class Outcome:
 
 
 def record_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
-    """Write the results of a chunk: sent, failed, or pending again with a later ``send_after``."""
-    for outcome in outcomes:
-        values: dict[str, Any] = {"status": outcome.status, "attempts": OutboxMessage.attempts + 1, "last_error": outcome.error}
-        if outcome.status == "sent":
-            values.update(sent_at=outcome.at, remote_id=outcome.remote_id)
-        if outcome.retry_at is not None:
-            values["send_after"] = outcome.retry_at
-        session.execute(update(OutboxMessage).where(OutboxMessage.id == outcome.id).values(**values),
-                        execution_options={"synchronize_session": False})
+    """Write the results of a chunk in one executemany UPDATE by primary key: sent, failed, or pending
+    again with a later ``send_after``; every row's ``attempts`` goes up by one."""
+    if not outcomes:
+        return
+    table = OutboxMessage.__table__
+    statement = (
+        update(table).where(table.c.id == bindparam("b_id"))
+        .values(
+            status=bindparam("b_status"), attempts=table.c.attempts + 1, last_error=bindparam("b_error", type_=table.c.last_error.type),
+            sent_at=func.coalesce(bindparam("b_sent_at", type_=table.c.sent_at.type), table.c.sent_at),
+            remote_id=func.coalesce(bindparam("b_remote_id", type_=table.c.remote_id.type), table.c.remote_id),
+            send_after=func.coalesce(bindparam("b_retry_at", type_=table.c.send_after.type), table.c.send_after),
+        )
+    )
+    session.connection().execute(statement, [
+        {"b_id": o.id, "b_status": o.status, "b_error": o.error, "b_sent_at": o.at if o.status == "sent" else None,
+         "b_remote_id": o.remote_id if o.status == "sent" else None, "b_retry_at": o.retry_at}
+        for o in outcomes
+    ])
 
 
 def recover(session: Session, *, now: dt.datetime, idempotent_channels: frozenset[str], lease: dt.timedelta = CLAIM_LEASE) -> dict[str, int]:

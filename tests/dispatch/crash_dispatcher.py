@@ -11,12 +11,12 @@ import datetime as dt
 import json
 import sys
 
-import httpx
 from kaohe.notifications.email import AiosmtplibTransport
 from kaohe.notifications.registry import build_channels
 
 from kaohe.db import session_scope
 from kaohe.dispatch import Dispatcher
+from kaohe.http_client import dispatch_client
 from kaohe.settings import Settings
 
 
@@ -25,7 +25,7 @@ async def main(config: dict[str, object]) -> None:
     url = str(config["url"])
     settings = Settings(smtp_host=str(config["smtp_host"]), smtp_port=int(str(config["smtp_port"])),
                         smtp_sender="考核办 <kaohe@example.cn>")
-    async with httpx.AsyncClient(trust_env=False, timeout=10) as http:
+    async with dispatch_client(concurrency=int(str(config["concurrency"])), timeout=10) as http:
         channels = build_channels(settings, http, smtp=AiosmtplibTransport(settings.smtp_host, settings.smtp_port, timeout=10))
         dispatcher = Dispatcher(lambda: session_scope(url), channels, batch_size=int(str(config["batch_size"])),
                                 concurrency=int(str(config["concurrency"])), worker="crash-test")

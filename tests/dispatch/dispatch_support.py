@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaohe.dispatch import Dispatcher, DispatchReport
+from kaohe.http_client import dispatch_client
 from kaohe.planning import plan_cycle
 from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme
@@ -113,7 +114,7 @@ def dispatch(sessions: SessionFactory, smtp: LocalSmtpReceiver, hooks: LocalWebh
     """Run one kaohe Dispatcher to completion at ``now`` on the local receivers."""
 
     async def go() -> DispatchReport:
-        async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
+        async with dispatch_client(concurrency=int(options.get("concurrency", 32)), timeout=5) as http:
             dispatcher = Dispatcher(sessions, local_channels(smtp, hooks, http), **options)
             return await dispatcher.run(now, cycle_id=cycle_id)
 
