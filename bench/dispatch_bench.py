@@ -1,18 +1,22 @@
-"""One reminder wave of N deliveries through kaohe's Dispatcher, beside a raw baseline in the same run.
+"""One reminder wave through kaohe's Dispatcher, beside the strongest plain clients in the same run.
 
-    .venv/bin/python bench/dispatch_bench.py [--count N] [--concurrency C] [--batch-size B] [--postgres]
+    .venv/bin/python bench/dispatch_bench.py [--count N] [--concurrency 8,32] [--batch-size B]
+                                             [--channels webhook,email] [--processes] [--postgres]
 
-Per channel (generic webhook, e-mail) it pre-inserts N outbox rows, lets kaohe's ``Dispatcher`` send
-them through kaohe's real channels, then sends the same N JSON bodies with a plain ``httpx.AsyncClient``
-and the same N e-mails with plain ``aiosmtplib`` at the same concurrency. The receivers
-(``LocalWebhookReceiver``, ``LocalSmtpReceiver``) run in a child process so that they do not share the
-benchmark's interpreter lock. Prints deliveries per second and kaohe/raw; never asserts on time.
+Per channel and concurrency C it pre-inserts N outbox rows and lets kaohe's ``Dispatcher`` send them
+through kaohe's real channels; in the same run, interleaved, the same N bodies go out through plain
+clients at the same C: for webhooks plain ``httpx``, ``httpx`` on the ``httpx-aiohttp`` transport, and
+plain ``aiohttp``; for e-mail plain ``aiosmtplib`` with one kept connection per worker. ``--processes``
+times the e-mail wave with one dispatcher process and with two on the same outbox (PostgreSQL: FOR
+UPDATE SKIP LOCKED). The receivers run in a child process; every run is checked for completeness and
+the garbage collector runs before each timing. Prints deliveries/s and ratios; never asserts on time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import datetime as dt
 import hashlib
 import json
@@ -31,6 +35,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import TypeVar
 
+import aiohttp
 import aiosmtplib
 import httpx
 from kaohe.models import OutboxMessage
@@ -42,6 +47,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from kaohe.db import get_engine, session_scope, upgrade
 from kaohe.dispatch import Dispatcher, DispatchReport
+from kaohe.http_client import dispatch_client
 from kaohe.planning import plan_cycle
 from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme
@@ -157,9 +163,8 @@ def prepare(url: str, count: int, channel: str, hooks_url: str) -> tuple[int, li
 async def run_kaohe(url: str, cycle_id: int, where: Receivers, *, concurrency: int, batch_size: int) -> DispatchReport:
     """kaohe's Dispatcher and channels, wired as the dispatch task wires them."""
     settings = Settings(smtp_host=where.smtp_host, smtp_port=where.smtp_port, smtp_sender=SENDER)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     transport = AiosmtplibTransport.from_settings(settings)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0), limits=limits, trust_env=False) as http:
+    async with dispatch_client(concurrency=concurrency, timeout=30.0) as http:
         dispatcher = Dispatcher(lambda: session_scope(url), build_channels(settings, http, smtp=transport),
                                 batch_size=batch_size, concurrency=concurrency)
         report = await dispatcher.run(NOW, cycle_id=cycle_id)
@@ -171,19 +176,47 @@ async def _pool(items: Sequence[object], concurrency: int, worker: Callable[[int
     await asyncio.gather(*(worker(w, items[w::concurrency]) for w in range(concurrency)))
 
 
-async def raw_http(messages: Sequence[Message], concurrency: int) -> None:
-    """The same JSON bodies and headers, encoded and posted by ``concurrency`` workers over one plain httpx client."""
+def _json_body(m: Message) -> bytes:
+    return json.dumps({"key": m.key, "kind": m.kind, "subject": m.subject, "body": m.body, "attachments": []},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _headers(m: Message) -> dict[str, str]:
+    return {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": m.key}
+
+
+async def raw_httpx(messages: Sequence[Message], concurrency: int, *, aiohttp_transport: bool) -> None:
+    """The same JSON bodies and headers, encoded and posted by ``concurrency`` workers over one httpx client
+    (httpx's own pool, or the httpx-aiohttp transport)."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0), limits=limits, trust_env=False) as http:
+    transport = None
+    if aiohttp_transport:
+        from httpx_aiohttp import AiohttpTransport
+
+        transport = AiohttpTransport(limits=limits, trust_env=False)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0), limits=limits, trust_env=False, transport=transport) as http:
 
         async def worker(_: int, share: Sequence[object]) -> None:
             for m in share:
                 assert isinstance(m, Message)
-                body = json.dumps({"key": m.key, "kind": m.kind, "subject": m.subject, "body": m.body, "attachments": []},
-                                  ensure_ascii=False, separators=(",", ":")).encode()
-                response = await http.post(m.recipient, content=body, headers={
-                    "Content-Type": "application/json; charset=utf-8", "Idempotency-Key": m.key})
+                response = await http.post(m.recipient, content=_json_body(m), headers=_headers(m))
                 response.raise_for_status()
+                response.json()
+
+        await _pool(messages, concurrency, worker)
+
+
+async def raw_aiohttp(messages: Sequence[Message], concurrency: int) -> None:
+    """The same requests with plain aiohttp (one session, at most ``concurrency`` connections)."""
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as http:
+
+        async def worker(_: int, share: Sequence[object]) -> None:
+            for m in share:
+                assert isinstance(m, Message)
+                async with http.post(m.recipient, data=_json_body(m), headers=_headers(m)) as response:
+                    response.raise_for_status()
+                    await response.json()
 
         await _pool(messages, concurrency, worker)
 
@@ -250,40 +283,91 @@ class Timing:
 
 
 def clocked(count: int, run: Callable[[], Awaitable[T]]) -> tuple[Timing, T]:
-    """Run the coroutine ``run()`` to completion, timing wall clock and this process's CPU (the receivers are elsewhere)."""
+    """Run the coroutine ``run()`` to completion after a garbage collection, timing wall clock and this
+    process's CPU (the receivers are elsewhere)."""
+    gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     result = asyncio.run(run())  # type: ignore[arg-type]
     return Timing(count, time.perf_counter() - wall, time.process_time() - cpu), result
 
 
+def _line(label: str, name: str, timing: Timing, check: str, best: Timing | None = None) -> None:
+    ratio = f"；kaohe/本项 {best.rate / timing.rate:.2f}" if best is not None else ""
+    print(f"[{label}] {name}：{timing.describe()}（接收方：{check}）{ratio}", flush=True)
+
+
 def measure(url: str, label: str, where: Receivers, count: int, *, concurrency: int, batch_size: int, raw_too: bool,
-            channels: Sequence[str]) -> None:
-    """Run kaohe (and, once, the raw baselines) per channel; print the figures."""
+            channels: Sequence[str]) -> dict[str, float]:
+    """kaohe, then the plain clients, per channel at one concurrency; prints the figures, returns the rates."""
+    rates: dict[str, float] = {}
     for channel in channels:
+        tag = f"{label}/{channel}/C={concurrency}"
         started = time.perf_counter()
         cycle_id, messages = prepare(url, count, channel, where.hooks_url)
-        print(f"[{label}/{channel}] 预置 {count} 条待发消息：{time.perf_counter() - started:.1f} 秒", flush=True)
+        print(f"[{tag}] 预置 {count} 条待发消息：{time.perf_counter() - started:.1f} 秒", flush=True)
         where.clear()
         kaohe, report = clocked(count, lambda: run_kaohe(url, cycle_id, where, concurrency=concurrency, batch_size=batch_size))
-        print(f"[{label}/{channel}] kaohe Dispatcher：{kaohe.describe()}"
-              f"（已发 {report.sent}，库中 sent {_sent(url, cycle_id)}，{report.batches} 批；接收方：{_check(where, channel, count)}）",
-              flush=True)
+        complete = _check(where, channel, count)
+        sent = _sent(url, cycle_id)
+        print(f"[{tag}] kaohe Dispatcher：{kaohe.describe()}（已发 {report.sent}，库中 sent {sent}，{report.batches} 批；"
+              f"接收方：{complete}）", flush=True)
+        rates[f"{channel}:kaohe"] = kaohe.rate
         if not raw_too:
             continue
-        where.clear()
         if channel == "webhook":
-            name, (raw, _) = "原始 httpx.AsyncClient", clocked(count, lambda: raw_http(messages, concurrency))
+            plain: list[tuple[str, str, Callable[[], Awaitable[None]]]] = [
+                ("httpx", "原始 httpx（自带连接池）", lambda: raw_httpx(messages, concurrency, aiohttp_transport=False)),
+                ("httpx-aiohttp", "原始 httpx + httpx-aiohttp 传输", lambda: raw_httpx(messages, concurrency, aiohttp_transport=True)),
+                ("aiohttp", "原始 aiohttp", lambda: raw_aiohttp(messages, concurrency)),
+            ]
         else:
-            name, (raw, _) = "原始 aiosmtplib（每个并发一条长连接）", clocked(
-                count, lambda: raw_smtp(messages, where, concurrency, reuse=True))
-        print(f"[{label}/{channel}] {name}：{raw.describe()}（接收方：{_check(where, channel, count)}）", flush=True)
-        print(f"[{label}/{channel}] 比值 kaohe/原始：吞吐 {kaohe.rate / raw.rate:.2f}，每条 CPU {kaohe.cpu / raw.cpu:.2f} 倍", flush=True)
-        if channel == "email":
+            plain = [("aiosmtplib", "原始 aiosmtplib（每个并发一条长连接）", lambda: raw_smtp(messages, where, concurrency, reuse=True))]
+        for key, name, run in plain:
             where.clear()
-            sample = messages[: max(concurrency, count // 10)]
-            per_mail, _ = clocked(len(sample), lambda: raw_smtp(sample, where, concurrency, reuse=False))
-            print(f"[{label}/{channel}] 参考：原始 aiosmtplib.send（每封新建连接，{len(sample)} 封）：{per_mail.describe()}"
-                  f"（接收方：{_check(where, channel, len(sample))}）", flush=True)
+            raw, _ = clocked(count, run)
+            _line(tag, name, raw, _check(where, channel, count), kaohe)
+            rates[f"{channel}:{key}"] = raw.rate
+    return rates
+
+
+# --- more dispatcher processes ---------------------------------------------------------------------
+
+
+def _dispatch_process(url: str, smtp_host: str, smtp_port: int, concurrency: int, batch_size: int, start: float) -> None:
+    while time.time() < start:
+        time.sleep(0.001)
+    settings = Settings(smtp_host=smtp_host, smtp_port=smtp_port, smtp_sender=SENDER)
+
+    async def go() -> None:
+        transport = AiosmtplibTransport.from_settings(settings)
+        async with dispatch_client(concurrency=concurrency) as http:
+            await Dispatcher(lambda: session_scope(url), build_channels(settings, http, smtp=transport),
+                             batch_size=batch_size, concurrency=concurrency).run(NOW)
+        await transport.aclose()
+
+    asyncio.run(go())
+
+
+def processes(url: str, label: str, where: Receivers, count: int, *, concurrency: int, batch_size: int) -> None:
+    """The e-mail wave with one dispatcher process, then with two on the same outbox."""
+    context = multiprocessing.get_context("spawn")
+    rates = {}
+    for workers in (1, 2):
+        cycle_id, _ = prepare(url, count, "email", where.hooks_url)
+        get_engine(url).dispose()
+        where.clear()
+        start = time.time() + 3.0  # both processes imported and ready before the clock starts
+        children = [context.Process(target=_dispatch_process, args=(url, where.smtp_host, where.smtp_port, concurrency, batch_size, start))
+                    for _ in range(workers)]
+        for child in children:
+            child.start()
+        for child in children:
+            child.join()
+        wall = time.time() - start
+        rates[workers] = count / wall
+        print(f"[{label}/email/进程] {workers} 个 Dispatcher 进程：{wall:.2f} 秒，{count / wall:,.0f} 条/秒"
+              f"（库中 sent {_sent(url, cycle_id)}/{count}；接收方：{_check(where, 'email', count)}）", flush=True)
+    print(f"[{label}/email/进程] 2 个进程 / 1 个进程：{rates[2] / rates[1]:.2f} 倍", flush=True)
 
 
 @contextmanager
@@ -305,25 +389,40 @@ def postgres_database() -> Iterator[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse options, run, print."""
-    parser = argparse.ArgumentParser(description="kaohe 提醒发送基准：Dispatcher 与原始 httpx/aiosmtplib 对比")
-    parser.add_argument("--count", type=int, default=100_000, help="每个渠道的消息数 N（默认 100000）")
-    parser.add_argument("--concurrency", type=int, default=32, help="并发数（kaohe 与原始基线相同；默认 32，同 KAOHE_DISPATCH_CONCURRENCY）")
+    parser = argparse.ArgumentParser(description="kaohe 提醒发送基准：Dispatcher 与原始 httpx/aiohttp/aiosmtplib 同场对比")
+    parser.add_argument("--count", type=int, default=20_000, help="每个渠道、每种并发的消息数 N（默认 20000）")
+    parser.add_argument("--concurrency", default="8,32", help="并发数，逗号分隔（kaohe 与原始基线相同；默认 8,32）")
     parser.add_argument("--batch-size", type=int, default=500, help="Dispatcher 每批领取条数（默认 500）")
     parser.add_argument("--channels", default="webhook,email", help="要测的渠道，逗号分隔（webhook,email）")
     parser.add_argument("--postgres", action="store_true", help="另在 PostgreSQL 上跑一遍 kaohe")
+    parser.add_argument("--processes", action="store_true", help="在 PostgreSQL 上比较 1 个与 2 个 Dispatcher 进程发送邮件")
     args = parser.parse_args(argv)
     channels = [c.strip() for c in args.channels.split(",") if c.strip()]
-    print(f"N={args.count}，并发 {args.concurrency}，批大小 {args.batch_size}，CPU {os.cpu_count()} 核，Python {sys.version.split()[0]}",
-          flush=True)
+    levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
+    print(f"N={args.count}，并发 {levels}，批大小 {args.batch_size}，CPU {os.cpu_count()} 核，Python {sys.version.split()[0]}，"
+          f"负载 {os.getloadavg()[0]:.1f}", flush=True)
+    summary: list[tuple[int, dict[str, float]]] = []
     with receivers() as where, tempfile.TemporaryDirectory(prefix="kaohe-bench-") as workdir:
         url = f"sqlite:///{Path(workdir) / 'bench.db'}"
-        measure(url, "SQLite", where, args.count, concurrency=args.concurrency, batch_size=args.batch_size, raw_too=True,
-                channels=channels)
+        for concurrency in levels:
+            summary.append((concurrency, measure(url, "SQLite", where, args.count, concurrency=concurrency, batch_size=args.batch_size,
+                                                 raw_too=True, channels=channels)))
         get_engine(url).dispose()
-        if args.postgres:
+        if args.postgres or args.processes:
             with postgres_database() as pg_url:
-                measure(pg_url, "PostgreSQL", where, args.count, concurrency=args.concurrency, batch_size=args.batch_size,
-                        raw_too=False, channels=channels)
+                if args.postgres:
+                    for concurrency in levels:
+                        measure(pg_url, "PostgreSQL", where, args.count, concurrency=concurrency, batch_size=args.batch_size,
+                                raw_too=False, channels=channels)
+                if args.processes:
+                    processes(pg_url, "PostgreSQL", where, args.count, concurrency=levels[-1], batch_size=args.batch_size)
+    print("汇总（同一次运行，SQLite）：", flush=True)
+    for concurrency, rates in summary:
+        for channel in channels:
+            kaohe = rates[f"{channel}:kaohe"]
+            others = "，".join(f"kaohe/{k.split(':', 1)[1]} {kaohe / v:.2f}" for k, v in rates.items()
+                              if k.startswith(f"{channel}:") and not k.endswith(":kaohe"))
+            print(f"  C={concurrency} {channel}：kaohe {kaohe:,.0f} 条/秒；{others}", flush=True)
     return 0
 
 
