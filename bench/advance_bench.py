@@ -24,11 +24,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TypeVar
 
-from kaohe.models import Obligation
 from sqlalchemy import func, select, text
 
 from kaohe.db import get_engine, session_scope, upgrade
 from kaohe.engine.advance import decide
+from kaohe.models import Obligation
 from kaohe.planning import plan_cycle
 from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme
@@ -111,8 +111,9 @@ def kaohe_environment(url: str, home: Path) -> AbstractContextManager[None]:
 def through_flow(url: str, home: Path, instants: list[dt.datetime]) -> list[float]:
     """Seconds of each ``advance-cycle`` flow run at ``instants`` (a temporary Prefect server runs meanwhile)."""
     with kaohe_environment(url, home):
-        from kaohe.flows.advance_cycle import advance_cycle
         from prefect.testing.utilities import prefect_test_harness
+
+        from kaohe.flows.advance_cycle import advance_cycle
 
         with prefect_test_harness(server_startup_timeout=120):
             seconds = []

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kaohe.flows.advance_cycle import advance_cycle, scheduled_instant
-from kaohe.models import Cycle
 from prefect import flow, task
 from sqlalchemy import select
 
 from kaohe.db import ensure_schema, session_scope
+from kaohe.flows.advance_cycle import advance_cycle, scheduled_instant
+from kaohe.models import Cycle
 from kaohe.settings import get_settings
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from prefect import flow
+
 from kaohe.flows.aggregation_stage import start_results_work
 from kaohe.flows.stage_work import start_stage_work
 from kaohe.tasks.advance import record_advance
 from kaohe.tasks.dispatch import dispatch_outbox
-from prefect import flow
 
 
 def scheduled_instant() -> dt.datetime:

@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from prefect import flow
+
+from kaohe.errors import KaoheError
 from kaohe.tasks.results import (
     aggregate_results,
     problem_lines,
     record_results_failure,
     results_triggers,
 )
-from prefect import flow
-
-from kaohe.errors import KaoheError
 
 
 def _now() -> dt.datetime:
@@ -22,7 +22,7 @@ def _now() -> dt.datetime:
 
 
 @flow(name="aggregate-cycle")
-async def aggregate_cycle(cycle: str, as_of: dt.datetime | None = None, input: str | None = None,  # noqa: A002 - the CLI's name
+async def aggregate_cycle(cycle: str, as_of: dt.datetime | None = None, input: str | None = None,
                           previous: str | None = None, reason: str | None = None,
                           by: str = "flow:aggregate-cycle") -> dict[str, Any]:
     """Score ``cycle`` and publish its results as the next version, with letters, report and ranking.

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kaohe.tasks.results import send_feedback_messages
 from prefect import flow
+
+from kaohe.tasks.results import send_feedback_messages
 
 
 @flow(name="send-feedback")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kaohe.tasks.stage_work import draw_sample
 from prefect import flow
+
+from kaohe.tasks.stage_work import draw_sample
 
 
 @flow(name="sampling-stage")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kaohe.tasks.stage_work import collect_review_results, send_sample_for_review
 from prefect import flow
+
+from kaohe.tasks.stage_work import collect_review_results, send_sample_for_review
 
 
 @flow(name="third-party-stage")

@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_MS = 30_000
 
 
 @lru_cache(maxsize=8)
@@ -20,11 +21,21 @@ def get_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Emit BEGIN ourselves; a unit of work asks for ``BEGIN IMMEDIATE`` (the write lock up front) and its wait."""
+    options = conn.get_execution_options()
+    busy_ms = int(options.get("kaohe_busy_ms", SQLITE_BUSY_MS))
+    if conn.info.get("kaohe_busy_ms", SQLITE_BUSY_MS) != busy_ms:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {busy_ms}")
+        conn.info["kaohe_busy_ms"] = busy_ms
+    conn.exec_driver_sql(options.get("kaohe_begin", "BEGIN"))
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]

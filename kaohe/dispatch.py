@@ -49,7 +49,7 @@ class DispatchReport:
 
 def backoff(attempt: int, base: dt.timedelta) -> dt.timedelta:
     """Delay before retry number ``attempt`` (1, 2, …): base, 2·base, 4·base …, at most 32·base."""
-    return base * (2 ** min(attempt - 1, 5))
+    return base * int(2 ** min(attempt - 1, 5))
 
 
 class Dispatcher:

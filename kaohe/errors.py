@@ -2,7 +2,7 @@
 
 The hierarchy, each line a subclass of the one it is indented under::
 
-    KaoheError                 any failure kaohe reports to the user (CLI: one line, exit 1)
+    KaoheError                 any failure kaohe reports to the user (CLI: one line, exit 1; subclasses carry their own code)
     ├── ConfigError            a setting is missing or malformed (KAOHE_* variables, override files)
     ├── InputError             user-supplied data is malformed; carries where (file, row, field) and why
     │   ├── SchemeError        a scheme file
@@ -13,6 +13,8 @@ The hierarchy, each line a subclass of the one it is indented under::
     │   └── LinkError          a signed task link that is malformed, forged or expired
     ├── NotFoundError          a scheme, cycle, unit or stage that does not exist
     ├── StateError             an operation the current state forbids (closed stage, published result)
+    │   └── BusyError          another process holds the cycle (a concurrent advance); try again later
+    ├── PermissionDeniedError  the acting account's role or scope does not allow the action
     ├── DeliveryError          a notification channel refused or failed a message
     └── ExternalServiceError   a third-party API answered badly (timeout, malformed or partial answer)
 
@@ -114,6 +116,16 @@ class StateError(KaoheError):
     """An operation the current state of the cycle forbids."""
 
     exit_code = 5
+
+
+class BusyError(StateError):
+    """Another process is working on the same cycle and did not finish in time; nothing was changed."""
+
+
+class PermissionDeniedError(KaoheError):
+    """The acting account may not run this action (its role, or the unit or cycle it acts for)."""
+
+    exit_code = 8
 
 
 class DeliveryError(KaoheError):

@@ -35,7 +35,7 @@ def cycle_calendar(session: Session, cycle: Cycle, *, unit_code: str | None = No
         items = [(stage, stage.due_at) for stage in cycle.stages]
     for stage, due in items:
         calendar.add_component(_event(cycle, stage, due, unit_code, stamp))
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def _event(cycle: Cycle, stage: CycleStage, due: dt.datetime, unit_code: str | None, stamp: dt.datetime) -> Event:

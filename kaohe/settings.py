@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     dingtalk_secret: SecretStr | None = None
     feishu_secret: SecretStr | None = None
 
+    lock_timeout_seconds: float = Field(default=30.0, gt=0, description="how long an action waits for a cycle another process holds")
     dispatch_batch_size: int = Field(default=500, ge=1)
     dispatch_concurrency: int = Field(default=32, ge=1)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from kaohe.models.base import Base, utcnow
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kaohe.models.base import Base, utcnow
 
 if TYPE_CHECKING:
     from kaohe.models.unit import Unit

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from kaohe.models.base import Base, utcnow
 from kaohe.models.cycle import CycleStage
 from kaohe.models.unit import Unit
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
 class Obligation(Base):

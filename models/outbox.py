@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kaohe.models.base import Base, utcnow
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+
+from kaohe.models.base import Base, utcnow
 
 
 class OutboxMessage(Base):

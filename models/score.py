@@ -6,10 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from kaohe.models.base import Base
 from sqlalchemy import ForeignKey, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
+
+from kaohe.models.base import Base
 
 
 class DecimalText(TypeDecorator[Decimal]):

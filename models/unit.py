@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kaohe.models.base import Base
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kaohe.models.base import Base
 
 if TYPE_CHECKING:
     from kaohe.models.cycle import Cycle

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
-from kaohe.notifications.message import Message, Receipt
 
 from kaohe.errors import DeliveryError
+from kaohe.notifications.message import Message, Receipt
 
 Clock = Callable[[], datetime]
 

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 
 import httpx
+
 from kaohe.notifications.channel import (
     Clock,
     check_channel,

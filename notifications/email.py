@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from email.errors import HeaderParseError
-
 import asyncio
 import contextlib
 import hashlib
 import time
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 from typing import TYPE_CHECKING, Protocol
 
 import aiosmtplib
-from kaohe.notifications.channel import Clock, check_channel, utc_now
-from kaohe.notifications.message import Message, Receipt
 
 from kaohe.errors import ConfigError, DeliveryError
+from kaohe.notifications.channel import Clock, check_channel, utc_now
+from kaohe.notifications.message import Message, Receipt
 
 if TYPE_CHECKING:
     from kaohe.settings import Settings

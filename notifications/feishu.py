@@ -8,6 +8,7 @@ import hmac
 from urllib.parse import quote
 
 import httpx
+
 from kaohe.notifications.channel import (
     Clock,
     check_channel,

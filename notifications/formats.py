@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kaohe.notifications.message import Message
-
 from kaohe.errors import DeliveryError
+from kaohe.notifications.message import Message
 
 WECOM_MARKDOWN_MAX_BYTES = 4096
 DINGTALK_MAX_BYTES = 20000

@@ -249,7 +249,7 @@ class LocalWebhookReceiver:
                     loop.create_server(lambda: _HttpProtocol(self), self.host, self.port, backlog=2048)
                 )
                 self.port = int(self._server.sockets[0].getsockname()[1])
-            except BaseException as error:  # handed to start()
+            except BaseException as error:  # noqa: BLE001 - handed to start()
                 failure.append(error)
                 ready.set()
                 loop.close()

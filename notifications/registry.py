@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import httpx
+
+from kaohe.errors import ConfigError
 from kaohe.notifications.channel import Channel, Clock, utc_now
 from kaohe.notifications.dingtalk import DingTalkChannel
 from kaohe.notifications.email import AiosmtplibTransport, EmailChannel, SmtpTransport
 from kaohe.notifications.feishu import FeishuChannel
 from kaohe.notifications.webhook import WebhookChannel
 from kaohe.notifications.wecom import WeComChannel
-
-from kaohe.errors import ConfigError
 from kaohe.settings import Settings
 
 CHANNEL_NAMES: tuple[str, ...] = ("email", "wecom", "dingtalk", "feishu", "webhook")

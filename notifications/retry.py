@@ -6,11 +6,10 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable
 
+from kaohe.errors import DeliveryError
 from kaohe.notifications.channel import Channel
 from kaohe.notifications.message import Message, Receipt
 from kaohe.notifications.ratelimit import RateLimiter
-
-from kaohe.errors import DeliveryError
 
 
 def backoff_delay(attempt: int, base_delay: float, max_delay: float, rng: random.Random) -> float:

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Self
 
 from aiosmtpd.controller import Controller
+
 from kaohe.notifications.http_receiver import wait_until
 
 
@@ -42,7 +43,7 @@ class _SmtpHandler:
     def __init__(self, receiver: LocalSmtpReceiver) -> None:
         self._receiver = receiver
 
-    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook name)
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
         reply = self._receiver._take_fault()
         if reply:
             return reply

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+
+from kaohe.errors import DeliveryError
 from kaohe.notifications.channel import (
     Clock,
     check_channel,
@@ -17,8 +19,6 @@ from kaohe.notifications.channel import (
 )
 from kaohe.notifications.formats import json_bytes
 from kaohe.notifications.message import Message, Receipt
-
-from kaohe.errors import DeliveryError
 
 
 def webhook_payload(message: Message) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+
 from kaohe.notifications.channel import (
     Clock,
     check_channel,

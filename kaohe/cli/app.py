@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 
 from kaohe.errors import ConfigError, InputError, KaoheError
 from kaohe.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from kaohe.workdays import WorkdayCalendar
 
 COMMAND_MODULES = {
     "calendar": "calendar_cmd", "cycle": "cycle_cmd", "extend": "extend_cmd", "order": "order_cmd", "plan": "plan_cmd",
@@ -53,7 +56,7 @@ def settings() -> Settings:
         raise ConfigError(f"环境变量 {field} 无效：{first['msg']}") from None
 
 
-def calendar():  # type: ignore[no-untyped-def]
+def calendar() -> WorkdayCalendar:
     """The working-day calendar: the built-in table merged with KAOHE_HOLIDAYS_FILE."""
     from kaohe.workdays import load_calendar
 

@@ -161,7 +161,7 @@ class EvaluatorClient:
         )
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        delay = self._base_delay * 2 ** (attempt - 1)
+        delay: float = self._base_delay * 2 ** (attempt - 1)
         if retry_after is not None:
             delay = max(delay, retry_after)
         return min(delay, self._max_delay)

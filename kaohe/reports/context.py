@@ -194,7 +194,7 @@ def _caps(settings: dict[str, Any]) -> list[str]:
 
 
 def _group_stats(report: ScoreReport) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for group, members in report.by_group():
         totals = [Fraction(r.total) for r in members]
         rows.append((group.name, str(len(members)), two(_mean(totals)), two(max(totals)), two(min(totals))))

@@ -99,9 +99,9 @@ def group_of(spec: ScoringSpec, unit: UnitFacts) -> tuple[str, str | None] | Pro
     if place is None or not open_kinds:
         fixed_names = "、".join(g.name for g in spec.groups.fixed) or "无"
         return Problem(f"花名册中看不出所属分组（方案固定分组：{fixed_names}）；请在花名册加“{GROUP_COLUMN}”列", file=where)
-    kind = _open_kind(spec, unit.poor_township)
-    if kind is None:
+    open_kind = _open_kind(spec, unit.poor_township)
+    if open_kind is None:
         names = "、".join(k.name for k in open_kinds)
         return Problem(f"分组“{place}”须注明类型（{names}）：花名册“贫困乡镇”列为空；请填写该列或加“{KIND_COLUMN}”列",
                        file=where)
-    return place, kind.name
+    return place, open_kind.name

@@ -224,10 +224,10 @@ def _header(
         seen[(column.role, column.key)] = label
         columns.append(column)
     present = {c.key for c in columns if c is not None}
-    labels = {c.key: c.label for c in known.values()}
+    column_labels = {c.key: c.label for c in known.values()}
     for key in required:
         if key not in present:
-            problems.append(Problem(f"缺少列“{labels.get(key, key)}”", file=table.file, row=number))
+            problems.append(Problem(f"缺少列“{column_labels.get(key, key)}”", file=table.file, row=number))
     if problems:
         raise ScoreSheetError(problems)
     return number, columns

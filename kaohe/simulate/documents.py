@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kaohe.clock import BEIJING
 from kaohe.evidence.indicators import IndicatorList
 from kaohe.scoring.inputs import UnitInput
-from kaohe.simulate.behaviour import BEIJING, fraction
+from kaohe.simulate.behaviour import fraction
 from kaohe.store.submissions import SCORE_STAGE_KINDS
 
 SELF_COLUMN = "自评分"

@@ -135,17 +135,17 @@ def recover(session: Session, *, now: dt.datetime, idempotent_channels: frozense
         update(OutboxMessage).where(OutboxMessage.status == "claimed", stale)
         .values(status="pending", claimed_by=None, claimed_at=None),
         execution_options={"synchronize_session": False},
-    ).rowcount or 0
+    ).rowcount or 0  # type: ignore[attr-defined]
     resent = session.execute(
         update(OutboxMessage).where(OutboxMessage.status == "sending", stale, OutboxMessage.channel.in_(idempotent_channels))
         .values(status="pending", claimed_by=None, claimed_at=None, last_error="调度进程中断，按同一幂等键重发"),
         execution_options={"synchronize_session": False},
-    ).rowcount or 0
+    ).rowcount or 0  # type: ignore[attr-defined]
     uncertain = session.execute(
         update(OutboxMessage).where(OutboxMessage.status == "sending", stale, OutboxMessage.channel.not_in(idempotent_channels))
         .values(status="uncertain", last_error="调度进程在发出后、记录前中断：该渠道无幂等键，无法确认是否送达，请人工核实"),
         execution_options={"synchronize_session": False},
-    ).rowcount or 0
+    ).rowcount or 0  # type: ignore[attr-defined]
     return {"released": released, "resent": resent, "uncertain": uncertain}
 
 
@@ -159,7 +159,7 @@ def cancel_for(session: Session, *, cycle_id: int, stage_key: str, unit_ids: Seq
     )
     if after is not None:
         query = query.where(OutboxMessage.send_after > after)
-    return session.execute(query.values(status="cancelled"), execution_options={"synchronize_session": False}).rowcount or 0
+    return session.execute(query.values(status="cancelled"), execution_options={"synchronize_session": False}).rowcount or 0  # type: ignore[attr-defined]
 
 
 def counts(session: Session, cycle_id: int) -> dict[str, int]:

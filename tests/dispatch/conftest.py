@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 from dispatch_support import SessionFactory, make_cycle, scope_of
+from sqlalchemy.orm import Session
+
 from kaohe.models import Cycle
 from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
-from sqlalchemy.orm import Session
 
 
 @pytest.fixture

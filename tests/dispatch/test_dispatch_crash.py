@@ -28,11 +28,11 @@ from dispatch_support import (
     make_cycle,
     outgoing,
 )
-from kaohe.models import OutboxMessage, utcnow
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from sqlalchemy import select
 
 from kaohe.db import get_engine, session_scope, upgrade
+from kaohe.models import OutboxMessage, utcnow
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.cycles import get_cycle
 from kaohe.store.outbox import CLAIM_LEASE, enqueue
 from kaohe.store.status import cycle_status

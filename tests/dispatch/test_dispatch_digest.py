@@ -14,9 +14,9 @@ from dispatch_support import (
     outgoing,
     rows,
 )
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from sqlalchemy.orm import Session
 
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.outbox import enqueue
 
 UNITS = 40

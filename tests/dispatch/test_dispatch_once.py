@@ -19,12 +19,12 @@ from dispatch_support import (
     outgoing,
     rows,
 )
-from kaohe.models import Cycle
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from sqlalchemy.orm import Session
 
 from kaohe.db import session_scope
 from kaohe.dispatch import DispatchReport
+from kaohe.models import Cycle
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.cycles import get_cycle
 from kaohe.store.obligations import complete
 from kaohe.store.outbox import enqueue

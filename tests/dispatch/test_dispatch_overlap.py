@@ -21,12 +21,12 @@ from dispatch_support import (
     make_cycle,
     outgoing,
 )
-from kaohe.models import OutboxMessage
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from sqlalchemy import select
 
 from kaohe.db import session_scope
 from kaohe.dispatch import DispatchReport
+from kaohe.models import OutboxMessage
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.outbox import enqueue
 
 UNITS = 30

@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 from dispatch_support import STAGE, T0, SessionFactory, dispatch, outgoing, rows
-from kaohe.models import Cycle
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from sqlalchemy.orm import Session
 
 from kaohe.dispatch import backoff
+from kaohe.models import Cycle
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.outbox import enqueue
 from kaohe.store.status import cycle_status
 

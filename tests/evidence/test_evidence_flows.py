@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from evidence_support import MILE_ROSTER, SICHUAN, TOKEN, bj
-from kaohe.flows.stage_work import start_stage_work
-from kaohe.models import OutboxMessage, SampleDraw, ThirdPartyReview
 from sqlalchemy import select
 
 from kaohe.db import session_scope
 from kaohe.engine.advance import decide
 from kaohe.evaluator.reference_server import ReferenceServer
+from kaohe.flows.stage_work import start_stage_work
+from kaohe.models import OutboxMessage, SampleDraw, ThirdPartyReview
 from kaohe.planning import plan_cycle
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from kaohe.models import Base
 from sqlalchemy import inspect
 
 from kaohe.db import downgrade, get_engine, upgrade
+from kaohe.models import Base
 
 TABLES = {"submissions", "submission_closures", "item_scores", "verification_signoffs", "sample_draws",
           "third_party_reviews", "supervision_orders"}

@@ -6,13 +6,13 @@ import hashlib
 
 import pytest
 from evidence_support import bj
-from kaohe.models import CycleStage, Obligation, OutboxMessage, SupervisionOrder, Unit
 from sqlalchemy import select
 
 from kaohe.db import session_scope
 from kaohe.engine.advance import decide
 from kaohe.errors import InputError, StateError
 from kaohe.evidence.orders import parse_scores
+from kaohe.models import CycleStage, Obligation, OutboxMessage, SupervisionOrder, Unit
 from kaohe.stagework.orders import close_with_evidence
 from kaohe.store.advance import (
     apply_decisions,

@@ -9,13 +9,13 @@ from typing import Any
 import httpx
 import pytest
 from evidence_support import SICHUAN, TOKEN, bj
-from kaohe.models import AuditEntry, ThirdPartyReview
 from sqlalchemy import func, select
 
 from kaohe.db import session_scope
 from kaohe.errors import ExternalServiceError, StateError
 from kaohe.evaluator import EvaluatorAnswerError, EvaluatorClient, EvaluatorHTTPError
 from kaohe.evaluator.reference_server import Faults, ReferenceServer
+from kaohe.models import AuditEntry, ThirdPartyReview
 from kaohe.stagework.reviews import Collected, collect_review, send_review
 from kaohe.stagework.sampling import draw_stage
 from kaohe.store.cycles import get_cycle

@@ -6,11 +6,11 @@ import json
 
 import pytest
 from evidence_support import SICHUAN, bj
-from kaohe.models import OutboxMessage, Unit
 from sqlalchemy import select
 
 from kaohe.db import session_scope
 from kaohe.errors import InputError, StateError
+from kaohe.models import OutboxMessage, Unit
 from kaohe.sampling import Exclusion, seed_hash, verify
 from kaohe.stagework.sampling import draw_stage, verify_stage
 from kaohe.store.cycles import get_cycle

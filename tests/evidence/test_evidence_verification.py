@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 from evidence_support import bj
-from kaohe.models import Obligation
 from sqlalchemy import select
 
 from kaohe.db import session_scope
 from kaohe.errors import StateError
 from kaohe.evidence.indicators import indicators_for
 from kaohe.evidence.score_table import parse_score_table
+from kaohe.models import Obligation
 from kaohe.stagework.submit import submit
 from kaohe.store.cycles import get_cycle, get_unit
 from kaohe.store.verification import record_verified_scores, sign_off

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 from kaohe.db import session_scope
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.planning import plan_cycle
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme

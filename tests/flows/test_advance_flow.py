@@ -6,13 +6,13 @@ import asyncio
 import datetime as dt
 from collections import Counter
 
-from kaohe.flows.advance_cycle import advance_cycle
-from kaohe.models import CycleStage, Obligation, OutboxMessage, Unit
 from sqlalchemy import select
 
 from kaohe.clock import BEIJING
 from kaohe.db import session_scope
 from kaohe.engine.advance import wave_instants
+from kaohe.flows.advance_cycle import advance_cycle
+from kaohe.models import CycleStage, Obligation, OutboxMessage, Unit
 from kaohe.planning import end_of_day
 from kaohe.store.advance import obligation_states, stage_states
 from kaohe.store.cycles import get_cycle

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from kaohe.flows.advance_cycle import advance_cycle
-from kaohe.flows.schedule_cycle import schedule_cycle
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
 from kaohe.clock import BEIJING
 from kaohe.db import session_scope
 from kaohe.engine.schedule import diff_schedule, run_key
+from kaohe.flows.advance_cycle import advance_cycle
+from kaohe.flows.schedule_cycle import schedule_cycle
 from kaohe.planning import end_of_day
 from kaohe.store.cycles import get_cycle
 from kaohe.store.obligations import extend

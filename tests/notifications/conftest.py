@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 import pytest
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from notify_support import DINGTALK_SECRET, FEISHU_SECRET
+
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 
 @pytest.fixture

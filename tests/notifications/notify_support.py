@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 import httpx
+
 from kaohe.notifications import Channel, Message, Receipt
 
 DINGTALK_SECRET = "SEC0123456789abcdef-钉钉测试"

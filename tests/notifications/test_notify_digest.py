@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kaohe.notifications import Message, merge_into_digests
 from kaohe.notifications.formats import DIGEST_LIMITS, payload_size
 

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
+from kaohe.errors import ConfigError, DeliveryError
 from kaohe.notifications import (
     AiosmtplibTransport,
     Attachment,
@@ -18,8 +20,6 @@ from kaohe.notifications import (
 )
 from kaohe.notifications.email import message_id_for
 from kaohe.notifications.receivers import LocalSmtpReceiver
-
-from kaohe.errors import ConfigError, DeliveryError
 
 SENDER = "弥勒市“挂包帮”联席会议办公室 <kaohe@mile.example.cn>"
 RECIPIENT = "弥勒市财政局 <czj@mile.example.cn>"

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kaohe.notifications import FeishuChannel, RateLimiter, WebhookChannel, WeComChannel
 
 

@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+
 from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 

@@ -6,6 +6,9 @@ import asyncio
 
 import httpx
 import pytest
+from notify_support import DINGTALK_SECRET, FEISHU_SECRET
+
+from kaohe.errors import ConfigError
 from kaohe.notifications import (
     CHANNEL_NAMES,
     Channel,
@@ -14,9 +17,6 @@ from kaohe.notifications import (
     build_channels,
 )
 from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
-from notify_support import DINGTALK_SECRET, FEISHU_SECRET
-
-from kaohe.errors import ConfigError
 from kaohe.settings import Settings
 
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from kaohe.notifications import KINDS, RenderError, format_due, render
 
 from kaohe.errors import KaoheError
+from kaohe.notifications import KINDS, RenderError, format_due, render
 
 DUE_TEXT = "2019年1月23日（星期三）24时前"
 

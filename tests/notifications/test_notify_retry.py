@@ -7,11 +7,11 @@ import random
 
 import httpx
 import pytest
+
+from kaohe.errors import DeliveryError
 from kaohe.notifications import Message, Receipt, WeComChannel, send_with_retry
 from kaohe.notifications.receivers import LocalWebhookReceiver
 from kaohe.notifications.retry import backoff_delay
-
-from kaohe.errors import DeliveryError
 
 
 def wecom_message() -> Message:

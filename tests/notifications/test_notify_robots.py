@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from urllib.parse import quote_plus
 
 import pytest
-from kaohe.notifications import DingTalkChannel, FeishuChannel, Message, WeComChannel
-from kaohe.notifications.receivers import LocalWebhookReceiver
 from notify_support import DINGTALK_SECRET, FEISHU_SECRET, Factory, send
 
 from kaohe.errors import DeliveryError
+from kaohe.notifications import DingTalkChannel, FeishuChannel, Message, WeComChannel
+from kaohe.notifications.receivers import LocalWebhookReceiver
 
 NOW = datetime(2019, 1, 20, 1, 0, 5, tzinfo=UTC)
 

@@ -7,11 +7,11 @@ import itertools
 import uuid
 from pathlib import Path
 
-from kaohe.models import AuditEntry, Obligation, OutboxMessage, Unit
 from sqlalchemy import select
 
 from kaohe.clock import BEIJING
 from kaohe.db import session_scope
+from kaohe.models import AuditEntry, Obligation, OutboxMessage, Unit
 from kaohe.planning import plan_cycle
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme

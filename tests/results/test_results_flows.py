@@ -9,14 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from kaohe.flows.aggregation_stage import aggregate_cycle, start_results_work
-from kaohe.models import ItemScore, VerificationSignoff
 from results_support import MILE_SHEET, audit, bj, messages
 
 from kaohe.clock import BEIJING
 from kaohe.db import session_scope
 from kaohe.engine.advance import decide
 from kaohe.errors import NotFoundError
+from kaohe.flows.aggregation_stage import aggregate_cycle, start_results_work
+from kaohe.models import ItemScore, VerificationSignoff
 from kaohe.settings import get_settings
 from kaohe.store.advance import escalation_targets, obligation_states, stage_states
 from kaohe.store.cycles import get_cycle

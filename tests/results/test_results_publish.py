@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kaohe.tasks.results import aggregate, feedback
 from results_support import MILE_SHEET, audit, bj, messages, obligation
 
 from kaohe.db import session_scope
@@ -18,6 +17,7 @@ from kaohe.store.results import (
     list_versions,
     unit_records,
 )
+from kaohe.tasks.results import aggregate, feedback
 
 PUBLISHED = bj(2019, 3, 7, 16)
 

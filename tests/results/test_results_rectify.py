@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from kaohe.tasks.results import aggregate
 from results_support import MILE_SHEET, ROSTER, audit, bj, messages, obligation
 
 from kaohe.cli import cli
@@ -17,6 +16,7 @@ from kaohe.errors import NotFoundError, StateError, SubmissionError
 from kaohe.stagework.rectify import submit_report
 from kaohe.store.cycles import get_cycle
 from kaohe.store.results import rectification_of, review_item
+from kaohe.tasks.results import aggregate
 
 
 def statuses(url: str, key: str, code: str) -> list[str]:

@@ -175,7 +175,7 @@ def test_xlsx_with_a_wrong_dimension_tag_is_read_in_full(tmp_path: Path) -> None
         ("blank.csv", b"\r\n,,\r\n", "文件为空"),
         ("header-only.csv", "编码,名称\n".encode(), "没有任何单位"),
         ("no-code.csv", "名称,邮箱\n某局,a@example.org\n".encode(), "缺少必需的列“编码”"),
-        ("no-name.csv", "code,email\nA1,a@example.org\n".encode(), "缺少必需的列“名称”"),
+        ("no-name.csv", b"code,email\nA1,a@example.org\n", "缺少必需的列“名称”"),
         ("roster.xls", b"\xd0\xcf\x11\xe0", "另存为 .xlsx"),
         ("roster.txt", b"code,name\nA,B\n", "不支持的名册文件类型"),
         ("broken.xlsx", b"not a zip file", "无法读取 Excel 文件"),

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kaohe.models import ItemScore, ThirdPartyReview
 from sqlalchemy import select
 
 from kaohe.clock import BEIJING
 from kaohe.db import session_scope
 from kaohe.evidence.files import sha256_hex
+from kaohe.models import ItemScore, ThirdPartyReview
 from kaohe.planning import plan_cycle
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme

@@ -1,7 +1,7 @@
 """Initial tables: cycles, stages, units, obligations, outbox and the append-only audit log
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 05:14:32.294597
 """
 
