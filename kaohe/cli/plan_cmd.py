@@ -6,10 +6,10 @@ import datetime as dt
 
 import click
 
+from kaohe.cascade.tree import plan_parent_dates
 from kaohe.cli.app import calendar, cli, emit_json, json_option, settings
 from kaohe.cli.tables import print_table
 from kaohe.errors import InputError, Problem, SchemeError
-from kaohe.cascade.tree import plan_parent_dates
 from kaohe.planning import ParentDates, Plan, plan_cycle
 from kaohe.schemes.loader import load_lineage
 from kaohe.schemes.model import Scheme, Stage
@@ -87,7 +87,7 @@ def show_levels(lineage: tuple[Scheme, ...], plans: list[Plan]) -> None:
     rows = []
     for stage in lineage[0].stages:
         row: list[object] = [stage.id, plans[0].stage(stage.id).due.strftime("%Y-%m-%d")]
-        current = stage
+        current: Stage | None = stage
         for level in range(1, len(plans)):
             ref = _followed(current)
             dates = plan_parent_dates(plans[level]).get(ref) if ref else None

@@ -67,7 +67,7 @@ def collect(url: str, key: str, result: SimulationResult) -> None:
     """Fill ``result`` from the store: stage events, completed obligations, messages and the evidence kept."""
     with session_scope(url) as session:
         cycle = get_cycle(session, key)
-        codes: dict[int, str] = dict(session.execute(select(Unit.id, Unit.code).where(Unit.cycle_id == cycle.id)).all())
+        codes: dict[int, str] = dict(session.execute(select(Unit.id, Unit.code).where(Unit.cycle_id == cycle.id)).tuples().all())
         stages = {s.id: s.key for s in cycle.stages}
         result.events = _events(session, cycle)
         result.completions = _completions(session, cycle, codes, stages)

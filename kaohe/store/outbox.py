@@ -166,7 +166,7 @@ def counts(session: Session, cycle_id: int) -> dict[str, int]:
     """Messages of a cycle by status."""
     return dict(session.execute(
         select(OutboxMessage.status, func.count()).where(OutboxMessage.cycle_id == cycle_id).group_by(OutboxMessage.status)
-    ).all())
+    ).tuples().all())
 
 
 def deliver_at(now: dt.datetime, office_hours: str) -> dt.datetime:

@@ -62,7 +62,7 @@ def cycle_status(session: Session, cycle: Cycle, now: dt.datetime) -> list[Stage
         select(OutboxMessage.stage_key, func.count())
         .where(OutboxMessage.cycle_id == cycle.id, OutboxMessage.status.in_(("failed", "uncertain")))
         .group_by(OutboxMessage.stage_key)
-    ).all())
+    ).tuples().all())
     result = []
     for stage, obliged, done, overdue, next_due in rows:
         if next_due is not None and next_due.tzinfo is None:
