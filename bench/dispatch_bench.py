@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import datetime as dt
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -38,16 +38,16 @@ from typing import TypeVar
 import aiohttp
 import aiosmtplib
 import httpx
-from kaohe.models import OutboxMessage
-from kaohe.notifications.email import AiosmtplibTransport
-from kaohe.notifications.message import Message
-from kaohe.notifications.registry import build_channels
-from kaohe.notifications.render import render
 from sqlalchemy import create_engine, func, select, text
 
 from kaohe.db import get_engine, session_scope, upgrade
 from kaohe.dispatch import Dispatcher, DispatchReport
 from kaohe.http_client import dispatch_client
+from kaohe.models import OutboxMessage
+from kaohe.notifications.email import AiosmtplibTransport
+from kaohe.notifications.message import Message
+from kaohe.notifications.registry import build_channels
+from kaohe.notifications.render import render
 from kaohe.planning import plan_cycle
 from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kaohe.notifications.email import AiosmtplibTransport
-from kaohe.notifications.registry import build_channels
 from prefect import task
 
 from kaohe.db import session_scope
 from kaohe.dispatch import Dispatcher
 from kaohe.http_client import dispatch_client
+from kaohe.notifications.email import AiosmtplibTransport
+from kaohe.notifications.registry import build_channels
 from kaohe.settings import get_settings
 
 

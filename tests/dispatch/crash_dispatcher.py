@@ -11,12 +11,11 @@ import datetime as dt
 import json
 import sys
 
-from kaohe.notifications.email import AiosmtplibTransport
-from kaohe.notifications.registry import build_channels
-
 from kaohe.db import session_scope
 from kaohe.dispatch import Dispatcher
 from kaohe.http_client import dispatch_client
+from kaohe.notifications.email import AiosmtplibTransport
+from kaohe.notifications.registry import build_channels
 from kaohe.settings import Settings
 
 

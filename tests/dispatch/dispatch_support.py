@@ -9,16 +9,16 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import httpx
-from kaohe.models import Cycle, OutboxMessage, Unit
-from kaohe.notifications.channel import Channel
-from kaohe.notifications.email import AiosmtplibTransport
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
-from kaohe.notifications.registry import build_channels
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaohe.dispatch import Dispatcher, DispatchReport
 from kaohe.http_client import dispatch_client
+from kaohe.models import Cycle, OutboxMessage, Unit
+from kaohe.notifications.channel import Channel
+from kaohe.notifications.email import AiosmtplibTransport
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+from kaohe.notifications.registry import build_channels
 from kaohe.planning import plan_cycle
 from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme

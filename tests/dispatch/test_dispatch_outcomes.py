@@ -8,9 +8,9 @@ import itertools
 from dispatch_support import T0, outgoing, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kaohe.models import Cycle
 from sqlalchemy.orm import Session
 
+from kaohe.models import Cycle
 from kaohe.store.outbox import Outcome, enqueue, mark_sending, record_outcomes
 
 UNITS = 4
