@@ -21,6 +21,7 @@ from kaohe.schemes.model import (
     Scheme,
     Stage,
 )
+from kaohe.schemes.validity import validity_warning
 from kaohe.workdays import WorkdayCalendar
 
 TIMEZONE = "Asia/Shanghai"
@@ -115,6 +116,7 @@ class Plan:
     stages: tuple[PlannedStage, ...]
     reminders: tuple[PlannedReminder, ...]
     events: Mapping[str, dt.date] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     @property
     def provisional(self) -> bool:
@@ -132,6 +134,7 @@ class Plan:
             "year": self.year,
             "provisional": self.provisional,
             "events": {k: v.isoformat() for k, v in self.events.items()},
+            "warnings": list(self.warnings),
             "stages": [s.to_json() for s in self.stages],
             "reminders": [r.to_json() for r in self.reminders],
         }
@@ -191,7 +194,19 @@ def plan_cycle(
         opens = planned.opens.date() if planned.opens else None
         reminders.extend(plan_reminders(planned.id, opens, planned.due.date(), plan, calendar, plan.at or office_hours))
     reminders.sort(key=lambda r: (r.at, [s.id for s in stages].index(r.stage)))
-    return Plan(scheme.id, year, stages, tuple(reminders), resolver.event_days())
+    event_days = resolver.event_days()
+    warnings = [w for w in (validity_warning(scheme.name, scheme.validity, year),) if w]
+    warnings += event_warnings(scheme, event_days, calendar)
+    return Plan(scheme.id, year, stages, tuple(reminders), event_days, tuple(warnings))
+
+
+def event_warnings(scheme: Scheme, event_days: Mapping[str, dt.date], calendar: WorkdayCalendar) -> list[str]:
+    """A warning for each event (a meeting the coordinator sets) that falls on a non-working day."""
+    return [
+        f"事件“{scheme.events[key].name}”的日期 {day.isoformat()} 为{calendar.describe(day)}，请确认或用 --event {key}=YYYY-MM-DD 改期"
+        for key, day in event_days.items()
+        if not calendar.is_working_day(day)
+    ]
 
 
 def plan_reminders(stage_id: str, opens_day: dt.date | None, due_day: dt.date, plan: ReminderPlan,
@@ -289,6 +304,10 @@ class _Resolver:
         policy = self.policy_override or stage.holiday_policy or self.scheme.holiday_policy.default
         due = self._date(stage.due)
         final, reason = apply_policy(due.day, policy, self.calendar)
+        if stage.never_later and final > due.day:
+            policy = "previous"
+            final, reason = apply_policy(due.day, policy, self.calendar)
+            reason = f"{reason}（本阶段不得晚于原定日期，{stage.clause}）"
         if stage.id in self.pins:
             final, reason = self.pins[stage.id], f"截止日期经调整为 {self.pins[stage.id].isoformat()}"
         opens = self._date(stage.opens) if stage.opens else None

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
-from kaohe.cli.plan_cmd import POLICY_CHOICE, build_plan, parse_events
+from kaohe.cli.plan_cmd import OUTSIDE_VALIDITY, POLICY_CHOICE, build_plan, parse_events, show_warnings
 from kaohe.cli.tables import print_table
 from kaohe.clock import SystemClock
 from kaohe.db import ensure_schema, session_scope
@@ -29,13 +29,15 @@ def cycle() -> None:
 @click.option("--holiday-policy", type=POLICY_CHOICE, help="覆盖所有阶段的节假日规则")
 @click.option("--event", "events", multiple=True, metavar="NAME=YYYY-MM-DD", help="设定方案中的事件日期")
 @click.option("--actor", default="coordinator", show_default=True, help="记入审计日志的操作人")
+@OUTSIDE_VALIDITY
 @json_option
 def create(scheme: str, year: int, roster: Path, key: str | None, holiday_policy: str | None,
-           events: tuple[str, ...], actor: str, as_json: bool) -> None:
+           events: tuple[str, ...], actor: str, outside_validity: bool, as_json: bool) -> None:
     """按方案、年度和名单创建周期：阶段、单位与各单位应办事项。名单有任何错误行则不导入。"""
     conf = settings()
     loaded = load_scheme(scheme, conf.schemes_dir)
-    result = build_plan(loaded, year, holiday_policy, parse_events(events))
+    result = build_plan(loaded, year, holiday_policy, parse_events(events), outside_validity=outside_validity)
+    show_warnings(result)
     entries = read_roster(roster)
     url = conf.effective_database_url
     ensure_schema(url)
@@ -43,7 +45,8 @@ def create(scheme: str, year: int, roster: Path, key: str | None, holiday_policy
         created = create_cycle(session, key=key or f"{loaded.id}-{year}", scheme=loaded, plan=result, roster=entries,
                                actor=actor, now=SystemClock().now(), holiday_policy=holiday_policy, office_hours=conf.office_hours)
         summary = {"cycle": created.key, "scheme": loaded.id, "year": year, "units": len(entries),
-                   "stages": len(result.stages), "provisional": result.provisional, "database": _safe(url)}
+                   "stages": len(result.stages), "provisional": result.provisional, "warnings": list(result.warnings),
+                   "database": _safe(url)}
     if as_json:
         emit_json(summary)
         return

@@ -13,6 +13,7 @@ from kaohe.errors import InputError, Problem, SchemeError
 from kaohe.planning import ParentDates, Plan, plan_cycle
 from kaohe.schemes.loader import load_lineage
 from kaohe.schemes.model import Scheme, Stage
+from kaohe.schemes.validity import require_validity
 
 KIND_NAMES = {"stage_opened": "阶段开始", "upcoming": "临近截止", "due_today": "今日截止", "overdue": "逾期", "escalation": "逾期上报"}
 POLICY_CHOICE = click.Choice(["keep", "next", "previous"])
@@ -32,11 +33,16 @@ def parse_events(values: tuple[str, ...]) -> dict[str, dt.date]:
     return events
 
 
+OUTSIDE_VALIDITY = click.option("--outside-validity", is_flag=True, help="考核年度不在方案有效期内时仍按本方案排期（显示警告）")
+
+
 def build_plan(scheme: Scheme, year: int, policy: str | None, events: dict[str, dt.date],
-               parent: ParentDates | None = None) -> Plan:
-    """Plan a cycle with the settings in force; an unknown event or unplannable date is a SchemeError.
+               parent: ParentDates | None = None, *, outside_validity: bool = False) -> Plan:
+    """Plan a cycle with the settings in force; an unknown event or unplannable date is a SchemeError; a year
+    outside the scheme's validity period is refused unless ``outside_validity``.
 
     ``parent``: a child scheme's parent dates (a parent cycle's, or its parent scheme planned on its own)."""
+    require_validity(scheme.name, scheme.validity, year, outside_validity=outside_validity)
     unknown = sorted(set(events) - set(scheme.events))
     if unknown:
         raise InputError(Problem(f"方案 {scheme.id} 没有事件 {', '.join(unknown)}（可设：{', '.join(scheme.events) or '无'}）", field="--event"))
@@ -64,13 +70,15 @@ def plan_ancestors(lineage: tuple[Scheme, ...], year: int) -> list[Plan]:
 @click.option("--year", type=int, required=True, help="考核年度 Y（截止日期多在 Y+1 年）")
 @click.option("--holiday-policy", type=POLICY_CHOICE, help="覆盖所有阶段的节假日规则")
 @click.option("--event", "events", multiple=True, metavar="NAME=YYYY-MM-DD", help="设定方案中的事件日期，如 summary_meeting=2019-01-22")
+@OUTSIDE_VALIDITY
 @json_option
-def plan(scheme: str, year: int, holiday_policy: str | None, events: tuple[str, ...], as_json: bool) -> None:
+def plan(scheme: str, year: int, holiday_policy: str | None, events: tuple[str, ...], outside_validity: bool, as_json: bool) -> None:
     """显示某方案某年度的完整日程（阶段截止与提醒），不写数据库。"""
     lineage = load_lineage(scheme, settings().schemes_dir)
     loaded = lineage[0]
     ancestors = plan_ancestors(lineage, year)
-    result = build_plan(loaded, year, holiday_policy, parse_events(events), plan_parent_dates(ancestors[0]) if ancestors else None)
+    result = build_plan(loaded, year, holiday_policy, parse_events(events), plan_parent_dates(ancestors[0]) if ancestors else None,
+                        outside_validity=outside_validity)
     if as_json:
         payload = result.to_json()
         if ancestors:
@@ -129,3 +137,10 @@ def show_plan(scheme: Scheme, result: Plan) -> None:
         (r.at.strftime("%Y-%m-%d %H:%M") + ("（暂定）" if r.provisional else ""), r.stage, KIND_NAMES[r.kind])
         for r in result.reminders
     ])
+    show_warnings(result)
+
+
+def show_warnings(result: Plan) -> None:
+    """The plan's warnings (a year outside the validity period, a meeting on a non-working day), on stderr."""
+    for warning in result.warnings:
+        click.echo(f"警告：{warning}", err=True)

@@ -37,7 +37,7 @@ def simulate(scheme: str, year: int, roster: Path | None, holiday_policy: str | 
     from kaohe.simulate.runner import run_simulation
 
     loaded = load_scheme(scheme, settings().schemes_dir)
-    result_plan = build_plan(loaded, year, holiday_policy, parse_events(events))
+    result_plan = build_plan(loaded, year, holiday_policy, parse_events(events), outside_validity=True)  # a what-if: warn only
     roster_path = roster or PROJECT_ROOT / "samples" / SAMPLE_ROSTERS.get(loaded.id, "mile-roster.csv")
     entries = read_roster(roster_path)
     if workdir:

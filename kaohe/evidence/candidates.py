@@ -6,7 +6,8 @@ Candidates per rule (the roster's columns and extra attributes carry what the ru
   ``city`` (市州), ``planned_exit`` read from the roster column 计划摘帽 (是/否) or an attribute of that name;
 - ``per_group_fixed``: units whose kind (类别) is one of the quota kinds (苏木乡镇/乡镇 → township,
   嘎查村/村 → village, or the English word itself), grouped by the rule's group attribute (default: county);
-- ``proportion_stratified``: every assessed unit, stratified by the named attributes (e.g. township).
+- ``proportion_stratified``: every assessed unit, stratified by the named attributes (e.g. township); with
+  ``kinds`` (曲江 第六条（二）“入村入户”), instead the roster entries of those kinds (村 → village, 户 → household).
 
 Scheme files may write two older forms, read here as the sampling rules expect them: ``group_by: X`` is
 ``group_attribute: X`` and a single ``stratify_by: X`` is ``stratify_by: [X]``.
@@ -28,7 +29,8 @@ from kaohe.sampling import (
 
 ATTRIBUTE_ALIASES = {"计划摘帽": "planned_exit", "计划退出": "planned_exit", "当年计划摘帽": "planned_exit", "是否计划摘帽": "planned_exit"}
 KIND_ALIASES = {"苏木乡镇": "township", "苏木": "township", "乡镇": "township", "镇": "township", "乡": "township",
-                "嘎查村": "village", "嘎查": "village", "村": "village", "行政村": "village"}
+                "嘎查村": "village", "嘎查": "village", "村": "village", "行政村": "village",
+                "户": "household", "农户": "household", "贫困户": "household"}
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def candidates_for(rule: Rule, units: Iterable[UnitFacts]) -> list[Candidate]:
             take = attrs.get(rule.kind_attribute) in rule.quotas
         else:
             assert isinstance(rule, ProportionStratified)
-            take = unit.role == "assessed"
+            take = attrs.get("kind") in rule.kinds if rule.kinds else unit.role == "assessed"
         if take:
             chosen.append(Candidate(unit.code, unit.name, unit.county or unit.city, attrs))
     return chosen

@@ -78,6 +78,8 @@ ROLE_WORDS: dict[str, Role] = {
     word_key("牵头负责考核单位"): Role.LEAD_ASSESSOR,
     word_key("协调办公室"): Role.COORDINATOR,
     word_key("第三方"): Role.THIRD_PARTY,
+    word_key("组织部"): Role.ORGANIZATION_DEPT,
+    word_key("抽查对象"): Role.SAMPLED,
     word_key("第三方评估机构"): Role.THIRD_PARTY,
 }
 

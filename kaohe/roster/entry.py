@@ -14,6 +14,8 @@ class Role(StrEnum):
     LEAD_ASSESSOR = "lead_assessor"
     COORDINATOR = "coordinator"
     THIRD_PARTY = "third_party"
+    ORGANIZATION_DEPT = "organization_dept"
+    SAMPLED = "sampled"
 
 
 class RankingSequence(StrEnum):

@@ -71,8 +71,8 @@ def parse_row(row: int, cells: list[str], columns: list[Column], file: str) -> P
     if raw.get("role", "").strip():
         found_role = ROLE_WORDS.get(word_key(raw["role"]))
         if found_role is None:
-            problem("role", f"未知角色“{raw['role'].strip()}”，应为 被考核单位、核查单位、牵头考核单位、协调办公室、第三方"
-                    "（或 assessed、verifier、lead_assessor、coordinator、third_party）")
+            problem("role", f"未知角色“{raw['role'].strip()}”，应为 被考核单位、核查单位、牵头考核单位、协调办公室、第三方、组织部、抽查对象"
+                    "（或 assessed、verifier、lead_assessor、coordinator、third_party、organization_dept、sampled）")
         else:
             role = found_role
 

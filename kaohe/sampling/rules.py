@@ -7,7 +7,7 @@ Formats (every key but ``rule`` and the required ones is optional; defaults show
     {"rule": "per_group_fixed", "quotas": {"township": 4, "village": 8},
      "kind_attribute": "kind", "group_attribute": null, "within_drawn": {}}
     {"rule": "proportion_stratified", "proportion": "0.2", "stratify_by": [],
-     "rounding": "ceil", "minimum_per_stratum": 1}
+     "rounding": "ceil", "minimum_per_stratum": 1, "kinds": []}
 """
 
 from __future__ import annotations
@@ -152,9 +152,15 @@ class ProportionStratified:
     stratify_by: Sequence[str] = ()
     rounding: Literal["ceil", "floor", "half_up"] = "ceil"
     minimum_per_stratum: int = 1
+    kinds: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         problems = []
+        if isinstance(self.kinds, str) or not isinstance(self.kinds, Sequence):
+            problems.append(Problem("应为类别列表，如 [village, household]", field="kinds"))
+        else:
+            for kind in self.kinds:
+                problems += _name_problem(kind, "kinds")
         number = _to_decimal(self.proportion)
         if number is None or not 0 < number <= 1:
             problems.append(Problem(f"应为大于 0、不大于 1 的小数（如 0.2），实为 {self.proportion!r}", field="proportion"))
@@ -172,6 +178,7 @@ class ProportionStratified:
         _raise_if(problems)
         object.__setattr__(self, "proportion", number)
         object.__setattr__(self, "stratify_by", tuple(self.stratify_by))
+        object.__setattr__(self, "kinds", tuple(self.kinds))
 
     def target(self, size: int) -> int:
         """How many to draw from a stratum of ``size`` units: rounded proportion, at least the minimum, at most all."""
@@ -193,6 +200,7 @@ class ProportionStratified:
             "stratify_by": list(self.stratify_by),
             "rounding": self.rounding,
             "minimum_per_stratum": self.minimum_per_stratum,
+            **({"kinds": list(self.kinds)} if self.kinds else {}),
         }
 
 

@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from kaohe import dateexpr
 from kaohe.schemes.approval import DEFAULT_OPEN_POINT, Approval, default_approval
+from kaohe.schemes.validity import Validity
 
 HolidayPolicy = Literal["keep", "next", "previous"]
-Role = Literal["assessed", "verifier", "lead_assessor", "coordinator", "third_party"]
+Role = Literal["assessed", "verifier", "lead_assessor", "coordinator", "third_party", "organization_dept"]
 Origin = Literal["source", "default"]
 
 POLICY_NAMES = {"keep": "保持原日期", "next": "顺延至下一个工作日", "previous": "提前至前一个工作日"}
@@ -21,6 +22,7 @@ ROLE_NAMES = {
     "lead_assessor": "牵头考核单位",
     "coordinator": "协调办公室",
     "third_party": "第三方评估机构",
+    "organization_dept": "组织部",
 }
 
 
@@ -103,12 +105,14 @@ class Stage(_Strict):
     name: str
     kind: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     actor: Role | None = None
+    body: str | None = Field(default=None, description="the acting body the source names, where it differs from the role's name")
     clause: str
     description: str = ""
     submit: list[str] = Field(default_factory=list)
     opens: DateSpec | None = None
     due: DateSpec
     holiday_policy: HolidayPolicy | None = None
+    never_later: bool = Field(default=False, description="no holiday policy may move this deadline later (e.g. materials due days before a meeting)")
     reminders: str | None = None
     sampling: dict[str, Any] | None = None
     feeds: str | None = Field(default=None, description="in a child scheme: the parent stage whose deadline this stage feeds")
@@ -145,6 +149,7 @@ class Scheme(_Strict):
     open_points: list[str] = Field(default_factory=list)
     scoring: dict[str, Any] | None = None
     approval: Approval = Field(default_factory=default_approval)
+    validity: Validity | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -67,7 +67,7 @@ def test_cycle_create_status_calendar_and_extend(capsys, kaohe_env) -> None:  # 
     code, out, err = kaohe(capsys, "cycle", "create", "mile", "--year", "2018", "--roster", str(SAMPLE), "--json")
     assert code == 0, err
     created = json.loads(out)
-    assert created["cycle"] == "mile-2018" and created["units"] == 55
+    assert created["cycle"] == "mile-2018" and created["units"] == 56
     code, out, _ = kaohe(capsys, "status", "mile-2018", "--json")
     stages = {s["stage"]: s for s in json.loads(out)["stages"]}
     assert stages["self_check"]["obliged"] == 40  # the 40 assessed units of the sample

@@ -23,7 +23,9 @@ INNER_MONGOLIA = "编码,名称,类别,角色,市州,县,上级,邮箱\nOFFICE,�
 
 QUJIANG = "编码,名称,类别,角色,乡镇,上级,邮箱\nC1,区扶贫办,机关,协调办公室,,,c1@example.org\n" + "".join(
     f"MB{n},马坝镇单位{n},单位,被考核单位,马坝镇,C1,mb{n}@example.org\n" for n in range(1, 6)
-) + "".join(f"DT{n},大塘镇单位{n},单位,被考核单位,大塘镇,C1,dt{n}@example.org\n" for n in range(1, 4))
+) + "".join(f"MBV{n},马坝镇某村{n},村,抽查对象,马坝镇,C1,mbv{n}@example.org\n" for n in range(1, 6)
+) + "".join(f"MBH{n},马坝镇某户{n},户,抽查对象,马坝镇,C1,\n" for n in range(1, 5)
+) + "".join(f"DTV{n},大塘镇某村{n},村,抽查对象,大塘镇,C1,dtv{n}@example.org\n" for n in range(1, 4))
 
 
 def _selected(result: dict) -> dict[tuple[str, ...], list[str]]:  # type: ignore[type-arg]
@@ -63,11 +65,13 @@ def test_inner_mongolia_county_with_fewer_than_four_townships_gives_them_all(dat
     assert "应抽取 4 个，可抽单位只有 3 个" in result["shortfalls"][0]["reason"]
 
 
-def test_qujiang_proportion_per_township_rounds_up(database_url, make_cycle, home) -> None:
+def test_qujiang_samples_villages_and_households_per_town_rounding_up(database_url, make_cycle, home) -> None:
+    # 曲江 第六条（二）“按照一定比例入村入户抽查”: villages and households, never the assessed towns' units
     key = make_cycle("qujiang", 2018, QUJIANG)
     result = draw_stage(database_url, home, key, "spot_check", by="C1", now=bj(2019, 1, 15))
-    assert {k: len(v) for k, v in _selected(result).items()} == {("大塘镇",): 1, ("马坝镇",): 1}
-    assert len(_messages(database_url, key)) == 2
+    selected = _selected(result)
+    assert {k: len(v) for k, v in selected.items()} == {("大塘镇", "village"): 1, ("马坝镇", "household"): 1, ("马坝镇", "village"): 1}
+    assert all(code.startswith(("MBV", "MBH", "DTV")) for codes in selected.values() for code in codes)
 
 
 def test_mile_draws_by_its_default_rule_and_a_rule_can_be_given(database_url, make_cycle, home) -> None:

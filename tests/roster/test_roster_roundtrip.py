@@ -49,6 +49,8 @@ ROLE_WORDS = {
     Role.LEAD_ASSESSOR: ("牵头考核单位", "lead_assessor"),
     Role.COORDINATOR: ("协调办公室", "coordinator"),
     Role.THIRD_PARTY: ("第三方", "third_party"),
+    Role.ORGANIZATION_DEPT: ("组织部", "organization_dept"),
+    Role.SAMPLED: ("抽查对象", "sampled"),
 }
 SEQUENCE_WORDS = {
     RankingSequence.TEAM: ("工作总队", "team"),

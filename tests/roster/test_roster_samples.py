@@ -30,7 +30,7 @@ def test_mile_sample_has_the_roles_of_the_scheme() -> None:
     entries = read_roster(SAMPLES / "mile-roster.csv")
     by_code = {entry.code: entry for entry in entries}
     roles = Counter(entry.role for entry in entries)
-    assert roles == {Role.ASSESSED: 40, Role.VERIFIER: 12, Role.LEAD_ASSESSOR: 2, Role.COORDINATOR: 1}
+    assert roles == {Role.ASSESSED: 40, Role.VERIFIER: 12, Role.LEAD_ASSESSOR: 2, Role.COORDINATOR: 1, Role.ORGANIZATION_DEPT: 1}
     assessed = [entry for entry in entries if entry.role is Role.ASSESSED]
     assert {entry.kind for entry in assessed} == {"市级部门", "企事业单位", "人民团体", "非公企业"}
     assert {entry.township for entry in assessed} == MILE_TOWNSHIPS
