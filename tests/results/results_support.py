@@ -31,6 +31,7 @@ M06,某建材公司,非公企业,被考核单位,西一镇,是,C1,m06@example.or
 M07,某农业公司,非公企业,被考核单位,弥阳镇,否,C1,m07@example.org
 V1,西一镇扶贫工作站,乡镇,核查单位,西一镇,是,C1,v1@example.org
 C1,市联席办,市级部门,协调办公室,,,,c1@example.org
+O1,市委组织部,市级部门,组织部,,,,o1@example.org
 """
 _counter = itertools.count()
 

@@ -117,10 +117,12 @@ def test_a_correction_before_feedback_tells_nobody_yet(make_mile_cycle, database
     assert all("@v2:" in k for _, _, k, _ in messages(database_url, key))
 
 
-def test_sending_feedback_completes_the_office_feedback_obligation(make_mile_cycle, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sending_feedback_completes_the_feedback_obligation(make_mile_cycle, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # 弥勒 第七条：通报并约谈由市委组织部牵头 — the organisation department owes the feedback stage
     key = make_mile_cycle()
     aggregate(database_url, tmp_path, key, PUBLISHED, sheet=MILE_SHEET)
-    assert obligation(database_url, key, "feedback", "C1").status == "pending"  # type: ignore[union-attr]
+    assert obligation(database_url, key, "feedback", "C1") is None
+    assert obligation(database_url, key, "feedback", "O1").status == "pending"  # type: ignore[union-attr]
     feedback(database_url, tmp_path, key, bj(2019, 3, 8))
-    assert obligation(database_url, key, "feedback", "C1").status == "done"  # type: ignore[union-attr]
+    assert obligation(database_url, key, "feedback", "O1").status == "done"  # type: ignore[union-attr]
     assert [e.detail["rectifying"] for e in audit(database_url, key, "results.feedback_sent")] == [["M04", "M07"]]
