@@ -26,21 +26,47 @@ class ReportMeta:
     issuer: str
     issued: dt.date
     basis: str | None = None
+    number: str | None = None
+    header: str | None = None
 
     @property
     def issued_text(self) -> str:
-        """The issue date the Chinese way: 2019年3月7日."""
-        return f"{self.issued.year}年{self.issued.month}月{self.issued.day}日"
+        """The issue date as official documents write it: 二〇一九年三月七日."""
+        return chinese_date(self.issued)
 
 
-def meta_from_scheme(scheme: Scheme, year: int, issued: dt.date) -> ReportMeta:
-    """ReportMeta from a scheme file: its name, document number and coordinator."""
-    issuer = scheme.roles.get("coordinator", "考核工作领导小组办公室")
+def chinese_date(day: dt.date) -> str:
+    """2019-01-23 → 二〇一九年一月二十三日 (the form of a 公文's 成文日期)."""
+    year = "".join(_YEAR_DIGITS[int(d)] for d in str(day.year))
+    return f"{year}年{_small_number(day.month)}月{_small_number(day.day)}日"
+
+
+_YEAR_DIGITS = "〇一二三四五六七八九"
+
+
+def _small_number(value: int) -> str:
+    tens, ones = divmod(value, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _YEAR_DIGITS[tens] + "十")
+    return head + (_YEAR_DIGITS[ones] if ones or not tens else "")
+
+
+def name_list(names: list[str]) -> str:
+    """Unit names joined with 、; when a name itself contains 、, every name is quoted so the list stays unambiguous."""
+    if any("、" in name for name in names):
+        return "、".join(f"“{name}”" for name in names)
+    return "、".join(names)
+
+
+def meta_from_scheme(scheme: Scheme, year: int, issued: dt.date, *, number: str | None = None,
+                     header: str | None = None, issuer: str | None = None) -> ReportMeta:
+    """ReportMeta from a scheme file: its name, document number and coordinator; ``number`` (文号),
+    ``header`` (发文机关标志) and ``issuer`` come from the cycle's or the office's settings when given."""
+    issuer = issuer or scheme.roles.get("coordinator", "考核工作领导小组办公室")
     title = scheme.name.removesuffix("办法").removesuffix("考核评价").removesuffix("考核")
     basis = f"《{scheme.name}》"
     if DOCUMENT_NUMBER.fullmatch(scheme.document.strip()):
         basis += f"（{scheme.document.strip()}）"
-    return ReportMeta(year=year, title=title, issuer=issuer, issued=issued, basis=basis)
+    return ReportMeta(year=year, title=title, issuer=issuer, issued=issued, basis=basis, number=number, header=header)
 
 
 def two(value: Fraction) -> str:
@@ -237,11 +263,11 @@ def _problem_lines(report: ScoreReport) -> list[str]:
         lowest = report.grade_names[-1]
         failing = [r for r in report.results if r.grade == lowest]
         if failing:
-            lines.append(f"考核等次为“{lowest}”的单位{len(failing)}个：{'、'.join(r.name for r in failing)}。")
+            lines.append(f"考核等次为“{lowest}”的单位{len(failing)}个：{name_list([r.name for r in failing])}。")
     for selection_id, name in report.selection_names.items():
         chosen = [r for r in report.results if r.selected(selection_id)]
         if chosen and selection_id in report.negative_selections:
-            lines.append(f"{name}：{'、'.join(r.name for r in chosen)}。")
+            lines.append(f"{name}：{name_list([r.name for r in chosen])}。")
     penalties: dict[str, int] = {}
     for result in report.results:
         for item in result.penalty:
@@ -267,14 +293,14 @@ def _evaluation_lines(report: ScoreReport) -> list[str]:
         if all(r.overall_rank is not None for r in chosen):
             chosen.sort(key=lambda r: r.overall_rank or 0)
         if chosen and selection_id not in report.negative_selections:
-            lines.append(f"{name}（{len(chosen)}个）：{'、'.join(r.name for r in chosen)}。")
+            lines.append(f"{name}（{len(chosen)}个）：{name_list([r.name for r in chosen])}。")
     flagged: dict[str, list[str]] = {}
     for result in report.results:
         for flag in result.multi_year:
             if flag.triggered:
                 flagged.setdefault(flag.name, []).append(result.name)
     for name, units in flagged.items():
-        lines.append(f"{name}：{'、'.join(units)}。")
+        lines.append(f"{name}：{name_list(units)}。")
     if any(f.triggered is None for r in report.results for f in r.multi_year):
         lines.append("未提供上年考核结果，连续两年的情形未作评估。")
     return lines

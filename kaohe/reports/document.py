@@ -1,6 +1,7 @@
 """A document as a list of blocks, read from the line markup the Jinja2 content templates produce.
 
-Markup, one block per line: ``# 标题``, ``## 一级标题``, ``### 二级标题``, ``> 落款（右对齐）``,
+Markup, one block per line: ``^ 发文机关标志``, ``= 文号``, ``# 标题``, ``## 一级标题``, ``### 二级标题``,
+``~`` (space for the seal), ``> 落款（右对齐）``,
 ``| 单元格 | 单元格 |`` (consecutive rows form one table, the first row is its header), any other
 non-blank line a paragraph. Templates pass data through the ``cell``/``line`` filters so that data never
 starts a block or splits a cell (``lead`` for a value at the start of a line).
@@ -12,9 +13,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-BlockKind = Literal["title", "heading", "subheading", "paragraph", "signature", "table"]
-_FULL_WIDTH = {"#": "＃", ">": "＞", "|": "｜"}
+BlockKind = Literal["header", "number", "title", "heading", "subheading", "paragraph", "seal", "signature", "table"]
+_FULL_WIDTH = {"#": "＃", ">": "＞", "|": "｜", "^": "＾", "=": "＝", "~": "～"}
 _PREFIXES: tuple[tuple[str, BlockKind], ...] = (
+    ("^ ", "header"),
+    ("= ", "number"),
     ("### ", "subheading"),
     ("## ", "heading"),
     ("# ", "title"),
@@ -44,6 +47,9 @@ def parse_markup(markup: str) -> list[Block]:
             blocks.append(Block("table", rows=tuple(table)))
             table = []
         if not line:
+            continue
+        if line == "~":
+            blocks.append(Block("seal"))
             continue
         for prefix, kind in _PREFIXES:
             if line.startswith(prefix):

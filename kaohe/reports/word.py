@@ -62,7 +62,13 @@ def blocks_to_docx(blocks: list[Block], title: str) -> bytes:
 
 
 def _add(document: DocxDocument, block: Block) -> None:
-    if block.kind == "title":
+    if block.kind in ("header", "number"):
+        paragraph = document.add_paragraph(block.text)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif block.kind == "seal":
+        for _ in range(3):
+            document.add_paragraph("")
+    elif block.kind == "title":
         paragraph = document.add_paragraph(block.text, style="Title")
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif block.kind == "heading":

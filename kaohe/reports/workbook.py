@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kaohe.scoring.result import ScoreReport, UnitResult
 
@@ -48,6 +49,12 @@ def render_ranking_xlsx(report: ScoreReport) -> bytes:
         row += [_yes_no(flags.get(rid)) for rid, _ in rules]
         return row
 
+    rows = [row_of(result) for result in report.results]
+    always = {"分组", "组内排名", "单位代码", "单位名称", "总分"}
+    keep = [i for i, title in enumerate(headers) if title in always or any(row[i] is not None for row in rows)]
+    headers = [headers[i] for i in keep]
+    rows = [[row[i] for i in keep] for row in rows]
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -58,8 +65,8 @@ def render_ranking_xlsx(report: ScoreReport) -> bytes:
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     code_column = headers.index("单位代码")
     first_score, total_column = headers.index("单位名称") + 1, headers.index("总分")
-    for number, result in enumerate(report.results, start=2):
-        for column, value in enumerate(row_of(result), start=1):
+    for number, cells in enumerate(rows, start=2):
+        for column, value in enumerate(cells, start=1):
             cell = sheet.cell(row=number, column=column)
             if isinstance(value, str):
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -74,12 +81,32 @@ def render_ranking_xlsx(report: ScoreReport) -> bytes:
             elif first_score <= column - 1 < total_column:
                 cell.number_format = _format(report.display_precision)
     for index, title in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, 2 * len(title) + 2)
+        widest = max([_display_width(title)] + [_display_width(row[index - 1]) for row in rows])
+        sheet.column_dimensions[get_column_letter(index)].width = min(40, max(8, widest + 2))
     sheet.freeze_panes = "A2"
+    _print_setup(sheet)
     _settings_sheet(workbook, report)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _display_width(value: object) -> int:
+    """Columns a value takes when printed: a Chinese character counts two."""
+    text = "" if value is None else str(value)
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    """A4 landscape, all columns on one page width, the header row repeated on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
 
 
 def _settings_sheet(workbook: Workbook, report: ScoreReport) -> None:

@@ -61,7 +61,7 @@ def settings_used(spec: ScoringSpec, previous_given: bool) -> dict[str, Any]:
     data = spec.model_dump(mode="json", by_alias=True, exclude={"scheme"})
     data["rounding_rule"] = (
         f"分项得分按精确值（分数）计算和累计，不做中间舍入；总分一次性保留{spec.precision}位小数"
-        f"（{spec.rounding}，{ROUNDING_NAMES[spec.rounding]}）；等次、排名、名额均依据保留后的总分；"
+        f"（{ROUNDING_NAMES[spec.rounding]}）；等次、排名、名额均依据保留后的总分；"
         f"分项贡献显示{spec.display_precision}位小数，仅供阅读"
     )
     data["tie_break_text"] = [key_label(spec, k) for k in spec.ranking.tie_break]

@@ -35,7 +35,7 @@ def test_letter_of_an_excellent_unit(mile_report: ScoreReport, mile_meta: Report
     assert "你单位2018年度考核总分 95.50 分，考核等次为“优秀”，在“西一镇”组（共4个）中排名第1位，在全部5个单位中排名第2位。" in text
     assert "（一）帮扶台账不全。" in text
     assert "（一）完善帮扶台账。" in text
-    assert text[-2:] == ["市“挂包帮”“转走访”工作联席会议办公室", "2019年3月7日"]
+    assert text[-2:] == ["市“挂包帮”“转走访”工作联席会议办公室", "二〇一九年三月七日"]
     assert tables(data)[0] == [
         ["项目", "填报/原始得分", "权重", "得分", "说明"],
         ["基础分", "92.5", "100%", "92.5000", ""],
