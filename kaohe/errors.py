@@ -15,6 +15,7 @@ The hierarchy, each line a subclass of the one it is indented under::
     ├── StateError             an operation the current state forbids (closed stage, published result)
     │   └── BusyError          another process holds the cycle (a concurrent advance); try again later
     ├── PermissionDeniedError  the acting account's role or scope does not allow the action
+    ├── AuthError              a login, invitation, session or API token was refused
     ├── DeliveryError          a notification channel refused or failed a message
     └── ExternalServiceError   a third-party API answered badly (timeout, malformed or partial answer)
 
@@ -126,6 +127,12 @@ class PermissionDeniedError(KaoheError):
     """The acting account may not run this action (its role, or the unit or cycle it acts for)."""
 
     exit_code = 8
+
+
+class AuthError(KaoheError):
+    """A login, invitation, session or API token was refused; the message never says which part was wrong."""
+
+    exit_code = 9
 
 
 class DeliveryError(KaoheError):

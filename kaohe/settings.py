@@ -65,6 +65,11 @@ class Settings(BaseSettings):
 
     public_url: str = Field(default="http://127.0.0.1:8000", description="base URL of the web portal, used in links sent to people")
     secret_key: SecretStr | None = Field(default=None, description="signs task links and sessions; generated once into home/secret_key if unset")
+    web_idle_minutes: int = Field(default=30, ge=1, le=24 * 60, description="a portal session ends after this long without a request")
+    web_lockout_failures: int = Field(default=5, ge=1, le=100, description="wrong passwords in a row that lock an account")
+    web_lockout_minutes: int = Field(default=15, ge=1, description="how long a locked account stays locked")
+    web_upload_max_mb: int = Field(default=100, ge=1, description="largest upload the portal accepts, in MB (all files of one submission)")
+    web_trusted_user_header: str | None = Field(default=None, description="SSO seam: header a trusted proxy sets to the login name (off when unset)")
 
     def site_secret(self) -> str:
         """``KAOHE_SECRET_KEY``, or the key kept in ``home/secret_key`` (created, mode 0600, on first use)."""

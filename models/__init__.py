@@ -1,5 +1,6 @@
 """SQLAlchemy 2 models of kaohe's store. Importing this package registers every table on ``Base.metadata``."""
 
+from kaohe.models.account import Account, ApiToken, WebSession
 from kaohe.models.audit import AuditEntry
 from kaohe.models.base import AwareDateTime, Base, utcnow
 from kaohe.models.cycle import Cycle, CycleStage
@@ -18,4 +19,5 @@ __all__ = [
     "SampleDraw", "Submission", "SubmissionClosure", "SupervisionOrder", "ThirdPartyReview", "Unit", "VerificationSignoff",
     "utcnow",
     "RectificationItem", "ResultVersion", "UnitResultRecord",
+    "Account", "ApiToken", "WebSession",
 ]

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from kaohe.workdays import WorkdayCalendar
 
 COMMAND_MODULES = {
+    "accounts": "accounts_cmd", "web": "web_cmd",
     "calendar": "calendar_cmd", "cycle": "cycle_cmd", "extend": "extend_cmd", "order": "order_cmd", "plan": "plan_cmd",
     "rectify": "results_cmd", "results": "results_cmd", "review": "review_cmd", "sample": "sample_cmd",
     "schemes": "schemes_cmd", "score": "score_cmd", "simulate": "simulate_cmd", "status": "status_cmd",

@@ -1,0 +1,1 @@
+"""Accounts of the web portal: passwords, invitations, lockout, sessions and API tokens."""

@@ -1,0 +1,90 @@
+"""Coordinator and admin pages: cycles, the cycle board, the overdue list (and its XLSX), a unit's page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from kaohe.models import Account, Cycle
+from kaohe.store.cycles import get_cycle, list_cycles
+from kaohe.store.status import unit_status
+from kaohe.web.app import render
+from kaohe.web.deps import ContextDep, NotFound, SessionDep, may_see_cycle, require
+from kaohe.web.queries import (
+    FILTER_ATTRIBUTES,
+    FILTER_NAMES,
+    OverdueFilter,
+    cycle_board,
+    cycles_overview,
+    filter_choices,
+    overdue_list,
+    unit_in_cycle,
+    unit_submissions,
+)
+from kaohe.workdays import configured_calendar
+
+router = APIRouter(include_in_schema=False)
+OVERSEERS = ("admin", "coordinator", "leader", "lead_assessor")
+Overseer = Annotated[Account, Depends(require(*OVERSEERS))]
+
+
+def visible_cycle(db: Session, account: Account, key: str) -> Cycle:
+    """The cycle if the account oversees it; 404 otherwise (the same answer as a cycle that does not exist)."""
+    cycle = get_cycle(db, key)
+    if not may_see_cycle(account, cycle):
+        raise NotFound()
+    return cycle
+
+
+@router.get("/cycles")
+def cycles(request: Request, db: SessionDep, context: ContextDep, account: Overseer) -> Response:
+    """The cycles the account oversees, with their phase and next deadline."""
+    mine = [c for c in list_cycles(db) if may_see_cycle(account, c)]
+    return render(request, "cycles.html", cycles=cycles_overview(db, mine, context.now()))
+
+
+@router.get("/cycles/{key}")
+def board(request: Request, key: str, db: SessionDep, context: ContextDep, account: Overseer) -> Response:
+    """Per stage: obliged, done on time, done late, overdue, pending, as bars on the dated timeline."""
+    cycle = visible_cycle(db, account, key)
+    return render(request, "board.html", cycle=cycle, rows=cycle_board(db, cycle, context.now()))
+
+
+@router.get("/cycles/{key}/overdue")
+def overdue(request: Request, key: str, db: SessionDep, context: ContextDep, account: Overseer) -> Response:
+    """Who is overdue with what, filtered by stage and roster attributes."""
+    cycle = visible_cycle(db, account, key)
+    chosen = OverdueFilter.from_query(request.query_params)
+    rows = overdue_list(db, configured_calendar(), cycle, context.now(), chosen)
+    query = "&".join(f"{k}={quote(v)}" for k, v in ([("stage", chosen.stage)] if chosen.stage else []) + list(chosen.attributes.items()))
+    template = "overdue_rows.html" if request.headers.get("hx-request") else "overdue.html"
+    return render(request, template, cycle=cycle, rows=rows, chosen=chosen, choices=filter_choices(db, cycle),
+                  attributes=FILTER_ATTRIBUTES, attribute_names=FILTER_NAMES, export_query=query)
+
+
+@router.get("/cycles/{key}/overdue.xlsx")
+def overdue_export(request: Request, key: str, db: SessionDep, context: ContextDep, account: Overseer) -> Response:
+    """The filtered overdue list as XLSX."""
+    from kaohe.web.export import overdue_xlsx
+
+    cycle = visible_cycle(db, account, key)
+    now = context.now()
+    chosen = OverdueFilter.from_query(request.query_params)
+    rows = overdue_list(db, configured_calendar(), cycle, now, chosen)
+    data = overdue_xlsx(rows, title=f"{cycle.key} 逾期单位（截至 {now.astimezone().strftime('%Y-%m-%d %H:%M')}）")
+    name = f"{cycle.key}-overdue.xlsx"
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(cycle.key + '-逾期单位.xlsx')}"})
+
+
+@router.get("/cycles/{key}/units/{code}")
+def unit_page(request: Request, key: str, code: str, db: SessionDep, context: ContextDep, account: Overseer) -> Response:
+    """A unit's obligations, submissions (versions, late flags) and every message sent to it."""
+    cycle = visible_cycle(db, account, key)
+    unit = unit_in_cycle(db, cycle, code)
+    status = unit_status(db, cycle, unit, context.now())
+    return render(request, "unit.html", cycle=cycle, unit=unit, status=status, submissions=unit_submissions(db, cycle, unit))
