@@ -156,10 +156,10 @@ def csrf_expected(request: Request) -> str:
     """The CSRF token this browser must send back: its session's, or before login the pre-session cookie's."""
     row: WebSession | None = getattr(request.state, "web_session", None)
     if row is not None:
-        return row.csrf_token
+        return str(row.csrf_token)
     token = request.cookies.get(PRE_SESSION_COOKIE)
     if not token:
-        token = getattr(request.state, "new_pre_session", None) or secrets.token_urlsafe(32)
+        token = str(getattr(request.state, "new_pre_session", None) or secrets.token_urlsafe(32))
         request.state.new_pre_session = token
     return token
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from kaohe.clock import BEIJING
 from kaohe.errors import NotFoundError
-from kaohe.models import Cycle, CycleStage, Obligation, OutboxMessage, ResultVersion, Submission, UnitResultRecord, Unit
+from kaohe.models import Cycle, CycleStage, Obligation, OutboxMessage, ResultVersion, Submission, Unit, UnitResultRecord
 from kaohe.store.status import cycle_status
 from kaohe.web.deadlines import working_days_between
 from kaohe.workdays import WorkdayCalendar
@@ -134,7 +133,7 @@ class BoardRow:
 
 def cycle_board(session: Session, cycle: Cycle, now: dt.datetime) -> list[BoardRow]:
     """Per stage: obliged, done (on time), done late, overdue, pending."""
-    late_done = dict(session.execute(
+    late_done: dict[int, int] = dict(session.execute(  # type: ignore[arg-type]
         select(Obligation.stage_id, func.count())
         .where(Obligation.cycle_id == cycle.id, Obligation.status == "done", Obligation.completed_at > Obligation.due_at)
         .group_by(Obligation.stage_id)).all())

@@ -4,9 +4,9 @@ is refused; nobody reaches another unit's page or file by guessing."""
 
 from __future__ import annotations
 
-import pytest
-from conftest import ROLES, Portal, csrf_of
 import httpx
+import pytest
+from web_support import ROLES, Portal, csrf_of
 
 from kaohe.web.routes import admin, api, auth, board, results, tasks
 
@@ -116,7 +116,7 @@ def test_a_csrf_token_of_another_session_is_refused(portal: Portal, clients: dic
 
 
 def test_a_coordinator_sees_only_its_own_cycles(portal: Portal, clients: dict[str, httpx.Client]) -> None:
-    from conftest import bj, make_portal
+    from web_support import bj, make_portal
 
     other = make_portal(portal.settings.effective_database_url, portal.settings.home / "other", now=bj(2019, 1, 25))
     for path in ("/cycles/{cycle}", "/cycles/{cycle}/overdue", "/cycles/{cycle}/overdue.xlsx", "/api/cycles/{cycle}/overdue"):
@@ -127,7 +127,7 @@ def test_a_coordinator_sees_only_its_own_cycles(portal: Portal, clients: dict[st
 
 
 def test_a_unit_cannot_reach_another_units_task_receipt_or_file(portal: Portal, clients: dict[str, httpx.Client]) -> None:
-    from conftest import PASSWORD
+    from web_support import PASSWORD
 
     from kaohe.accounts.service import accept_invitation, create_account, invite
     from kaohe.db import session_scope

@@ -8,8 +8,8 @@ import json
 import re
 
 import pytest
-from conftest import PASSWORD, Portal, csrf_of, login
 from sqlalchemy import select
+from web_support import PASSWORD, Portal, csrf_of, login
 
 from kaohe.accounts.passwords import policy_problems
 from kaohe.accounts.service import create_account, invite

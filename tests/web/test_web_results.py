@@ -3,7 +3,7 @@ coordinator sends them, then a unit reads its result and downloads its own lette
 
 from __future__ import annotations
 
-from conftest import Portal, bj, csrf_of
+from web_support import Portal, bj, csrf_of
 
 from kaohe.tasks.results import aggregate
 

@@ -9,8 +9,8 @@ import io
 
 import httpx
 import pytest
-from conftest import Portal, csrf_of
 from openpyxl import load_workbook
+from web_support import Portal, csrf_of
 
 from kaohe.web.export import safe_cell
 

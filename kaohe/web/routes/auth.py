@@ -27,8 +27,8 @@ from kaohe.web.deps import (
     FormAccount,
     SessionDep,
     WebContext,
-    origin_of,
     optional_web_session,
+    origin_of,
 )
 
 router = APIRouter(include_in_schema=False)

@@ -1,0 +1,113 @@
+"""Helpers of the portal tests: a cycle on a real database with an account per role, served by a real uvicorn."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from kaohe.accounts.service import accept_invitation, create_account, invite
+from kaohe.clock import BEIJING, SimulatedClock
+from kaohe.db import session_scope
+from kaohe.planning import plan_cycle
+from kaohe.roster import read_roster
+from kaohe.schemes import load_scheme
+from kaohe.settings import PROJECT_ROOT, Settings
+from kaohe.store.cycles import create_cycle
+from kaohe.web.app import create_app
+from kaohe.workdays import load_calendar
+
+PASSWORD = "Kaohe-Test-2019!"
+ROLES = ("admin", "coordinator", "leader", "unit", "verifier", "lead_assessor", "evaluator")
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def bj(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
+    """An instant in Beijing time."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING)
+
+
+def roster_text(p: str) -> str:
+    """A small 弥勒 roster whose codes start with ``p`` (so modules sharing a database do not meet)."""
+    return f"""编码,名称,类别,角色,乡镇,片区,上级,邮箱
+{p}A1,弥勒市甲局,市级部门,被考核单位,弥阳镇,东片,{p}V1,a1@example.org
+{p}A2,弥勒市乙局,市级部门,被考核单位,弥阳镇,东片,{p}V1,a2@example.org
+{p}A3,弥勒市丙公司,非公企业,被考核单位,虹溪镇,西片,{p}V2,a3@example.org
+{p}V1,弥阳镇扶贫工作站,乡镇,核查单位,弥阳镇,东片,{p}C1,v1@example.org
+{p}V2,虹溪镇扶贫工作站,乡镇,核查单位,虹溪镇,西片,{p}C1,v2@example.org
+{p}L1,市牵头考核单位,市级部门,牵头考核单位,,,{p}C1,l1@example.org
+{p}C1,市联席办,市级部门,协调办公室,,,,c1@example.org
+"""
+
+
+@dataclass
+class Portal:
+    """A running portal (in-process) over one cycle, with an account per role."""
+
+    app: FastAPI
+    settings: Settings
+    clock: SimulatedClock
+    cycle: str
+    prefix: str
+    accounts: dict[str, str] = field(default_factory=dict)
+    base_url: str = ""
+
+    @property
+    def unit(self) -> str:
+        """The unit code of the ``unit`` account."""
+        return f"{self.prefix}A1"
+
+    def client(self) -> httpx.Client:
+        """A fresh browser-like client (no cookies) of the running server."""
+        return httpx.Client(base_url=self.base_url, follow_redirects=False, timeout=30)
+
+    def login(self, role: str, password: str = PASSWORD) -> httpx.Client:
+        """A client logged in as the account of ``role``."""
+        client = self.client()
+        response = login(client, self.accounts[role], password)
+        assert response.status_code == 303, response.text
+        return client
+
+
+def csrf_of(client: httpx.Client, path: str) -> str:
+    """The CSRF token on the form of the page at ``path``."""
+    response = client.get(path)
+    found = CSRF.search(response.text)
+    assert found, f"{path} has no CSRF token ({response.status_code})"
+    return found.group(1)
+
+
+def login(client: httpx.Client, name: str, password: str) -> object:
+    """Post the login form as a browser would (with the form's CSRF token)."""
+    token = csrf_of(client, "/login")
+    return client.post("/login", data={"name": name, "password": password, "csrf_token": token, "next": ""})
+
+
+def make_portal(database_url: str, home: Path, *, now: dt.datetime) -> Portal:
+    """A cycle of the 弥勒 scheme (2018) and one account per role, all with ``PASSWORD``."""
+    prefix = f"W{uuid.uuid4().hex[:6]}"
+    home.mkdir(parents=True, exist_ok=True)
+    roster = home / "roster.csv"
+    roster.write_text(roster_text(prefix), encoding="utf-8")
+    scheme = load_scheme("mile", PROJECT_ROOT / "schemes")
+    key = f"mile-2018-{prefix.lower()}"
+    settings = Settings(home=home, database_url=database_url, secret_key="web-test-secret", public_url="http://127.0.0.1")
+    clock = SimulatedClock(now)
+    app = create_app(settings, clock=clock)
+    accounts = {}
+    with session_scope(database_url) as session:
+        create_cycle(session, key=key, scheme=scheme, plan=plan_cycle(scheme, 2018, load_calendar()), roster=read_roster(roster),
+                     actor="test", now=bj(2018, 11, 1))
+        units = {"unit": f"{prefix}A1", "verifier": f"{prefix}V1", "lead_assessor": f"{prefix}L1", "evaluator": f"{prefix}E1"}
+        for role in ROLES:
+            name = f"{prefix}-{role}"
+            create_account(session, name=name, role=role, unit_code=units.get(role), cycles=[key] if role in ("coordinator", "leader") else None,
+                           by="test", now=now)
+            accept_invitation(session, invite(session, name, by="test", now=now), PASSWORD, now=now)
+            accounts[role] = name
+    return Portal(app, settings, clock, key, prefix, accounts)
