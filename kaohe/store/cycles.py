@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from kaohe.errors import NotFoundError, StateError
@@ -23,7 +23,9 @@ def create_cycle(session: Session, *, key: str, scheme: Scheme, plan: Plan, rost
     """A new cycle with its stages, units and obligations; StateError if ``key`` is taken.
 
     Every roster unit whose role is a stage's actor owes that stage, except rectification, which only
-    units graded to rectify owe (created when results are known).
+    units graded to rectify owe (created when results are known). The cycle and its stages are ORM
+    objects; units and obligations (one row per roster entry and per owed stage) go in as bulk Core
+    inserts in the session's transaction, and ``cycle.units`` loads them when first read.
     """
     if session.scalar(select(Cycle.id).where(Cycle.key == key)) is not None:
         raise StateError(f"周期 {key} 已存在")
@@ -39,24 +41,49 @@ def create_cycle(session: Session, *, key: str, scheme: Scheme, plan: Plan, rost
             adjusted=planned.adjusted, reason=planned.reason, date_origin=planned.date_origin,
             holiday_policy=planned.holiday_policy, provisional=planned.provisional,
         ))
-    for entry in roster:
-        cycle.units.append(Unit(
-            code=entry.code, name=entry.name, kind=entry.kind or "", role=str(entry.role), township=entry.township,
-            region=entry.region, city=entry.city, county=entry.county, poor_township=entry.poor_township,
-            sequence=str(entry.sequence) if entry.sequence else None, supervisor_code=entry.supervisor, credit_code=entry.credit_code,
-            contacts=dict(entry.contacts), attributes=dict(entry.attributes),
-        ))
     session.add(cycle)
     session.flush()
-    for stage in cycle.stages:
-        if stage.actor is None or stage.kind in NO_OBLIGATIONS_AT_START:
-            continue
-        for unit in cycle.units:
-            if unit.role == stage.actor:
-                session.add(Obligation(cycle_id=cycle.id, stage_id=stage.id, unit_id=unit.id, due_at=stage.due_at, created_at=now))
+    unit_ids = _insert_units(session, cycle.id, roster)
+    owed = [stage for stage in cycle.stages if stage.actor is not None and stage.kind not in NO_OBLIGATIONS_AT_START]
+    obligations = Obligation.__table__
+    created, cycle_id = _plain_utc(now), cycle.id
+    rows = [
+        {"cycle_id": cycle_id, "stage_id": stage_id, "unit_id": unit_id, "due_at": due, "status": "pending",
+         "created_at": created, "updated_at": created}
+        for stage_id, stage_actor, due in [(stage.id, stage.actor, _plain_utc(stage.due_at)) for stage in owed]
+        for unit_id, role in unit_ids if role == stage_actor
+    ]
+    for start in range(0, len(rows), BULK_ROWS):
+        session.execute(insert(obligations), rows[start:start + BULK_ROWS])
     record(session, actor=actor, action="cycle.created", cycle_id=cycle.id, subject=key, at=now,
            detail={"scheme": scheme.id, "year": plan.year, "units": len(roster), "provisional": plan.provisional})
     return cycle
+
+
+BULK_ROWS = 20_000
+
+
+def _plain_utc(instant: dt.datetime) -> dt.datetime:
+    """``instant`` as a standard-library UTC datetime (binding one is much cheaper than a pendulum one, per row)."""
+    utc = instant.astimezone(dt.timezone.utc)
+    return dt.datetime(utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, tzinfo=dt.timezone.utc)
+
+
+def _insert_units(session: Session, cycle_id: int, roster: Sequence[RosterEntry]) -> list[tuple[int, str]]:
+    """Insert the roster as units of the cycle; (id, role) per entry, in roster order."""
+    units = Unit.__table__
+    rows = [
+        {"cycle_id": cycle_id, "code": entry.code, "name": entry.name, "kind": entry.kind or "", "role": str(entry.role),
+         "township": entry.township, "region": entry.region, "city": entry.city, "county": entry.county,
+         "poor_township": entry.poor_township, "sequence": str(entry.sequence) if entry.sequence else None,
+         "supervisor_code": entry.supervisor, "credit_code": entry.credit_code, "contacts": dict(entry.contacts),
+         "attributes": dict(entry.attributes)}
+        for entry in roster
+    ]
+    for start in range(0, len(rows), BULK_ROWS):
+        session.execute(insert(units), rows[start:start + BULK_ROWS])
+    return [(row.id, row.role) for row in session.execute(
+        select(units.c.id, units.c.role).where(units.c.cycle_id == cycle_id).order_by(units.c.id))]
 
 
 def get_cycle(session: Session, key: str) -> Cycle:
