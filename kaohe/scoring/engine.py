@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any
 
 from kaohe.errors import Problem, ScoreSheetError
@@ -11,8 +11,8 @@ from kaohe.scoring.grading import GapError, grade_of
 from kaohe.scoring.inputs import PreviousResult, UnitInput
 from kaohe.scoring.numbers import ROUNDING_NAMES
 from kaohe.scoring.quotas import apply_grade_quota, apply_selection, places_text
-from kaohe.scoring.ranking import key_label, ordered, tie_notes
-from kaohe.scoring.result import GroupSummary, MultiYearFlag, ScoreReport, UnitResult
+from kaohe.scoring.ranking import key_label, sort_key, tie_notes
+from kaohe.scoring.result import GroupSummary, MultiYearFlag, ScoreReport, UnitResult, evolve
 from kaohe.scoring.spec import GAP_POLICY_NAMES, ScoringSpec
 from kaohe.scoring.validation import Prepared, check_previous, prepare
 
@@ -27,6 +27,22 @@ def score(
 ) -> ScoreReport:
     """Score every unit; raise ScoreSheetError listing every bad row, or return the whole report."""
     prepared, problems = prepare(spec, inputs, file)
+    return score_prepared(spec, inputs, prepared, problems, previous, file=file, previous_file=previous_file)
+
+
+def score_prepared(
+    spec: ScoringSpec,
+    inputs: list[UnitInput],
+    prepared: list[Prepared],
+    problems: list[Problem],
+    previous: list[PreviousResult] | None = None,
+    *,
+    file: str | None = None,
+    previous_file: str | None = None,
+) -> ScoreReport:
+    """``score`` for inputs already through ``prepare`` (its prepared units and problems), so a sheet
+    reader that validated them does not validate them again."""
+    problems = list(problems)
     if previous is not None:
         problems += check_previous(spec, previous, previous_file)
     if not inputs:
@@ -36,11 +52,12 @@ def score(
     results = {p.source.unit: compute_unit(spec, p) for p in prepared}
     _grade(spec, prepared, results, file)
     groups = _group_order(spec, prepared)
-    summaries = _rank(spec, results, groups)
-    notes = _grade_quotas(spec, results, groups, summaries)
-    _selections(spec, results, groups, summaries)
+    order = _Order.of(spec, results)
+    summaries = _rank(spec, results, groups, order)
+    notes = _grade_quotas(spec, results, groups, summaries, order)
+    _selections(spec, results, groups, summaries, order)
     _multi_year(spec, results, previous)
-    final = tuple(r for g in groups for r in _ranked(results, g))
+    final = tuple(r for g in groups for r in order.ranked(results, g))
     return ScoreReport(
         scheme=spec.scheme,
         precision=spec.precision,
@@ -82,7 +99,7 @@ def _grade(spec: ScoringSpec, prepared: list[Prepared], results: dict[str, UnitR
         except GapError as error:
             problems.append(Problem(str(error), file=file, row=unit.source.row, field="总分"))
             continue
-        results[result.unit] = replace(result, grade_before_quota=grade, grade=grade, grade_reason=reason)
+        results[result.unit] = evolve(result, grade_before_quota=grade, grade=grade, grade_reason=reason)
     if problems:
         raise ScoreSheetError(problems)
 
@@ -97,30 +114,52 @@ def _group_order(spec: ScoringSpec, prepared: list[Prepared]) -> list[str]:
     return sorted(seen, key=lambda g: seen[g])
 
 
-def _rank(spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str]) -> dict[str, GroupSummary]:
+@dataclass(frozen=True)
+class _Order:
+    """Every unit's ranking key, computed once, and the units of each group and of the whole report
+    in rank order (quotas and selections change grades and decisions, never the order)."""
+
+    groups: dict[str, list[str]]
+    everyone: list[str]
+
+    @classmethod
+    def of(cls, spec: ScoringSpec, results: dict[str, UnitResult]) -> _Order:
+        keys = {unit: sort_key(spec, result) for unit, result in results.items()}
+        members: dict[str, list[str]] = {}
+        for unit, result in results.items():
+            members.setdefault(result.group, []).append(unit)
+        for codes in members.values():
+            codes.sort(key=keys.__getitem__)
+        return cls(members, sorted(results, key=keys.__getitem__))
+
+    def ranked(self, results: dict[str, UnitResult], group_id: str) -> list[UnitResult]:
+        """The group's current results, best first."""
+        return [results[unit] for unit in self.groups[group_id]]
+
+
+def _rank(spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str], order: _Order) -> dict[str, GroupSummary]:
     summaries: dict[str, GroupSummary] = {}
+    overall = {unit: rank for rank, unit in enumerate(order.everyone, start=1)} if spec.ranking.overall else {}
     for group_id in groups:
-        ranked = ordered(spec, [r for r in results.values() if r.group == group_id])
+        ranked = order.ranked(results, group_id)
         ties = tie_notes(spec, ranked)
         for rank, result in enumerate(ranked, start=1):
-            results[result.unit] = replace(
-                result, rank=rank, group_size=len(ranked), tie_notes=tuple(ties.get(result.unit, []))
+            results[result.unit] = evolve(
+                result, rank=rank, group_size=len(ranked), tie_notes=tuple(ties.get(result.unit, [])),
+                overall_rank=overall.get(result.unit, result.overall_rank),
             )
         first = ranked[0]
         summaries[group_id] = GroupSummary(group_id, first.group_name, first.kind, first.kind_name, len(ranked))
-    if spec.ranking.overall:
-        for rank, result in enumerate(ordered(spec, list(results.values())), start=1):
-            results[result.unit] = replace(result, overall_rank=rank)
     return summaries
 
 
 def _grade_quotas(
-    spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str], summaries: dict[str, GroupSummary]
+    spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str], summaries: dict[str, GroupSummary], order: _Order
 ) -> list[str]:
     notes: list[str] = []
     for quota in spec.grade_quotas:
         for group_id in groups:
-            ranked = _ranked(results, group_id)
+            ranked = order.ranked(results, group_id)
             rule = quota.per_kind.get(ranked[0].kind)
             if rule is None:
                 continue
@@ -137,26 +176,22 @@ def _grade_quotas(
 
 
 def _selections(
-    spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str], summaries: dict[str, GroupSummary]
+    spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str], summaries: dict[str, GroupSummary], order: _Order
 ) -> None:
     for selection in spec.selections:
         if selection.scope == "all":
-            everyone = ordered(spec, list(results.values()))
+            everyone = [results[unit] for unit in order.everyone]
             for result in apply_selection(spec, selection, everyone, len(everyone), "全部单位中"):
                 results[result.unit] = result
             continue
         for group_id in groups:
-            ranked = _ranked(results, group_id)
+            ranked = order.ranked(results, group_id)
             rule = selection.rule_for(ranked[0].kind)
             if rule is None:
                 continue
             summaries[group_id].places[selection.id] = places_text(rule, len(ranked), ranked[0].kind_name)
             for result in apply_selection(spec, selection, ranked, len(ranked), "组内"):
                 results[result.unit] = result
-
-
-def _ranked(results: dict[str, UnitResult], group_id: str) -> list[UnitResult]:
-    return sorted((r for r in results.values() if r.group == group_id), key=lambda r: r.rank)
 
 
 def _multi_year(spec: ScoringSpec, results: dict[str, UnitResult], previous: list[PreviousResult] | None) -> None:
@@ -183,4 +218,4 @@ def _multi_year(spec: ScoringSpec, results: dict[str, UnitResult], previous: lis
             if now and before:
                 reason += f"：连续两年，{rule.name}"
             flags.append(MultiYearFlag(rule.id, rule.name, rule.selection, now and before, reason))
-        results[unit] = replace(result, multi_year=tuple(flags))
+        results[unit] = evolve(result, multi_year=tuple(flags))

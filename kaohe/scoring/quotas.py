@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from kaohe.scoring.numbers import COUNT_ROUNDING_NAMES, exact_text, fraction_text
-from kaohe.scoring.result import Decision, UnitResult
+from kaohe.scoring.result import Decision, UnitResult, evolve
 from kaohe.scoring.spec import CountRule, GradeQuota, ScoringSpec, Selection
 
 
@@ -39,13 +38,13 @@ def apply_grade_quota(quota: GradeQuota, ranked: list[UnitResult], size: int) ->
         if kept < places:
             kept += 1
             reason = f"组内第{result.rank}名，是本组第{kept}个“{quota.grade}”，在名额{places}个以内（{how}），保持“{quota.grade}”"
-            updated.append(replace(result, quota_reason=reason))
+            updated.append(evolve(result, quota_reason=reason))
         else:
             reason = (
                 f"组内第{result.rank}名，本组“{quota.grade}”名额{places}个（{how}）已满，"
                 f"由“{quota.grade}”调整为“{quota.over_quota_grade}”"
             )
-            updated.append(replace(result, grade=quota.over_quota_grade, quota_reason=reason))
+            updated.append(evolve(result, grade=quota.over_quota_grade, quota_reason=reason))
     return updated
 
 
@@ -77,7 +76,7 @@ def apply_selection(
         else:
             reason = f"{where}，名额{places}个（{how}）已满，未列入“{selection.name}”"
             decided[result.unit] = Decision(selection.id, selection.name, False, reason)
-    return [replace(r, decisions=r.decisions + (decided[r.unit],)) for r in ordered]
+    return [evolve(r, decisions=r.decisions + (decided[r.unit],)) for r in ordered]
 
 
 def _ineligible(selection: Selection, result: UnitResult, flag_names: dict[str, str]) -> str | None:

@@ -43,7 +43,7 @@ def sort_key(spec: ScoringSpec, result: UnitResult) -> tuple[object, ...]:
     """Sort key: descending on every score key, ascending on the unit code."""
     parts: list[object] = []
     for key in spec.ranking.tie_break:
-        value = _value(result, key)
+        value = result.total if key == "total" else _value(result, key)
         parts.append(value if isinstance(value, str) else -value)
     return tuple(parts)
 

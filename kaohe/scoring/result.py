@@ -111,6 +111,15 @@ class UnitResult:
         return next((f for f in self.multi_year if f.rule == rule), None)
 
 
+def evolve(result: UnitResult, **changes: Any) -> UnitResult:
+    """A copy of ``result`` with ``changes``: ``dataclasses.replace`` without re-running ``__init__``
+    (the engine copies every unit in each phase; this keeps that copy to one dict copy)."""
+    copy = object.__new__(UnitResult)
+    copy.__dict__.update(result.__dict__)
+    copy.__dict__.update(changes)
+    return copy
+
+
 @dataclass(frozen=True)
 class GroupSummary:
     """A group as scored: its size and the places each rule gave it."""
@@ -154,11 +163,15 @@ class ScoreReport:
         """A contribution or subtotal as shown: ``display_precision`` decimals."""
         return format(quantize(value, self.display_precision), "f")
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data: totals as strings with exactly ``precision`` decimals, nothing lost to floats."""
+    def to_dict(self, *, explain: bool = True) -> dict[str, Any]:
+        """Plain data: totals as strings with exactly ``precision`` decimals, nothing lost to floats.
+
+        With ``explain`` each unit carries its whole explanation (components, items, grade, quota,
+        ties, decisions); without it, only its code, name, total, grade, rank and group.
+        """
         return {
             "scheme": self.scheme,
-            "results": [self._result_dict(r) for r in self.results],
+            "results": [self._result_dict(r) if explain else _brief(r) for r in self.results],
             "groups": [
                 {"id": g.id, "name": g.name, "kind": g.kind, "kind_name": g.kind_name, "size": g.size, "places": g.places}
                 for g in self.groups
@@ -167,9 +180,10 @@ class ScoreReport:
             "notes": list(self.notes),
         }
 
-    def to_json(self) -> str:
-        """``to_dict`` as JSON text (UTF-8, Chinese kept readable)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+    def to_json(self, *, explain: bool = True, indent: int | None = 2) -> str:
+        """``to_dict`` as JSON text (UTF-8, Chinese kept readable); ``indent=None`` for the compact form."""
+        separators = None if indent is not None else (",", ":")
+        return json.dumps(self.to_dict(explain=explain), ensure_ascii=False, indent=indent, separators=separators)
 
     def _result_dict(self, r: UnitResult) -> dict[str, Any]:
         return {
@@ -225,6 +239,10 @@ class ScoreReport:
                 "advice": list(r.advice),
             },
         }
+
+
+def _brief(r: UnitResult) -> dict[str, Any]:
+    return {"unit": r.unit, "name": r.name, "total": format(r.total, "f"), "grade": r.grade, "rank": r.rank, "group": r.group_name}
 
 
 def _items_dict(report: ScoreReport, items: tuple[ItemLine, ...], raw: Fraction, applied: Fraction) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from kaohe.errors import Problem, ScoreSheetError
-from kaohe.scoring.engine import score
+from kaohe.scoring.engine import score_prepared
 from kaohe.scoring.inputs import PreviousResult, UnitInput
 from kaohe.scoring.result import ScoreReport
 from kaohe.scoring.spec import ScoringSpec, normalize_label
 from kaohe.scoring.table import Cell, Table, read_table
-from kaohe.scoring.validation import prepare
+from kaohe.scoring.validation import Prepared, prepare
 from kaohe.scoring.values import is_blank, yes_no
 
 UNIT = ("单位代码", "代码", "编码", "人员代码", "unit")
@@ -37,6 +37,11 @@ class _Column:
 
 def parse_score_sheet(data: bytes, file: str, spec: ScoringSpec) -> list[UnitInput]:
     """The units of a score sheet given as bytes; ScoreSheetError listing every bad row and field."""
+    return _parse_and_prepare(data, file, spec)[0]
+
+
+def _parse_and_prepare(data: bytes, file: str, spec: ScoringSpec) -> tuple[list[UnitInput], list[Prepared]]:
+    """The units of a score sheet and their prepared (validated, exact) form: one validation pass."""
     table = read_table(data, file)
     header_row, columns = _header(table, _score_columns(spec), required=_required(spec))
     inputs: list[UnitInput] = []
@@ -52,10 +57,11 @@ def parse_score_sheet(data: bytes, file: str, spec: ScoringSpec) -> list[UnitInp
             inputs.append(unit)
     if not inputs and not problems:
         problems.append(Problem("表中没有任何单位数据", file=file))
-    problems += prepare(spec, inputs, file)[1]
+    prepared, invalid = prepare(spec, inputs, file)
+    problems += invalid
     if problems:
         raise ScoreSheetError(sorted(problems, key=lambda p: p.row or 0))
-    return inputs
+    return inputs, prepared
 
 
 def read_score_sheet(path: Path, spec: ScoringSpec) -> list[UnitInput]:
@@ -109,9 +115,10 @@ def score_files(spec: ScoringSpec, sheet: Path, previous: Path | None = None) ->
     """Read the score sheet (and last year's results), then score; problems name the files."""
     problems: list[Problem] = []
     inputs: list[UnitInput] = []
+    prepared: list[Prepared] = []
     last: list[PreviousResult] | None = None
     try:
-        inputs = read_score_sheet(sheet, spec)
+        inputs, prepared = _parse_and_prepare(_read_bytes(sheet), str(sheet), spec)
     except ScoreSheetError as error:
         problems += error.problems
     if previous is not None:
@@ -121,7 +128,7 @@ def score_files(spec: ScoringSpec, sheet: Path, previous: Path | None = None) ->
             problems += error.problems
     if problems:
         raise ScoreSheetError(problems)
-    return score(spec, inputs, last, file=str(sheet), previous_file=None if previous is None else str(previous))
+    return score_prepared(spec, inputs, prepared, [], last, file=str(sheet), previous_file=None if previous is None else str(previous))
 
 
 def sheet_template(spec: ScoringSpec) -> bytes:

@@ -62,6 +62,7 @@ def prepare(spec: ScoringSpec, inputs: list[UnitInput], file: str | None = None)
     prepared: list[Prepared] = []
     seen_units: dict[str, int | None] = {}
     open_kinds: dict[str, tuple[str, str]] = {}
+    labels = _Labels.of(spec)
     for unit in inputs:
         where = _Where(file, unit.row, problems)
         if unit.unit in seen_units:
@@ -69,7 +70,7 @@ def prepare(spec: ScoringSpec, inputs: list[UnitInput], file: str | None = None)
             where.add(UNIT_FIELD, f"单位代码 {unit.unit} 重复" + (f"（首次出现在第{first}行）" if first is not None else ""))
         else:
             seen_units[unit.unit] = unit.row
-        group = _resolve_group(spec, unit, where, open_kinds)
+        group = _resolve_group(spec, unit, where, open_kinds, labels)
         if group is None:
             continue
         group_id, group_name, kind = group
@@ -106,24 +107,38 @@ class _Where:
         self.problems.append(Problem(reason, file=self.file, row=self.row, field=field))
 
 
-def _matches(text: str, *labels: str) -> bool:
-    key = normalize_label(text)
-    return any(normalize_label(label) == key for label in labels)
+@dataclass(frozen=True)
+class _Labels:
+    """The scheme's group kinds and fixed groups by normalised label (first match wins, as listed)."""
+
+    kinds: dict[str, GroupKind]
+    fixed: dict[str, FixedGroup]
+
+    @classmethod
+    def of(cls, spec: ScoringSpec) -> _Labels:
+        kinds: dict[str, GroupKind] = {}
+        for kind in spec.groups.kinds:
+            for label in (kind.id, kind.name, *kind.aliases):
+                kinds.setdefault(normalize_label(label), kind)
+        fixed: dict[str, FixedGroup] = {}
+        for group in spec.groups.fixed:
+            for label in (group.id, group.name, *group.aliases):
+                fixed.setdefault(normalize_label(label), group)
+        return cls(kinds, fixed)
 
 
 def _resolve_group(
-    spec: ScoringSpec, unit: UnitInput, where: _Where, open_kinds: dict[str, tuple[str, str]]
+    spec: ScoringSpec, unit: UnitInput, where: _Where, open_kinds: dict[str, tuple[str, str]], labels: _Labels
 ) -> tuple[str, str, GroupKind] | None:
     kind = None
     if unit.kind is not None and not is_blank(unit.kind):
-        kind = next((k for k in spec.groups.kinds if _matches(unit.kind, k.id, k.name, *k.aliases)), None)
+        kind = labels.kinds.get(normalize_label(unit.kind))
         if kind is None:
             choices = "、".join(k.name for k in spec.groups.kinds)
             where.add(KIND_FIELD, f"未知的分组类型“{unit.kind}”（可选：{choices}）")
             return None
-    fixed: FixedGroup | None = next(
-        (g for g in spec.groups.fixed if _matches(unit.group, g.id, g.name, *g.aliases)), None
-    )
+    group_label = normalize_label(unit.group)
+    fixed: FixedGroup | None = labels.fixed.get(group_label)
     if fixed is not None:
         fixed_kind = spec.kind(fixed.kind)
         if kind is not None and kind.id != fixed_kind.id:
@@ -142,7 +157,7 @@ def _resolve_group(
     if not kind.open:
         where.add(GROUP_FIELD, f"分组类型“{kind.name}”只能用于方案固定的分组，“{unit.group}”不在其中")
         return None
-    key = "open:" + normalize_label(unit.group)
+    key = "open:" + group_label
     earlier = open_kinds.setdefault(key, (kind.id, unit.group))
     if earlier[0] != kind.id:
         where.add(KIND_FIELD, f"分组“{unit.group}”在前面的行中类型为“{spec.kind(earlier[0]).name}”，此处为“{kind.name}”")

@@ -52,17 +52,21 @@ def test_score_json_of_each_sample_sheet(capsys, kaohe_env, scheme: str) -> None
     assert (code, err) == (0, "")
     results = json.loads(out)["results"]
     assert [(r["unit"], r["total"], r["grade"], r["rank"], r["group"]) for r in results] == EXPECTED[scheme]
-    assert all("explanation" in r for r in results)
+    assert not any("explanation" in r for r in results)
+    assert out.count("\n") == 1  # compact: one line
+    explained = json.loads(kaohe(capsys, "score", scheme, "--input", str(DATA / f"{scheme}-2018.csv"), "--json", "--explain")[1])
+    assert [{k: v for k, v in r.items() if k != "explanation"} for r in explained["results"]] == results
+    assert all("explanation" in r for r in explained["results"])
 
 
 def test_score_json_explains_the_open_choices(capsys, kaohe_env) -> None:  # type: ignore[no-untyped-def]
-    _, out, _ = kaohe(capsys, "score", "mile", "--input", str(DATA / "mile-2018.csv"), "--json")
+    _, out, _ = kaohe(capsys, "score", "mile", "--input", str(DATA / "mile-2018.csv"), "--json", "--explain")
     by_unit = {r["unit"]: r for r in json.loads(out)["results"]}
     assert by_unit["M02"]["explanation"]["grade_before_quota"] == "优秀"
     assert "名额" in by_unit["M02"]["explanation"]["quota_reason"]
     assert Decimal(by_unit["M06"]["explanation"]["bonus"]["applied"]) == 20
     assert [d["selected"] for d in by_unit["M06"]["explanation"]["decisions"]] == [True]
-    sichuan = kaohe(capsys, "score", "sichuan", "--input", str(DATA / "sichuan-2018.csv"), "--json")[1]
+    sichuan = kaohe(capsys, "score", "sichuan", "--input", str(DATA / "sichuan-2018.csv"), "--json", "--explain")[1]
     c3 = next(r for r in json.loads(sichuan)["results"] if r["unit"] == "C3")
     assert {d["id"]: d["selected"] for d in c3["explanation"]["decisions"]} == {"advanced": False, "bottom": True}
 
