@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from kaohe.errors import ConfigError, InputError, KaoheError
 from kaohe.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from kaohe.workdays import WorkdayCalendar
 
 COMMAND_MODULES = {
