@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from kaohe.scoring.numbers import COUNT_ROUNDING_NAMES, exact_text, fraction_text
 from kaohe.scoring.result import Decision, UnitResult, evolve
 from kaohe.scoring.spec import CountRule, GradeQuota, ScoringSpec, Selection
