@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     schemes_dir: Path = Field(default=PROJECT_ROOT / "schemes", description="built-in and local scheme files")
     holidays_file: Path | None = Field(default=None, description="override/extension of the working-day table (YAML or JSON)")
     office_hours: str = Field(default="09:00", description="time of day reminders are sent, Beijing time")
+    document_header: str | None = Field(default=None, description="发文机关标志 printed above results documents, e.g. 弥勒市扶贫开发领导小组文件")
+    document_number: str | None = Field(default=None, description="文号 of results documents; {year} becomes the issue year, e.g. 弥挂联办〔{year}〕5号")
     timezone: str = "Asia/Shanghai"
 
     smtp_host: str = "127.0.0.1"

@@ -67,8 +67,10 @@ def results_dir(cycle_key: str, version: int) -> PurePosixPath:
 
 def aggregate(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, sheet: Path | None = None,
               previous: Path | None = None, reason: str | None = None, by: str = "coordinator",
-              rule: str | None = None) -> dict[str, Any]:
+              rule: str | None = None, doc_number: str | None = None, doc_header: str | None = None) -> dict[str, Any]:
     """Score the cycle, write its documents and publish them as the next version (see the module docstring).
+
+    ``doc_number`` (文号, ``{year}`` → the issue year) and ``doc_header`` (发文机关标志) head every document.
 
     Re-running with inputs that give the same report publishes nothing (``unchanged``).
     """
@@ -98,7 +100,8 @@ def aggregate(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, sheet
         rectify = rectification_items(report, chosen)
         number = 1 if current is None else current.version + 1
         folder = results_dir(cycle.key, number)
-        meta = meta_from_scheme(scheme_of(cycle), cycle.year, as_of.astimezone(BEIJING).date())
+        meta = meta_from_scheme(scheme_of(cycle), cycle.year, as_of.astimezone(BEIJING).date(), number=doc_number,
+                                header=doc_header)
         write_reports(report, home / folder, meta)
         letters = {r.unit: str(folder / LETTERS_DIR / f"{safe_name(r.unit)}_{safe_name(r.name)}.docx") for r in report.results}
         inputs = {"sources": plan.sources, "counts": {SOURCE_NAMES[k]: v for k, v in plan.counts().items()},
@@ -194,7 +197,8 @@ def aggregate_results(cycle_key: str, as_of: dt.datetime, sheet: str | None = No
     """``aggregate`` with the settings in force."""
     settings = get_settings()
     return aggregate(settings.effective_database_url, settings.home, cycle_key, as_of, sheet=Path(sheet) if sheet else None,
-                     previous=Path(previous) if previous else None, reason=reason, by=by)
+                     previous=Path(previous) if previous else None, reason=reason, by=by,
+                     doc_number=settings.document_number, doc_header=settings.document_header)
 
 
 @task(name="send-feedback-messages")

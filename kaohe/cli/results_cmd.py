@@ -44,15 +44,18 @@ def results() -> None:
 @click.option("--rule", type=click.Choice(RULES), help="整改认定规则（默认：有等次的方案取最低等次，否则取列出问题的单位）")
 @click.option("--by", default="coordinator", show_default=True, help="发布人（记入审计日志）")
 @click.option("--at", "at", metavar="ISO时间", help="发布时间（默认现在）")
+@click.option("--number", help="文号，如 弥挂联办〔2019〕5号（默认 KAOHE_DOCUMENT_NUMBER，{year} 为发文年份）")
+@click.option("--header", help="发文机关标志，如 弥勒市扶贫开发领导小组文件（默认 KAOHE_DOCUMENT_HEADER）")
 @json_option
 def aggregate(cycle: str, sheet: Path | None, previous: Path | None, reason: str | None, rule: str | None, by: str,
-              at: str | None, as_json: bool) -> None:
+              at: str | None, number: str | None, header: str | None, as_json: bool) -> None:
     """汇总计分并发布考核结果（反馈意见、考核报告、排名表），为须整改单位建立整改任务。"""
     from kaohe.tasks.results import aggregate as run_aggregate
 
     conf = settings()
     outcome = run_aggregate(conf.effective_database_url, conf.home, cycle, parse_instant(at), sheet=sheet, previous=previous,
-                            reason=reason, by=by, rule=rule)
+                            reason=reason, by=by, rule=rule, doc_number=number or conf.document_number,
+                            doc_header=header or conf.document_header)
     if as_json:
         emit_json(outcome)
         return

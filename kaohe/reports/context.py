@@ -57,6 +57,11 @@ def name_list(names: list[str]) -> str:
     return "、".join(names)
 
 
+def document_number(template: str | None, issued: dt.date) -> str | None:
+    """The 文号 from its template: ``{year}`` becomes the issue year (弥挂联办〔{year}〕5号 → 弥挂联办〔2019〕5号)."""
+    return template.replace("{year}", str(issued.year)).strip() or None if template else None
+
+
 def meta_from_scheme(scheme: Scheme, year: int, issued: dt.date, *, number: str | None = None,
                      header: str | None = None, issuer: str | None = None) -> ReportMeta:
     """ReportMeta from a scheme file: its name, document number and coordinator; ``number`` (文号),
@@ -66,7 +71,8 @@ def meta_from_scheme(scheme: Scheme, year: int, issued: dt.date, *, number: str 
     basis = f"《{scheme.name}》"
     if DOCUMENT_NUMBER.fullmatch(scheme.document.strip()):
         basis += f"（{scheme.document.strip()}）"
-    return ReportMeta(year=year, title=title, issuer=issuer, issued=issued, basis=basis, number=number, header=header)
+    return ReportMeta(year=year, title=title, issuer=issuer, issued=issued, basis=basis,
+                      number=document_number(number, issued), header=header)
 
 
 def two(value: Fraction) -> str:

@@ -22,8 +22,8 @@ def _format(places: int) -> str:
     return "0." + "0" * places if places else "0"
 
 
-def render_ranking_xlsx(report: ScoreReport) -> bytes:
-    """The ranking of every unit (sheet 排名, readable back as last year's results) and the settings (sheet 说明)."""
+def ranking_table(report: ScoreReport) -> tuple[list[str], list[list[object]]]:
+    """The ranking's header and one row per unit; columns empty for every unit are left out."""
     overall = any(r.overall_rank is not None for r in report.results)
     components = list(dict.fromkeys((c.id, c.name) for r in report.results for c in r.components))
     selections = list(report.selection_names.items())
@@ -54,7 +54,12 @@ def render_ranking_xlsx(report: ScoreReport) -> bytes:
     keep = [i for i, title in enumerate(headers) if title in always or any(row[i] is not None for row in rows)]
     headers = [headers[i] for i in keep]
     rows = [[row[i] for i in keep] for row in rows]
+    return headers, rows
 
+
+def render_ranking_xlsx(report: ScoreReport) -> bytes:
+    """The ranking of every unit (sheet 排名, readable back as last year's results) and the settings (sheet 说明)."""
+    headers, rows = ranking_table(report)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

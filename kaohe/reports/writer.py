@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from kaohe.reports.context import ReportMeta
+from kaohe.reports.pdf import render_letter_pdf, render_ranking_pdf, render_report_pdf
 from kaohe.reports.render import (
     render_letter_docx,
     render_letter_html,
@@ -32,12 +33,15 @@ def planned_files(report: ScoreReport, meta: ReportMeta) -> dict[str, bytes]:
     files: dict[str, bytes] = {
         "考核报告.html": render_report_html(report, meta).encode("utf-8"),
         "考核报告.docx": render_report_docx(report, meta),
+        "考核报告.pdf": render_report_pdf(report, meta),
         "考核排名.xlsx": render_ranking_xlsx(report),
+        "考核排名.pdf": render_ranking_pdf(report, meta),
     }
     for result in report.results:
         stem = f"{LETTERS_DIR}/{safe_name(result.unit)}_{safe_name(result.name)}"
         files[f"{stem}.html"] = render_letter_html(report, result.unit, meta).encode("utf-8")
         files[f"{stem}.docx"] = render_letter_docx(report, result.unit, meta)
+        files[f"{stem}.pdf"] = render_letter_pdf(report, result.unit, meta)
     return files
 
 

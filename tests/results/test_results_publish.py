@@ -126,3 +126,19 @@ def test_sending_feedback_completes_the_feedback_obligation(make_mile_cycle, dat
     feedback(database_url, tmp_path, key, bj(2019, 3, 8))
     assert obligation(database_url, key, "feedback", "O1").status == "done"  # type: ignore[union-attr]
     assert [e.detail["rectifying"] for e in audit(database_url, key, "results.feedback_sent")] == [["M04", "M07"]]
+
+
+def test_published_documents_carry_the_offices_header_and_document_number(make_mile_cycle, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    key = make_mile_cycle()
+    aggregate(database_url, tmp_path, key, PUBLISHED, sheet=MILE_SHEET, doc_number="弥挂联办〔{year}〕5号",
+              doc_header="弥勒市“挂包帮”“转走访”工作联席会议办公室文件")
+    folder = tmp_path / "results" / key / "v1"
+    for name in ("考核报告.pdf", "考核排名.pdf", "反馈意见/M04_市水务局.pdf"):
+        assert (folder / name).is_file(), name
+    letter = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO((folder / "反馈意见" / "M04_市水务局.pdf").read_bytes())).pages)
+    assert letter.startswith("弥勒市“挂包帮”“转走访”工作联席会议办公室文件弥挂联办〔2019〕5号")
+    assert letter.endswith("二〇一九年三月七日")
