@@ -31,9 +31,14 @@ class Cycle(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     advanced_to: Mapped[dt.datetime | None] = mapped_column(doc="the last instant the cycle was advanced to")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"), index=True,
+                                                  doc="the cycle whose dates this one's follow (a city's under its province's)")
+    parent_unit: Mapped[str | None] = mapped_column(String(100), doc="this cycle's own unit code in the parent's roster")
 
     stages: Mapped[list[CycleStage]] = relationship(back_populates="cycle", order_by="CycleStage.position", cascade="all, delete-orphan")
     units: Mapped[list[Unit]] = relationship(back_populates="cycle", order_by="Unit.code", cascade="all, delete-orphan")
+    parent: Mapped[Cycle | None] = relationship(remote_side="Cycle.id", back_populates="children")
+    children: Mapped[list[Cycle]] = relationship(back_populates="parent", order_by="Cycle.key")
 
 
 class CycleStage(Base):
@@ -59,6 +64,7 @@ class CycleStage(Base):
     holiday_policy: Mapped[str] = mapped_column(String(20))
     provisional: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20), default="pending", doc="pending, open or closed")
+    pinned_due: Mapped[dt.datetime | None] = mapped_column(doc="set when an admin moved the whole stage: re-planning keeps it")
     opened_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
 

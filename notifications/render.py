@@ -12,7 +12,9 @@ computed without the official working-day table; the text then says it is provis
 Per kind: upcoming ``days_left``; overdue ``days_overdue``; escalation ``supervisor``, ``days_overdue``;
 deadline_changed ``old_due``, optional ``reason``; results ``grade``, optional ``score``;
 rectification ``problems`` (list); sample_drawn ``sample`` (list); supervision_order ``order_no``, ``issue``;
-stage_opened optional ``opens``.
+stage_opened optional ``opens``. The cascade kinds (kaohe.cascade.notices) need ``unit``, ``scheme``,
+``cycle``, ``origin``, ``changes`` (list of ``stage``, ``old_due``, ``new_due``, ``provisional``, ``owed``),
+optional ``reason``; change_ack and change_ack_reminder also ``cycle_key``, ``change_id``, ``told`` / ``created``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ KINDS: tuple[str, ...] = (
     "rectification",
     "sample_drawn",
     "supervision_order",
+    "dates_changed",
+    "change_ack",
+    "change_ack_reminder",
 )
 _OPTIONAL: dict[str, Any] = {"office": None, "note": None, "provisional": False, "reason": None, "score": None, "opens": None}
 _WEEKDAYS = "一二三四五六日"

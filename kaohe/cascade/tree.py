@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
 from kaohe.planning import ParentDates, Plan, StageDates, plan_cycle
-from kaohe.schemes.model import Scheme
+from kaohe.schemes.model import Scheme, Stage
 from kaohe.workdays import WorkdayCalendar
 
 
@@ -55,3 +55,15 @@ def late_feeds(scheme: Scheme, plan: Plan, parent: Mapping[str, StageDates]) -> 
             problems.append(f"阶段 {stage.id} 的截止 {due.isoformat()} 晚于它所报送的上级阶段 {fed} 的截止 "
                             f"{parent[fed].due.isoformat()}；如确需如此，请用 late_reason 说明理由")
     return problems
+
+
+def followed_parent_stage(stage: Stage | None) -> str | None:
+    """The parent stage a child stage feeds, or whose date it is written against (None: neither)."""
+    if stage is None:
+        return None
+    if stage.fed_parent_stage:
+        return stage.fed_parent_stage
+    for spec in (stage.due, stage.opens):
+        if spec is not None and spec.expr.kind == "parent":
+            return spec.expr.ref
+    return None

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from kaohe.cascade.tree import plan_parent_dates
+from kaohe.cascade.tree import followed_parent_stage, plan_parent_dates
 from kaohe.cli.app import calendar, cli, emit_json, json_option, settings
 from kaohe.cli.tables import print_table
 from kaohe.errors import InputError, Problem, SchemeError
@@ -97,7 +97,7 @@ def show_levels(lineage: tuple[Scheme, ...], plans: list[Plan]) -> None:
         row: list[object] = [stage.id, plans[0].stage(stage.id).due.strftime("%Y-%m-%d")]
         current: Stage | None = stage
         for level in range(1, len(plans)):
-            ref = _followed(current)
+            ref = followed_parent_stage(current)
             dates = plan_parent_dates(plans[level]).get(ref) if ref else None
             row += [ref, dates.due.isoformat() if dates else None]
             current = next((s for s in lineage[level].stages if s.id == ref), None) if ref and current is not None else None
@@ -110,17 +110,6 @@ def show_levels(lineage: tuple[Scheme, ...], plans: list[Plan]) -> None:
         headers += [f"上{level}级阶段（{lineage[level].id}）", f"上{level}级截止"]
     print_table("各级截止日期对照", headers, rows)
 
-
-def _followed(stage: Stage | None) -> str | None:
-    """The parent stage a child stage feeds or whose date it is written against."""
-    if stage is None:
-        return None
-    if stage.fed_parent_stage:
-        return stage.fed_parent_stage
-    for spec in (stage.due, stage.opens):
-        if spec is not None and spec.expr.kind == "parent":
-            return spec.expr.ref
-    return None
 
 
 def show_plan(scheme: Scheme, result: Plan) -> None:

@@ -18,9 +18,10 @@ STATUS_NAMES = {"pending": "未开始", "open": "进行中", "closed": "已截�
 @cli.command()
 @click.argument("cycle", required=False)
 @click.option("--unit", help="只看该单位的应办事项和收到的消息")
+@click.option("--tree", is_flag=True, help="显示本周期所在的上下级周期树，各级截止日期并列，以及未确认的日程调整")
 @json_option
-def status(cycle: str | None, unit: str | None, as_json: bool) -> None:
-    """各阶段应办、已办、逾期单位数与下一截止；或某单位的事项与消息。"""
+def status(cycle: str | None, unit: str | None, tree: bool, as_json: bool) -> None:
+    """各阶段应办、已办、逾期单位数与下一截止；或某单位的事项与消息；或上下级周期树。"""
     url = settings().effective_database_url
     ensure_schema(url)
     now = SystemClock().now()
@@ -32,6 +33,15 @@ def status(cycle: str | None, unit: str | None, as_json: bool) -> None:
             found = cycles[0]
         else:
             found = get_cycle(session, cycle)
+        if tree:
+            from kaohe.cascade.levels import tree_view
+
+            levels = tree_view(session, found)
+            if as_json:
+                emit_json(levels)
+                return
+            _print_tree(levels)
+            return
         if unit:
             view = unit_status(session, found, get_unit(session, found, unit), now)
             if as_json:
@@ -60,3 +70,14 @@ def _print_unit(view: dict) -> None:  # type: ignore[type-arg]
     print_table("消息", ["阶段", "类型", "渠道", "状态", "计划发送", "已发送", "错误"], [
         (m["stage"], m["kind"], m["channel"], m["status"], m["send_after"], m["sent_at"], m["error"]) for m in view["messages"]
     ])
+
+
+def _print_tree(view: dict) -> None:  # type: ignore[type-arg]
+    rows = []
+    for node in view["cycles"]:
+        label = "　" * node["level"] + ("└ " if node["level"] else "") + node["cycle"]
+        acks = f"{node['unacknowledged_changes']} 项待确认" if node["unacknowledged_changes"] else ""
+        for index, stage in enumerate(node["stages"]):
+            rows.append((label if index == 0 else "", stage["stage"], stage["due"] + ("（暂定）" if stage["provisional"] else ""),
+                         stage["follows"], stage["parent_due"], acks if index == 0 else ""))
+    print_table(f"周期树 {view['root']}（各级截止并列）", ["周期", "阶段", "截止", "上级阶段", "上级截止", "日程调整"], rows)

@@ -19,20 +19,28 @@ NO_OBLIGATIONS_AT_START = {"rectification"}
 
 
 def create_cycle(session: Session, *, key: str, scheme: Scheme, plan: Plan, roster: Sequence[RosterEntry],
-                 actor: str, now: dt.datetime, holiday_policy: str | None = None, office_hours: str = "09:00") -> Cycle:
+                 actor: str, now: dt.datetime, holiday_policy: str | None = None, office_hours: str = "09:00",
+                 parent: Cycle | None = None, parent_unit: str | None = None) -> Cycle:
     """A new cycle with its stages, units and obligations; StateError if ``key`` is taken.
 
     Every roster unit whose role is a stage's actor owes that stage, except rectification, which only
     units graded to rectify owe (created when results are known). The cycle and its stages are ORM
     objects; units and obligations (one row per roster entry and per owed stage) go in as bulk Core
-    inserts in the session's transaction, and ``cycle.units`` loads them when first read.
+    inserts in the session's transaction, and ``cycle.units`` loads them when first read. ``parent`` links
+    the cycle under a parent cycle of the same year (``parent_unit``: its own code in the parent's roster);
+    ``plan`` must then have been made from the parent's dates (kaohe.cascade.levels.stored_parent_dates).
     """
     if session.scalar(select(Cycle.id).where(Cycle.key == key)) is not None:
         raise StateError(f"周期 {key} 已存在")
+    if parent is not None:
+        from kaohe.cascade.levels import check_parent
+
+        check_parent(parent, scheme, plan.year, parent_unit)
     cycle = Cycle(
         key=key, scheme_id=scheme.id, year=plan.year, scheme_snapshot=scheme.model_dump(mode="json"),
         holiday_policy=holiday_policy, events={k: v.isoformat() for k, v in plan.events.items()},
         office_hours=office_hours, provisional=plan.provisional, created_at=now,
+        parent_id=parent.id if parent is not None else None, parent_unit=parent_unit,
     )
     for position, planned in enumerate(plan.stages):
         cycle.stages.append(CycleStage(
@@ -56,7 +64,8 @@ def create_cycle(session: Session, *, key: str, scheme: Scheme, plan: Plan, rost
     for start in range(0, len(rows), BULK_ROWS):
         session.execute(insert(obligations), rows[start:start + BULK_ROWS])
     record(session, actor=actor, action="cycle.created", cycle_id=cycle.id, subject=key, at=now,
-           detail={"scheme": scheme.id, "year": plan.year, "units": len(roster), "provisional": plan.provisional})
+           detail={"scheme": scheme.id, "year": plan.year, "units": len(roster), "provisional": plan.provisional,
+                   "parent": parent.key if parent is not None else None, "parent_unit": parent_unit})
     return cycle
 
 

@@ -45,7 +45,8 @@ def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime,
     """Move a deadline for some units (or, with ``unit_codes`` None, the whole stage) and tell them.
 
     Pending reminders planned for the old date are cancelled; the next advance plans the new ones.
-    Each unit concerned gets a ``deadline_changed`` message at once.
+    Each unit concerned gets a ``deadline_changed`` message at once. A whole stage's new date is pinned
+    (re-planning keeps it) and flows down to the cycle's child cycles (kaohe.cascade.apply.propagate).
     """
     from kaohe.engine.state import Delivery
     from kaohe.store.advance import render_deliveries
@@ -64,7 +65,8 @@ def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime,
             raise NotFoundError(f"周期 {cycle.key} 中没有编码为 {', '.join(missing)} 的单位")
         query = query.where(Obligation.unit_id.in_([u.id for u in units.values()]))
     else:
-        stage.due_at = new_due
+        old_stage_due = stage.due_at
+        stage.due_at = stage.pinned_due = new_due
         stage.reason = f"{stage.reason}；" if stage.reason else ""
         stage.reason += f"{now.date().isoformat()} 变更截止：{reason}"
         if stage.status == "closed" and new_due > now:
@@ -87,4 +89,10 @@ def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime,
     record(session, actor=actor, action="deadline.changed", cycle_id=cycle.id, subject=stage_key, at=now,
            detail={"new_due": new_due.isoformat(), "units": [codes[o.unit_id] for o in obligations] if unit_codes else "all",
                    "reason": reason})
+    if unit_codes is None and cycle.children:
+        from kaohe.cascade.apply import propagate
+        from kaohe.workdays import configured_calendar
+
+        propagate(session, cycle, cause="extension" if new_due > old_stage_due else "override", reason=reason, actor=actor,
+                  now=now, calendar=configured_calendar(), include_origin=False)
     return obligations
