@@ -44,10 +44,9 @@ KINDS: tuple[str, ...] = (
     "rectification",
     "sample_drawn",
     "supervision_order",
-    "dates_changed",
-    "change_ack",
-    "change_ack_reminder",
 )
+CASCADE_KINDS: tuple[str, ...] = ("dates_changed", "change_ack", "change_ack_reminder")
+"""Kinds about several stages at once (kaohe.cascade): they list ``changes`` instead of one stage and due."""
 _OPTIONAL: dict[str, Any] = {"office": None, "note": None, "provisional": False, "reason": None, "score": None, "opens": None}
 _WEEKDAYS = "一二三四五六日"
 
@@ -141,7 +140,7 @@ def _environment() -> jinja2.Environment:
 
 def render(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """Render ``kind`` with ``context`` into ``(subject, body)``; raises :class:`RenderError`."""
-    if kind not in KINDS:
+    if kind not in KINDS and kind not in CASCADE_KINDS:
         raise RenderError(f"未知的通知类型：{kind!r}（可用：{'、'.join(KINDS)}）")
     try:
         text = _environment().get_template(f"{kind}.txt.j2").render({**_OPTIONAL, **context})

@@ -23,8 +23,10 @@ from kaohe.errors import InputError, KaoheError, Problem, ScoreSheetError, State
 from kaohe.evidence.files import safe_part
 from kaohe.reports import meta_from_scheme, write_reports
 from kaohe.reports.writer import LETTERS_DIR, safe_name
-from kaohe.results.facts import facts_of
-from kaohe.results.inputs import SOURCE_NAMES, plan_inputs
+from kaohe.cascade.collect import children_results
+from kaohe.cascade.upward import ChildResults, child_inputs, provenance
+from kaohe.results.facts import UnitFacts, facts_of, group_of
+from kaohe.results.inputs import CHILD, SOURCE_NAMES, plan_inputs
 from kaohe.results.rectify import (
     RULE_NAMES,
     RULES,
@@ -86,7 +88,11 @@ def aggregate(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, sheet
             raise StateError(f"方案 {cycle.scheme_id} 未规定计分公式（scoring: null），不能自动汇总考核结果；请由考核组按办法综合评定")
         sheet_rows, last = _read_files(spec, sheet, previous)
         assessed = [facts_of(u) for u in cycle.units if u.role == "assessed"]
-        plan = plan_inputs(spec, assessed, verified_scores(session, cycle), sheet_rows, str(sheet) if sheet else None)
+        children = children_results(session, cycle) if cycle.children else []
+        from_children, origin = _child_rows(spec, assessed, sheet_rows, children)
+        plan = plan_inputs(spec, assessed, verified_scores(session, cycle), sheet_rows + list(from_children.values()),
+                           str(sheet) if sheet else None)
+        plan.sources.update(dict.fromkeys(from_children, CHILD))
         earlier = None if previous is not None else previous_year(session, cycle)
         last = last if previous is not None else (earlier[1] if earlier else None)
         report = score(spec, plan.inputs, last, file=str(sheet) if sheet else None)
@@ -106,7 +112,8 @@ def aggregate(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, sheet
         letters = {r.unit: str(folder / LETTERS_DIR / f"{safe_name(r.unit)}_{safe_name(r.name)}.docx") for r in report.results}
         inputs = {"sources": plan.sources, "counts": {SOURCE_NAMES[k]: v for k, v in plan.counts().items()},
                   "score_sheet": _file_record(sheet), "previous_file": _file_record(previous),
-                  "previous_cycle": earlier[0] if earlier else None, "rule_text": RULE_NAMES[chosen]}
+                  "previous_cycle": earlier[0] if earlier else None, "rule_text": RULE_NAMES[chosen],
+                  "children": provenance(children, origin)}
         published = publish(session, cycle, report, rectify=rectify, rule=chosen, inputs=inputs, documents_dir=str(folder),
                             letters=letters, by=by, reason=reason, now=as_of)
         sync = sync_rectification(session, cycle, published.version, rectify, by=by, now=as_of)
@@ -121,6 +128,19 @@ def aggregate(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, sheet
             "rectification": sync.to_json(), "documents": str(home / folder), "sources": inputs["counts"],
             "completed": done, "correction_messages": queued, "feedback_waiting": waiting,
         }
+
+
+def _child_rows(spec: ScoringSpec, assessed: list[UnitFacts], sheet_rows: list[UnitInput], children: list[ChildResults]
+                ) -> tuple[dict[str, UnitInput], dict[str, ChildResults]]:
+    """Inputs that child cycles' published results give for units the score sheet does not list (kaohe.cascade.upward)."""
+    if not children:
+        return {}, {}
+    groups = {}
+    for unit in assessed:
+        group = group_of(spec, unit)
+        if not isinstance(group, Problem):
+            groups[unit.code] = group
+    return child_inputs(children, groups, [row.unit for row in sheet_rows])
 
 
 def _read_files(spec: ScoringSpec, sheet: Path | None, previous: Path | None) -> tuple[list[UnitInput], list[PreviousResult] | None]:

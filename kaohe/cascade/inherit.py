@@ -3,9 +3,10 @@
 A child file names ``parent: <scheme id>`` (Sichuan 第十二条: each city makes its own method after the
 province's; Ordos 第十三条: each banner its own rules after the city's). The merged scheme is:
 
-- every top-level field of the child, else the parent's (``scoring`` and ``open_points`` included:
-  a child that writes them replaces the parent's; ``scoring: null`` means no formula);
-- ``roles``, ``reminder_plans`` and ``events``: the parent's entries with the child's added or replacing them;
+- every top-level field of the child, else the parent's (a child's ``open_points`` replace the parent's);
+- ``roles``, ``reminder_plans``, ``events`` and ``scoring``: the parent's entries with the child's added or
+  replacing them (``scoring: {groups: …}`` keeps the parent's formula and changes only the groups;
+  ``scoring: null`` means no formula);
 - ``stages``: the parent's, in the parent's order, each updated field by field by the child's entry with
   the same id (``omit: true`` drops it); the child's new stages follow, in the child's order. An inherited
   stage's ``feeds``/``late_reason`` (which name the grandparent's stages) are not inherited. A new stage
@@ -23,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-MERGED_MAPPINGS = ("roles", "reminder_plans", "events")
+MERGED_MAPPINGS = ("roles", "reminder_plans", "events", "scoring")
 DATE_FIELDS = ("opens", "due")
 PARENT_LINKS = ("feeds", "late_reason")
 

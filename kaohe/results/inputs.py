@@ -21,7 +21,8 @@ from kaohe.scoring.validation import prepare
 
 SHEET = "score_sheet"
 VERIFIED = "verified"
-SOURCE_NAMES = {SHEET: "评分表", VERIFIED: "核实得分"}
+CHILD = "child_cycle"
+SOURCE_NAMES = {SHEET: "评分表", VERIFIED: "核实得分", CHILD: "下级周期考核结果"}
 
 
 @dataclass(frozen=True)

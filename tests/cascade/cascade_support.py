@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,17 +33,18 @@ class Tree:
     cities: dict[str, Cycle]
 
 
-def build_tree(session: Session, year: int, calendar: WorkdayCalendar, now: dt.datetime) -> Tree:
+def build_tree(session: Session, year: int, calendar: WorkdayCalendar, now: dt.datetime, *, suffix: str = "",
+               province_roster: Path = SAMPLES / "sichuan-roster.csv") -> Tree:
     """sichuan-Y with suining-Y and neijiang-Y under it, each city's counties as its assessed units."""
     city_lineage = load_lineage(str(SAMPLES / "sichuan-city-example.yaml"), SCHEMES)
     province_scheme = city_lineage[1]
-    province = create_cycle(session, key=f"sichuan-{year}", scheme=province_scheme, plan=plan_cycle(province_scheme, year, calendar),
-                            roster=read_roster(SAMPLES / "sichuan-roster.csv"), actor="admin", now=now)
+    province = create_cycle(session, key=f"sichuan-{year}{suffix}", scheme=province_scheme, plan=plan_cycle(province_scheme, year, calendar),
+                            roster=read_roster(province_roster), actor="admin", now=now)
     session.flush()
     cities = {}
     for code, roster in CITIES.items():
         plan = plan_cycle(city_lineage[0], year, calendar, parent=stored_parent_dates(province))
-        cities[code] = create_cycle(session, key=f"{CITY_KEYS[code]}-{year}", scheme=city_lineage[0], plan=plan,
+        cities[code] = create_cycle(session, key=f"{CITY_KEYS[code]}-{year}{suffix}", scheme=city_lineage[0], plan=plan,
                                     roster=read_roster(SAMPLES / roster), actor="admin", now=now, parent=province, parent_unit=code)
     session.flush()
     session.refresh(province)

@@ -48,7 +48,9 @@ def test_the_example_city_scheme_inherits_the_province_and_is_marked_as_an_examp
     assert self_check.due.date == "parent.self_check.due"
     assert city.stage("feedback").due.date == province.stage("feedback").due.date  # relative to its own stage: kept
     assert city.roles["third_party"] == province.roles["third_party"] and city.roles["assessed"] != province.roles["assessed"]
-    assert city.scoring == province.scoring
+    assert city.scoring is not None and province.scoring is not None
+    assert city.scoring["formulas"] == province.scoring["formulas"]  # the province's formula, the city's groups
+    assert [k["id"] for k in city.scoring["groups"]["kinds"]] == ["city", "county"] and city.scoring["groups"]["kinds"][1]["open"]
 
 
 def test_the_example_city_dates_are_working_days_before_the_province_deadlines() -> None:
