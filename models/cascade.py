@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kaohe.models.base import Base, utcnow
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+
+from kaohe.models.base import Base, utcnow
 
 
 class DateChange(Base):

@@ -17,14 +17,14 @@ from typing import Any
 
 from prefect import task
 
+from kaohe.cascade.collect import children_results
+from kaohe.cascade.upward import ChildResults, child_inputs, provenance
 from kaohe.clock import BEIJING
 from kaohe.db import ensure_schema, session_scope
 from kaohe.errors import InputError, KaoheError, Problem, ScoreSheetError, StateError
 from kaohe.evidence.files import safe_part
 from kaohe.reports import meta_from_scheme, write_reports
 from kaohe.reports.writer import LETTERS_DIR, safe_name
-from kaohe.cascade.collect import children_results
-from kaohe.cascade.upward import ChildResults, child_inputs, provenance
 from kaohe.results.facts import UnitFacts, facts_of, group_of
 from kaohe.results.inputs import CHILD, SOURCE_NAMES, plan_inputs
 from kaohe.results.rectify import (

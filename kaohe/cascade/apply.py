@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaohe.cascade.notices import COORDINATOR_ROLE, UnitMove, fingerprint, messages_for
-from kaohe.cascade.replan import CycleSnapshot, Move, Replanned, StoredStage, replan_tree
+from kaohe.cascade.replan import CycleSnapshot, Replanned, StoredStage, replan_tree
 from kaohe.cascade.tree import plan_chain, plan_parent_dates
 from kaohe.clock import BEIJING
 from kaohe.errors import NotFoundError, StateError
@@ -80,7 +80,7 @@ def snapshot(cycle: Cycle, *, lineage: Lineage | None = None, calendar: WorkdayC
         key=cycle.key, scheme=scheme, year=cycle.year,
         stages=tuple(StoredStage(s.key, s.kind, local_day(s.opens_at) if s.opens_at else None, local_day(s.due_at)) for s in cycle.stages),
         events={k: dt.date.fromisoformat(v) for k, v in (cycle.events or {}).items()},
-        policy=cycle.holiday_policy,  # type: ignore[arg-type]
+        policy=cycle.holiday_policy,
         pins={s.key: local_day(s.pinned_due) for s in cycle.stages if s.pinned_due is not None},
         parent=cycle.parent.key if cycle.parent is not None else None, detached_parent=detached,
     )
@@ -173,9 +173,9 @@ def _apply(session: Session, cycle: Cycle, result: Replanned, *, origin: Cycle, 
     if not stage_moves:
         return
     send_at = office_instant(now, calendar, cycle.office_hours)
-    for unit_id, moves in by_unit.items():
-        for move in moves:
-            cancel_for(session, cycle_id=cycle.id, stage_key=move.stage_key, unit_ids=[unit_id], after=now)
+    for unit_id, unit_moves in by_unit.items():
+        for unit_move in unit_moves:
+            cancel_for(session, cycle_id=cycle.id, stage_key=unit_move.stage_key, unit_ids=[unit_id], after=now)
     change = None
     if cycle.parent_id is not None:
         change = DateChange(cycle_id=cycle.id, origin_cycle_id=origin.id, cause=cause, reason=reason, stages=stage_moves,

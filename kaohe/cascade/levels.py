@@ -50,8 +50,8 @@ def tree_view(session: Session, cycle: Cycle) -> dict[str, Any]:
     from kaohe.store.advance import scheme_of
 
     root = root_of(cycle)
-    pending = dict(session.execute(
-        select(DateChange.cycle_id, func.count()).where(DateChange.acknowledged_at.is_(None)).group_by(DateChange.cycle_id)).all())
+    pending: dict[int, int] = {cycle_id: count for cycle_id, count in session.execute(
+        select(DateChange.cycle_id, func.count()).where(DateChange.acknowledged_at.is_(None)).group_by(DateChange.cycle_id)).all()}
     rows: list[dict[str, Any]] = []
 
     def visit(node: Cycle, level: int) -> None:

@@ -45,7 +45,7 @@ def messages_for(cycle: Cycle, recipient: Unit, kind: str, wave: str, context: d
 
     scheme = scheme_of(cycle)
     subject, body = render(kind, {"unit": recipient.name, "scheme": scheme.name, "cycle": cycle.year,
-                                  "office": scheme.roles.get(COORDINATOR_ROLE), "cycle_key": cycle.key, **context})
+                                  "office": scheme.roles.get("coordinator"), "cycle_key": cycle.key, **context})
     return [
         Outgoing(key=f"{cycle.key}:cascade:{wave}:{recipient.code}:{channel}", cycle_id=cycle.id, stage_key=None,
                  unit_id=recipient.id, kind=kind, wave=wave, channel=channel, recipient=recipient.contacts[channel],

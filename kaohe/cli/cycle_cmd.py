@@ -6,14 +6,15 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
 from kaohe.cascade.levels import stored_parent_dates
 from kaohe.cascade.tree import late_feeds, plan_parent_dates
+from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
 from kaohe.cli.plan_cmd import OUTSIDE_VALIDITY, POLICY_CHOICE, build_plan, parse_events, plan_ancestors, show_warnings
 from kaohe.cli.tables import print_table
 from kaohe.clock import SystemClock
 from kaohe.db import ensure_schema, session_scope
 from kaohe.errors import Problem, SchemeError
+from kaohe.planning import ParentDates
 from kaohe.roster import read_roster
 from kaohe.schemes.loader import load_lineage
 from kaohe.store.cycles import create_cycle, get_cycle, list_cycles
@@ -48,6 +49,7 @@ def create(scheme: str, year: int, roster: Path, key: str | None, holiday_policy
     ensure_schema(url)
     with session_scope(url) as session:
         parent = get_cycle(session, parent_key) if parent_key else None
+        above: ParentDates | None
         if parent is not None:
             above = stored_parent_dates(parent)
         else:

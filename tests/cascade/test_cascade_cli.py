@@ -41,11 +41,12 @@ def kaohe(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
 
 
 def _tree(capsys: pytest.CaptureFixture[str], year: int) -> None:
-    code, _, err = kaohe(capsys, "cycle", "create", "sichuan", "--year", str(year), "--roster", str(SAMPLES / "sichuan-roster.csv"))
+    extra = ["--outside-validity"] if year > 2020 else []  # Sichuan's method runs 2016–2020 (第四条)
+    code, _, err = kaohe(capsys, "cycle", "create", "sichuan", "--year", str(year), "--roster", str(SAMPLES / "sichuan-roster.csv"), *extra)
     assert code == 0, err
     for code_, key, roster in (("SC-C08", "suining", "sichuan-city-suining-roster.csv"), ("SC-C09", "neijiang", "sichuan-city-neijiang-roster.csv")):
         code, out, err = kaohe(capsys, "cycle", "create", str(EXAMPLE), "--year", str(year), "--roster", str(SAMPLES / roster),
-                               "--key", f"{key}-{year}", "--parent", f"sichuan-{year}", "--parent-unit", code_)
+                               "--key", f"{key}-{year}", "--parent", f"sichuan-{year}", "--parent-unit", code_, *extra)
         assert code == 0, err
         assert f"上级周期 sichuan-{year}" in out
 

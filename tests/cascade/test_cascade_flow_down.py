@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cascade_support import build_tree, due, messages
 from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +19,6 @@ from kaohe.models import AuditEntry, DateChange, OutboxMessage
 from kaohe.planning import end_of_day
 from kaohe.store.obligations import extend
 from kaohe.workdays import load_calendar
-
-from cascade_support import build_tree, due, messages
 
 CAL = load_calendar()
 BEFORE = dt.datetime(2020, 1, 10, 10, 0, tzinfo=BEIJING)  # Friday, office hours, before every deadline

@@ -4,8 +4,8 @@ aggregation, with their provenance (which cycle, which version, who published an
 from __future__ import annotations
 
 import csv
-import json
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 from pathlib import Path
