@@ -1,8 +1,8 @@
 """Cascaded calendars: a cycle's parent cycle, whole-stage deadlines an admin pinned, and the date changes
 that flowed down to a cycle with their acknowledgement
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 00:30:00
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 import kaohe.models.base
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
