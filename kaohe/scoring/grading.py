@@ -27,7 +27,7 @@ def grade_of(total: Decimal, grades: Grades) -> tuple[str, str]:
         whole = round_fraction(Fraction(total), 0)
         band = _containing(whole, grades.bands)
         if band is not None:
-            return band.grade, f"{gap}；按 gap_policy=round 取整为 {whole}，属“{band.grade}”（{band.describe()}）"
+            return band.grade, f"{gap}；按本方案的处理办法（{policy}）取整为 {whole}，属“{band.grade}”（{band.describe()}）"
         band = _below(total, grades.bands)
     elif grades.gap_policy == "upper":
         band = _above(total, grades.bands)
@@ -35,7 +35,7 @@ def grade_of(total: Decimal, grades: Grades) -> tuple[str, str]:
         band = _below(total, grades.bands)
     if band is None:
         raise GapError(f"{gap}，且按 gap_policy={grades.gap_policy} 也无法确定等次")
-    return band.grade, f"{gap}；按 gap_policy={grades.gap_policy}（{policy}），评为“{band.grade}”"
+    return band.grade, f"{gap}；按本方案的处理办法（{policy}），评为“{band.grade}”"
 
 
 def _containing(total: Decimal, bands: list[Band]) -> Band | None:
