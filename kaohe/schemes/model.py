@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from kaohe import dateexpr
 from kaohe.schemes.approval import DEFAULT_OPEN_POINT, Approval, default_approval
+from kaohe.schemes.forms import Form
 from kaohe.schemes.validity import Validity
 
 HolidayPolicy = Literal["keep", "next", "previous"]
@@ -150,6 +151,7 @@ class Scheme(_Strict):
     scoring: dict[str, Any] | None = None
     approval: Approval = Field(default_factory=default_approval)
     validity: Validity | None = None
+    forms: dict[str, Form] = Field(default_factory=dict, description="scoring component id → the form its score comes from")
 
     @model_validator(mode="before")
     @classmethod
@@ -158,6 +160,15 @@ class Scheme(_Strict):
             data = {key: value for key, value in data.items() if key != "approval"}
             data["open_points"] = [*data.get("open_points", []), DEFAULT_OPEN_POINT]
         return data
+
+    @model_validator(mode="after")
+    def _forms_feed_components(self) -> Scheme:
+        formulas = (self.scoring or {}).get("formulas") or []
+        components = {c.get("id") for f in formulas if isinstance(f, dict) for c in f.get("components") or [] if isinstance(c, dict)}
+        unknown = sorted(set(self.forms) - components)
+        if unknown:
+            raise ValueError(f"forms 中的 {', '.join(unknown)} 不是 scoring 中任何公式的分项")
+        return self
 
     @model_validator(mode="after")
     def _references(self) -> Scheme:
