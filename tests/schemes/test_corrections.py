@@ -153,3 +153,35 @@ def test_mile_paper_materials_come_from_the_township_party_committee() -> None:
     # 第八条“各乡镇党委将各挂联单位自查报告纸质版和附件2纸质版于1月26日前送到联席办办公室”
     stage = scheme("mile").stage("paper_materials")
     assert stage.body == "乡镇党委" and stage.due.date == "Y+1-01-26"
+
+
+# --- 鄂尔多斯：what the scheme left unmodelled
+
+def test_ordos_special_verification_reports_to_the_leading_group_then_feeds_back_at_once() -> None:
+    # 第八条（三）阶段性核查，“形成考核情况专报，报送领导小组”；第十条“即时反馈在专项考核即时打分后进行”
+    loaded = scheme("ordos")
+    plan = plan_cycle(loaded, 2019, CALENDAR)
+    for phase in ("1", "2"):
+        check, feedback = loaded.stage(f"special_verification_{phase}"), loaded.stage(f"special_feedback_{phase}")
+        assert check.clause == "第八条（三）" and "考核情况专报" in check.submit and "领导小组" in check.description
+        assert feedback.clause == "第十条" and feedback.kind == "immediate_feedback"
+        verified, fed_back = plan.stage(check.id).due.date(), plan.stage(feedback.id).due.date()
+        assert verified < fed_back == CALENDAR.add_working_days(verified, 3)
+        assert plan.stage(feedback.id).opens.date() == verified  # type: ignore[union-attr]
+    assert plan.stage("special_verification_2").due.date() < plan.stage("annual_assessment").due.date()
+    assert any("专项核查" in p and "两期" in p for p in loaded.open_points)
+
+
+def test_ordos_daily_evaluation_is_scored_over_the_year() -> None:
+    # 第八条（四）“对精准脱贫内容、质量、时效等作出综合评价，进行量化赋分”
+    stage = scheme("ordos").stage("daily_evaluation")
+    plan = plan_cycle(scheme("ordos"), 2019, CALENDAR).stage("daily_evaluation")
+    assert "量化赋分" in stage.description and stage.submit == ["日常评价赋分表"]
+    assert (plan.opens.date(), plan.due.date()) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))  # type: ignore[union-attr]
+
+
+def test_ordos_constraint_indicators_are_reported_and_their_scoring_is_an_open_point() -> None:
+    # 第六条（六）约束指标：党风廉政建设责任制落实情况、资金使用违规违纪情况、扶贫领域作风建设情况
+    loaded = scheme("ordos")
+    assert "约束指标" in loaded.stage("result_report").description
+    assert any("约束指标" in p and "第六条（六）" in p for p in loaded.open_points)
