@@ -15,7 +15,7 @@ from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
 from kaohe.settings import PROJECT_ROOT
 
-KIND_NAMES = {"stage_opened": "阶段开始", "upcoming": "临近截止", "due_today": "今日截止", "overdue": "逾期",
+KIND_NAMES = {"dates_changed": "随上级调整", "change_ack": "请确认调整", "change_ack_reminder": "确认提醒", "stage_opened": "阶段开始", "upcoming": "临近截止", "due_today": "今日截止", "overdue": "逾期",
               "escalation": "逾期上报", "deadline_changed": "截止变更", "results": "结果", "rectification": "整改",
               "supervision_order": "督办单", "sample_drawn": "抽中通知", "order_feedback": "督办评分反馈"}
 REVIEW_STATUS = {"sent": "已送评", "pending": "评估中", "partial": "部分收回", "complete": "全部收回"}
@@ -30,12 +30,16 @@ SAMPLE_ROSTERS = {"mile": "mile-roster.csv", "sichuan": "sichuan-roster.csv", "i
 @click.option("--event", "events", multiple=True, metavar="NAME=YYYY-MM-DD")
 @click.option("--seed", default="kaohe", show_default=True, help="模拟单位行为的随机种子")
 @click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), help="模拟数据库、报送文件和结果文件所在目录（默认临时目录）")
+@click.option("--cascade", is_flag=True, help="上下级联动（仅 sichuan）：省级周期下设两个市级周期，省里延期后逐级调整、通知、确认，市级结果报省汇总")
 @json_option
 def simulate(scheme: str, year: int, roster: Path | None, holiday_policy: str | None, events: tuple[str, ...],
-             seed: str, workdir: Path | None, as_json: bool) -> None:
+             seed: str, workdir: Path | None, cascade: bool, as_json: bool) -> None:
     """在模拟时钟上运行整个考核周期：真实的流程、本地邮件与 Webhook 接收端和第三方评估端；模拟的单位、核查单位和联席办通过与 submit、verify、order、sample、rectify 命令相同的代码办理各项事务。"""
     from kaohe.simulate.runner import run_simulation
 
+    if cascade:
+        _cascade(scheme, year, roster, seed, workdir, as_json)
+        return
     loaded = load_scheme(scheme, settings().schemes_dir)
     result_plan = build_plan(loaded, year, holiday_policy, parse_events(events), outside_validity=True)  # a what-if: warn only
     roster_path = roster or PROJECT_ROOT / "samples" / SAMPLE_ROSTERS.get(loaded.id, "mile-roster.csv")
@@ -79,3 +83,33 @@ def simulate(scheme: str, year: int, roster: Path | None, holiday_policy: str | 
     click.echo(f"完成 {len(report['completions'])} 项；推进 {report['advances']} 次；"
                f"本地接收：邮件 {report['received']['email']} 封，Webhook/机器人 {report['received']['http']} 次；"
                f"数据库 {report['database']}")
+
+
+def _cascade(scheme: str, year: int, roster: Path | None, seed: str, workdir: Path | None, as_json: bool) -> None:
+    """``--cascade``: the province-and-cities scenario of kaohe.simulate.cascade."""
+    from kaohe.errors import InputError
+    from kaohe.schemes.loader import load_lineage
+    from kaohe.simulate.cascade import CITY_SCHEME, run_cascade
+
+    if scheme != "sichuan":
+        raise InputError("--cascade 目前只有四川（sichuan）的示例：省级周期下设两个市（州）周期（第十二条）")
+    lineage = load_lineage(str(CITY_SCHEME), settings().schemes_dir)
+    if workdir:
+        workdir.mkdir(parents=True, exist_ok=True)
+    report = run_cascade(lineage, read_roster(roster or PROJECT_ROOT / "samples" / SAMPLE_ROSTERS["sichuan"]), year, calendar(),
+                         seed=seed, workdir=workdir)
+    if as_json:
+        emit_json(report)
+        return
+    before = {(c["cycle"], s["stage"]): s["due"] for c in report["before"]["cycles"] for s in c["stages"]}
+    print_table(f"上下级联动模拟：{report['province']} 与 {'、'.join(report['cities'])}", ["周期", "阶段", "原截止", "现截止", "上级阶段", "上级截止"], [
+        ("　" * c["level"] + c["cycle"], s["stage"], before.get((c["cycle"], s["stage"])), s["due"], s["follows"], s["parent_due"])
+        for c in report["after"]["cycles"] for s in c["stages"]
+    ])
+    print_table("通知", ["周期", "类型", "单位数"], [(n["cycle"], KIND_NAMES.get(n["kind"], n["kind"]), n["units"]) for n in report["notices"]])
+    for ack in report["acknowledgements"]:
+        click.echo(f"{ack['cycle']}：{ack['by']} 于 {ack['at'][:16]} 确认收悉")
+    for child in report["province_result"]["children"]:
+        click.echo(f"省级汇总第{report['province_result']['version']}版采用 {child['cycle']} 第{child['version']}版结果"
+                   f"（{child['units']} 个县，发布人 {child['published_by']}）")
+    click.echo(f"本地邮件接收端收到 {report['received']} 封；数据库 {report['database']}")

@@ -1,0 +1,164 @@
+"""``kaohe simulate sichuan --cascade``: a province with two cities (Sichuan 第十二条) on a simulated clock.
+
+The province cycle and two city cycles under it (the example city scheme, the sample rosters of Suining
+and Neijiang with their counties) are created in a fresh database; then, through the same functions as
+the CLI commands: the province extends self-report by three working days five working days before the
+deadline; the change flows down; the outbox is sent to a local SMTP receiver; one city acknowledges at
+once, the other only after the next working day's reminder; the cities publish their assessment of their
+counties and the province aggregates, taking the cities' results with their provenance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from kaohe.clock import BEIJING
+from kaohe.db import ensure_schema, get_engine, session_scope
+from kaohe.models import Cycle, DateChange, OutboxMessage, Unit
+from kaohe.planning import at_time, end_of_day, plan_cycle
+from kaohe.roster import RosterEntry, read_roster
+from kaohe.schemes.model import Scheme
+from kaohe.settings import PROJECT_ROOT
+from kaohe.workdays import WorkdayCalendar
+
+SAMPLES = PROJECT_ROOT / "samples"
+CITY_SCHEME = SAMPLES / "sichuan-city-example.yaml"
+CITIES = (("SC-C08", "suining", "sichuan-city-suining-roster.csv"), ("SC-C09", "neijiang", "sichuan-city-neijiang-roster.csv"))
+EXTENSION_DAYS = 3
+
+
+def run_cascade(lineage: tuple[Scheme, ...], province_roster: list[RosterEntry], year: int, calendar: WorkdayCalendar, *,
+                seed: str = "kaohe", workdir: Path | None = None) -> dict[str, Any]:
+    """Run the scenario of the module docstring; return what happened, as JSON-ready data."""
+    from kaohe.notifications.receivers import LocalSmtpReceiver
+    from kaohe.simulate.runner import environment
+
+    city_scheme, province_scheme = lineage[0], lineage[1]
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="kaohe-cascade-"))
+    url = f"sqlite:///{workdir / 'cascade.db'}"
+    with ExitStack() as stack:
+        smtp = stack.enter_context(LocalSmtpReceiver())
+        stack.enter_context(environment({"KAOHE_DATABASE_URL": url, "KAOHE_SMTP_HOST": smtp.host, "KAOHE_SMTP_PORT": str(smtp.port),
+                                         "KAOHE_HOME": str(workdir)}))
+        ensure_schema(url)
+        report = _scenario(url, workdir, city_scheme, province_scheme, province_roster, year, calendar, seed)
+        report["received"] = len(smtp.mails)
+    get_engine(url).dispose()
+    report["database"] = url
+    return report
+
+
+def _scenario(url: str, home: Path, city_scheme: Scheme, province_scheme: Scheme, province_roster: list[RosterEntry], year: int,
+              calendar: WorkdayCalendar, seed: str) -> dict[str, Any]:
+    from kaohe.cascade.apply import acknowledge, remind_unacknowledged
+    from kaohe.cascade.levels import stored_parent_dates, tree_view
+    from kaohe.store.cycles import create_cycle, get_cycle
+    from kaohe.store.obligations import extend
+
+    province_plan = plan_cycle(province_scheme, year, calendar)
+    created = min(s.opens or s.due for s in province_plan.stages) - dt.timedelta(days=1)
+    keys: dict[str, str] = {}
+    rosters: dict[str, list[RosterEntry]] = {}
+    with session_scope(url) as session:
+        province = create_cycle(session, key=f"{province_scheme.id}-{year}-sim", scheme=province_scheme, plan=province_plan,
+                                roster=province_roster, actor="simulation", now=created)
+        session.flush()
+        for code, name, roster_file in CITIES:
+            rosters[code] = read_roster(SAMPLES / roster_file)
+            plan = plan_cycle(city_scheme, year, calendar, parent=stored_parent_dates(province))
+            keys[code] = create_cycle(session, key=f"{name}-{year}-sim", scheme=city_scheme, plan=plan, roster=rosters[code],
+                                      actor="simulation", now=created, parent=province, parent_unit=code).key
+        province_key = province.key
+        before = tree_view(session, province)
+    self_check = province_plan.stage("self_check").due.date()
+    extended_at = at_time(calendar.add_working_days(self_check, -5), "10:00")
+    new_due = calendar.add_working_days(self_check, EXTENSION_DAYS)
+    events: list[dict[str, Any]] = []
+    with session_scope(url) as session:
+        extend(session, get_cycle(session, province_key), "self_check", end_of_day(new_due), unit_codes=None,
+               reason=f"省脱贫攻坚领导小组同意自查报告报送时限延长{EXTENSION_DAYS}个工作日", actor="SC-OFFICE", now=extended_at)
+    events.append({"at": extended_at.isoformat(), "event": "extended", "cycle": province_key, "stage": "self_check",
+                   "from": self_check.isoformat(), "to": new_due.isoformat()})
+    _dispatch(url, [province_key, *keys.values()], extended_at)
+    first, second = (keys[code] for code, _, _ in CITIES)
+    offices = {key: next(u.code for u in rosters[code] if str(u.role) == "coordinator") for code, key in keys.items()}
+    acked_at = extended_at + dt.timedelta(hours=2)
+    with session_scope(url) as session:
+        acknowledge(session, get_cycle(session, first), by=offices[first], now=acked_at, note="已收悉，已通知各县")
+    events.append({"at": acked_at.isoformat(), "event": "acknowledged", "cycle": first, "by": offices[first]})
+    next_morning = at_time(calendar.next_working_day(extended_at.date(), inclusive=False), "09:30")
+    reminders = 0
+    with session_scope(url) as session:
+        for key in keys.values():
+            reminders += remind_unacknowledged(session, get_cycle(session, key), next_morning, calendar)
+    events.append({"at": next_morning.isoformat(), "event": "reminded", "messages": reminders})
+    _dispatch(url, list(keys.values()), next_morning)
+    late_ack = next_morning + dt.timedelta(hours=1)
+    with session_scope(url) as session:
+        acknowledge(session, get_cycle(session, second), by=offices[second], now=late_ack)
+    events.append({"at": late_ack.isoformat(), "event": "acknowledged", "cycle": second, "by": offices[second]})
+    results = _results(url, home, city_scheme, province_scheme, province_key, keys, offices, rosters, province_roster, seed)
+    with session_scope(url) as session:
+        after = tree_view(session, get_cycle(session, province_key))
+        told = session.execute(
+            select(Cycle.key, OutboxMessage.kind, func.count(func.distinct(Unit.code))).join(Cycle, OutboxMessage.cycle_id == Cycle.id)
+            .join(Unit, OutboxMessage.unit_id == Unit.id)
+            .where(OutboxMessage.kind.in_(("deadline_changed", "dates_changed", "change_ack", "change_ack_reminder")))
+            .group_by(Cycle.key, OutboxMessage.kind).order_by(Cycle.key, OutboxMessage.kind)).all()
+        acks = [{"cycle": key, "by": c.acknowledged_by,
+                 "at": c.acknowledged_at.astimezone(BEIJING).isoformat() if c.acknowledged_at else None,
+                 "stages": c.stages} for key, c in session.execute(
+                     select(Cycle.key, DateChange).join(Cycle, DateChange.cycle_id == Cycle.id).order_by(Cycle.key)).all()]
+    return {"province": province_key, "cities": list(keys.values()), "events": events, "before": before, "after": after,
+            "notices": [{"cycle": k, "kind": kind, "units": n} for k, kind, n in told], "acknowledgements": acks, **results}
+
+
+def _results(url: str, home: Path, city_scheme: Scheme, province_scheme: Scheme, province_key: str, keys: dict[str, str],
+             offices: dict[str, str], rosters: dict[str, list[RosterEntry]], province_roster: list[RosterEntry], seed: str
+             ) -> dict[str, Any]:
+    from kaohe.results.simulated import simulated_sheet
+    from kaohe.store.cycles import get_cycle
+    from kaohe.store.results import latest_version
+    from kaohe.tasks.results import aggregate
+
+    published = []
+    for code, key in keys.items():
+        with session_scope(url) as session:
+            stage = next(s for s in get_cycle(session, key).stages if s.kind == "aggregation")
+            at = stage.due_at - dt.timedelta(hours=6)
+        sheet = home / f"{key}-scores.csv"
+        assessed = [u for u in rosters[code] if str(u.role) == "assessed"]
+        sheet.write_bytes(simulated_sheet(city_scheme.scoring, city_scheme.id, assessed, seed) or b"")
+        outcome = aggregate(url, home, key, at, sheet=sheet, by=offices[key])
+        published.append({"cycle": key, "version": outcome["version"], "units": outcome["units"], "at": at.astimezone(BEIJING).isoformat()})
+    with session_scope(url) as session:
+        stage = next(s for s in get_cycle(session, province_key).stages if s.kind == "aggregation")
+        at = stage.due_at - dt.timedelta(hours=6)
+    sheet = home / "province-scores.csv"
+    assessed = [u for u in province_roster if str(u.role) == "assessed"]
+    sheet.write_bytes(simulated_sheet(province_scheme.scoring, province_scheme.id, assessed, seed) or b"")
+    outcome = aggregate(url, home, province_key, at, sheet=sheet, by="SC-OFFICE")
+    with session_scope(url) as session:
+        version = latest_version(session, get_cycle(session, province_key))
+        children = version.inputs.get("children", []) if version is not None else []
+    return {"city_results": published, "province_result": {"version": outcome["version"], "units": outcome["units"],
+                                                            "children": [{k: c[k] for k in ("cycle", "version", "published_by",
+                                                                                            "published_at", "approvals")}
+                                                                         | {"units": len(c["lines"])} for c in children]}}
+
+
+def _dispatch(url: str, cycle_keys: list[str], at: dt.datetime) -> None:
+    from kaohe.store.cycles import get_cycle
+    from kaohe.tasks.dispatch import dispatch_outbox
+
+    with session_scope(url) as session:
+        ids = [get_cycle(session, key).id for key in cycle_keys]
+    for cycle_id in ids:
+        asyncio.run(dispatch_outbox.fn(cycle_id, at))
