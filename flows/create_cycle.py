@@ -9,6 +9,7 @@ from typing import Literal
 from prefect import flow, task
 
 from kaohe.db import ensure_schema, session_scope
+from kaohe.flows.run_log import create_run_name, run_log
 from kaohe.planning import plan_cycle
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
@@ -40,9 +41,11 @@ def create_cycle_record(scheme: str, year: int, roster: str, key: str | None,
                 "warnings": list(plan.warnings)}
 
 
-@flow(name="create-cycle")
+@flow(name="create-cycle", flow_run_name=create_run_name)
 def create_cycle(scheme: str, year: int, roster: str, key: str | None = None,
                  holiday_policy: Literal["keep", "next", "previous"] | None = None,
                  outside_validity: bool = False) -> dict[str, object]:
     """Create a cycle (the coordinator's first step); schedule it afterwards with schedule-cycle."""
-    return create_cycle_record(scheme, year, roster, key, holiday_policy, outside_validity)
+    created = create_cycle_record(scheme, year, roster, key, holiday_policy, outside_validity)
+    run_log().info("已创建周期 %s：%s 个单位，%s 个阶段", created["cycle"], created["units"], created["stages"])
+    return created

@@ -27,6 +27,8 @@ from prefect.deployments import run_deployment
 from kaohe.db import ensure_schema, session_scope
 from kaohe.engine.advance import wave_instants
 from kaohe.engine.schedule import diff_schedule, run_key
+from kaohe.flows.advance_cycle import advance_cycle
+from kaohe.flows.run_log import advance_title, beijing, run_log, schedule_run_name
 from kaohe.settings import get_settings
 from kaohe.store.advance import obligation_states, stage_states
 from kaohe.store.cycles import get_cycle
@@ -71,8 +73,9 @@ async def read_scheduled(cycle_key: str) -> dict[str, str]:
 async def create_run(cycle_key: str, instant: dt.datetime) -> str:
     """One scheduled run of advance-cycle at ``instant`` (idempotent by key)."""
     run = await run_deployment(
-        ADVANCE_DEPLOYMENT, parameters={"cycle": cycle_key, "as_of": instant.isoformat()}, scheduled_time=instant,
+        ADVANCE_DEPLOYMENT, parameters={"cycle": cycle_key, "as_of": beijing(instant).isoformat()}, scheduled_time=instant,
         timeout=0, idempotency_key=run_key(cycle_key, instant), tags=[f"cycle:{cycle_key}", "kaohe"],
+        flow_run_name=advance_title(cycle_key, instant),
     )
     return str(run.id)
 
@@ -86,12 +89,18 @@ async def delete_run(run_id: str) -> None:
         await client.delete_flow_run(UUID(run_id))
 
 
-@flow(name="schedule-cycle")
-async def schedule_cycle(cycle: str, now: dt.datetime | None = None) -> dict[str, int]:
-    """Bring the server's scheduled advance runs of ``cycle`` in step with its calendar."""
+@flow(name="schedule-cycle", flow_run_name=schedule_run_name)
+async def schedule_cycle(cycle: str, now: dt.datetime | None = None) -> dict[str, object]:
+    """Bring the server's scheduled advance runs of ``cycle`` in step with its calendar; say what it did.
+
+    When the calendar has no instant after ``now`` (a cycle created late, or run again after its last
+    deadline), no run can be scheduled: the cycle is advanced once to ``now`` instead, and the report says so.
+    """
+    instant = beijing(now) if now is not None else beijing(dt.datetime.now(dt.timezone.utc))
+    log = run_log()
     instants = compute_instants(cycle)
     scheduled = await read_scheduled(cycle)
-    diff = diff_schedule(cycle, instants, scheduled, now=now or dt.datetime.now(dt.timezone.utc))
+    diff = diff_schedule(cycle, instants, scheduled, now=instant)
     limit = asyncio.Semaphore(8)
 
     async def bounded(call: Awaitable[object]) -> None:
@@ -100,4 +109,16 @@ async def schedule_cycle(cycle: str, now: dt.datetime | None = None) -> dict[str
 
     await asyncio.gather(*(bounded(create_run(cycle, i)) for i in diff.create),
                          *(bounded(delete_run(r)) for r in diff.delete))
-    return {"created": len(diff.create), "deleted": len(diff.delete), "kept": diff.keep}
+    report: dict[str, object] = {"created": len(diff.create), "deleted": len(diff.delete), "kept": diff.keep}
+    if diff.create:
+        first, last = beijing(min(diff.create)), beijing(max(diff.create))
+        report["reason"] = f"新建{len(diff.create)}次预定推进运行（{first:%Y-%m-%d %H:%M} 至 {last:%Y-%m-%d %H:%M}）"
+    elif diff.keep:
+        report["reason"] = f"未新建运行：今后的{diff.keep}个时刻都已有预定运行"
+    else:
+        outcome = await advance_cycle(cycle, as_of=instant)
+        report["advanced_to"] = outcome["as_of"]
+        report["reason"] = (f"未新建运行：周期的{len(instants)}个截止与提醒时刻都已过去（{instant:%Y-%m-%d %H:%M} 之前），"
+                            f"已改为把周期推进到当前时刻一次")
+    log.info("周期 %s：%s；删除%s次过时的运行", cycle, report["reason"], len(diff.delete))
+    return report

@@ -39,7 +39,7 @@ def test_waves_become_scheduled_runs_and_follow_a_deadline_change(make_cycle, fl
     for idempotency_key, expected in runs.items():
         assert expected is not None and expected > now
     again = asyncio.run(schedule_cycle(key, now=now))
-    assert again == {"created": 0, "deleted": 0, "kept": len(runs)}
+    assert again == {"created": 0, "deleted": 0, "kept": len(runs), "reason": f"未新建运行：今后的{len(runs)}个时刻都已有预定运行"}
 
     with session_scope(flow_env) as session:
         extend(session, get_cycle(session, key), "self_check", end_of_day(dt.date(2019, 2, 1)), unit_codes=None,
@@ -48,6 +48,18 @@ def test_waves_become_scheduled_runs_and_follow_a_deadline_change(make_cycle, fl
     assert moved["created"] > 0 and moved["deleted"] > 0
     after = asyncio.run(_runs(key))
     assert run_key(key, dt.datetime(2019, 2, 1, 9, tzinfo=BEIJING)) in after  # due_today of the new date
+
+
+def test_a_cycle_whose_instants_are_all_past_is_advanced_once_to_now_instead(make_cycle, flow_env) -> None:  # type: ignore[no-untyped-def]
+    key = make_cycle(2018)
+    now = dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.timezone.utc)
+    report = asyncio.run(schedule_cycle(key, now=now))
+    assert report["created"] == 0 and report["kept"] == 0
+    assert report["advanced_to"] == "2026-12-01T08:30:00+08:00"
+    assert "都已过去" in str(report["reason"]) and "推进到当前时刻" in str(report["reason"])
+    assert asyncio.run(_runs(key)) == {}
+    with session_scope(flow_env) as session:
+        assert get_cycle(session, key).advanced_to == now
 
 
 def test_diff_only_schedules_the_future() -> None:
