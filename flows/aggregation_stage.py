@@ -21,7 +21,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-@flow(name="aggregate-cycle")
+@flow(name="aggregate-cycle", flow_run_name="aggregate {cycle}")
 async def aggregate_cycle(cycle: str, as_of: dt.datetime | None = None, input: str | None = None,
                           previous: str | None = None, reason: str | None = None,
                           by: str = "flow:aggregate-cycle") -> dict[str, Any]:

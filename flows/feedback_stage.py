@@ -11,7 +11,7 @@ from prefect import flow
 from kaohe.tasks.results import send_feedback_messages
 
 
-@flow(name="send-feedback")
+@flow(name="send-feedback", flow_run_name="feedback {cycle}")
 async def send_feedback(cycle: str, as_of: dt.datetime | None = None) -> dict[str, Any]:
     """Enqueue the ``results`` and ``rectification`` messages of the version in force (the advance flow sends them)."""
     instant = as_of or dt.datetime.now(dt.timezone.utc)

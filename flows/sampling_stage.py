@@ -10,7 +10,7 @@ from prefect import flow
 from kaohe.tasks.stage_work import draw_sample
 
 
-@flow(name="sampling-stage")
+@flow(name="sampling-stage", flow_run_name="sampling {cycle} · {stage}")
 async def sampling_stage(cycle: str, stage: str, as_of: dt.datetime) -> dict[str, Any]:
     """Draw the sample of ``stage`` at ``as_of`` (a stage drawn already, or without a rule, is skipped and said so)."""
     if as_of.tzinfo is None:

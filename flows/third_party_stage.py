@@ -10,7 +10,7 @@ from prefect import flow
 from kaohe.tasks.stage_work import collect_review_results, send_sample_for_review
 
 
-@flow(name="third-party-stage")
+@flow(name="third-party-stage", flow_run_name="third-party {cycle} · {stage}")
 async def third_party_stage(cycle: str, stage: str, as_of: dt.datetime, collect: bool = False) -> dict[str, Any]:
     """Make sure the sample was sent (idempotent); with ``collect``, fetch and keep the results so far."""
     if as_of.tzinfo is None:
