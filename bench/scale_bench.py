@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from kaohe.models import OutboxMessage
-from kaohe.notifications.receivers import LocalWebhookReceiver
 from sqlalchemy import create_engine, func, select, text
 
 from kaohe.db import get_engine, session_scope, upgrade
 from kaohe.engine.advance import wave_instants
+from kaohe.models import OutboxMessage
+from kaohe.notifications.receivers import LocalWebhookReceiver
 from kaohe.planning import plan_cycle
 from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme

@@ -7,13 +7,13 @@ import datetime as dt
 import time
 from uuid import UUID
 
-from kaohe.flows.advance_cycle import advance_cycle
-from kaohe.flows.run_log import advance_title, beijing
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from prefect.client.schemas.sorting import LogSort
 
 from kaohe.clock import BEIJING
+from kaohe.flows.advance_cycle import advance_cycle
+from kaohe.flows.run_log import advance_title, beijing
 
 
 async def _run_and_logs(run_id: UUID, expect: str) -> tuple[str, list[tuple[int, str]]]:

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from prefect.client.orchestration import PrefectClient
 from prefect.client.schemas.filters import (
     DeploymentFilter,
@@ -30,6 +29,7 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import LogSort
 from production_support import Session, free_port, production_env, wait_until
 
+from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.prefect
