@@ -2,7 +2,7 @@
 every wave, webhooks counted by idempotency key. Reports deliveries per second with 1 and 2 workers and
 checks exactly-once (nothing lost, nothing twice).
 
-    .venv/bin/python bench/scale_bench.py [--cycles 4] [--units 300] [--until 2019-01-24] [--workers 1,2]
+    .venv/bin/python bench/scale_bench.py [--cycles 2] [--units 1000] [--until 2019-01-17] [--workers 1,2]
 
 For each worker count it creates two fresh PostgreSQL databases (Prefect's and kaohe's) on the server of
 ``KAOHE_TEST_POSTGRES`` (default postgresql+psycopg://postgres@127.0.0.1:5432/test), runs ``kaohe serve
@@ -259,9 +259,9 @@ def plain_baseline(deliveries: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     """Parse options, run each worker count, print the figures."""
     parser = argparse.ArgumentParser(description="kaohe 横向扩展基准：PostgreSQL 上的 Prefect 服务器与多个进程 worker")
-    parser.add_argument("--cycles", type=int, default=4, help="周期数（默认 4）")
-    parser.add_argument("--units", type=int, default=300, help="每个周期的单位数（默认 300）")
-    parser.add_argument("--until", default="2019-01-24", help="推进到哪一天为止（北京时间，默认 2019-01-24）")
+    parser.add_argument("--cycles", type=int, default=2, help="周期数（默认 2）")
+    parser.add_argument("--units", type=int, default=1000, help="每个周期的单位数（默认 1000）")
+    parser.add_argument("--until", default="2019-01-17", help="推进到哪一天为止（北京时间，默认 2019-01-17：4 个时刻）")
     parser.add_argument("--workers", default="1,2", help="依次测试的 worker 数（默认 1,2）")
     args = parser.parse_args(argv)
     reason = postgres_reason()
