@@ -172,3 +172,27 @@ def test_sichuan_sends_nothing_on_a_non_working_day(sichuan) -> None:  # type: i
     report, _, _ = sichuan
     sent = [d for d in report["deliveries"] if d["status"] == "sent"]
     assert [d for d in sent if not CAL.is_working_day(_at(d["at"]).astimezone(BEIJING).date())] == []
+
+
+def test_the_simulated_cycles_letters_report_and_ranking_are_a4_pdfs_an_office_can_read(mile) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    report, workdir, _ = mile
+    folder = next(workdir.glob(f"results/{report['cycle']}/v1"))
+
+    def pages(path: Path) -> list[Any]:
+        return list(PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+    def text(path: Path) -> str:
+        return "".join("".join(page.extract_text().split()) for page in pages(path))
+
+    letters = sorted((folder / "反馈意见").glob("*.pdf"))
+    assert len(letters) == 40
+    for path in (folder / "考核报告.pdf", *letters[:3]):
+        assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages(path)} == {(595, 842)}
+    letter = text(letters[0])
+    assert "考核结果反馈意见" in letter and "二、分项得分" in letter and "年" in letter[-12:] and letter.endswith("日")
+    assert "ROUND_HALF" not in text(folder / "考核报告.pdf")
+    assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages(folder / "考核排名.pdf")} == {(842, 595)}
