@@ -102,15 +102,10 @@ def replan(cycles: tuple[str, ...], reason: str, actor: str, as_json: bool) -> N
     """按当前节假日表（含 KAOHE_HOLIDAYS_FILE）重新计算在办周期及其下级周期的日期；只通知日期有变化的单位。
 
     不给周期名时处理所有在办周期。之后运行 schedule-cycle 同步预定运行。"""
-    from kaohe.cascade.apply import replan_all
-    from kaohe.cli.app import calendar
+    from kaohe.services import build_context, local_operator
+    from kaohe.services.cascade import ReplanCycles, replan_cycles
 
-    conf = settings()
-    with store_session() as session:
-        chosen = [get_cycle(session, key) for key in cycles] if cycles else None
-        report = replan_all(session, reason=reason, actor=actor, now=SystemClock().now(), calendar=calendar(),
-                            lineage=lambda scheme_id: load_lineage(scheme_id, conf.schemes_dir), cycles=chosen)
-        payload = report.to_json()
+    payload = replan_cycles(build_context(settings()), ReplanCycles(local_operator(actor), reason, tuple(cycles))).to_json()
     if as_json:
         emit_json(payload)
         return
@@ -132,12 +127,11 @@ def replan(cycles: tuple[str, ...], reason: str, actor: str, as_json: bool) -> N
 @json_option
 def ack(cycle_key: str, by: str, change_id: int | None, note: str | None, as_json: bool) -> None:
     """确认收悉上级周期带来的日程调整（确认前每个工作日提醒一次）。"""
-    from kaohe.cascade.apply import acknowledge
+    from kaohe.services import build_context, local_operator
+    from kaohe.services.cascade import AcknowledgeDateChanges, acknowledge_date_changes
 
-    with store_session() as session:
-        done = acknowledge(session, get_cycle(session, cycle_key), by=by, now=SystemClock().now(), change_id=change_id, note=note)
-        ids = [c.id for c in done]
+    ids = acknowledge_date_changes(build_context(settings()), AcknowledgeDateChanges(local_operator(by), cycle_key, change_id, note))
     if as_json:
-        emit_json({"cycle": cycle_key, "acknowledged": ids, "by": by})
+        emit_json({"cycle": cycle_key, "acknowledged": list(ids), "by": by})
         return
     click.echo(f"已确认 {cycle_key} 的日程调整 {', '.join(map(str, ids))}（确认人 {by}）")

@@ -44,6 +44,8 @@ class Action(StrEnum):
     SUBMIT_RECTIFICATION = "rectification.submit"
     REVIEW_RECTIFICATION = "rectification.review"
     ACKNOWLEDGE_MESSAGE = "message.acknowledge"
+    ACKNOWLEDGE_DATE_CHANGE = "dates.acknowledge"
+    REPLAN_CYCLES = "cycles.replan"
 
 
 A, C, L, U, V, LA, E, S = (Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.UNIT, Role.VERIFIER, Role.LEAD_ASSESSOR,
@@ -72,6 +74,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.SUBMIT_RECTIFICATION: frozenset({A, C, U}),
     Action.REVIEW_RECTIFICATION: frozenset({A, C, LA}),
     Action.ACKNOWLEDGE_MESSAGE: frozenset({A, C, L, U, V, LA, S}),
+    Action.ACKNOWLEDGE_DATE_CHANGE: frozenset({A, C}),
+    Action.REPLAN_CYCLES: frozenset({A, S}),
 }
 """Action → the roles that may run it (``sample.verify`` re-runs a published draw: anyone may)."""
 

@@ -125,3 +125,20 @@ def test_a_holiday_table_for_a_provisional_year_re_resolves_the_tree_and_tells_o
     code, out, _ = kaohe(capsys, "cycle", "replan", "--json")  # again: nothing moves, nobody is told twice
     assert json.loads(out)["moved"] == {} and json.loads(out)["queued"] == 0
     get_settings.cache_clear()
+
+
+def test_only_an_admin_or_the_cycles_own_coordinator_acknowledges(capsys, kaohe_env) -> None:  # type: ignore[no-untyped-def]
+    from kaohe.errors import PermissionDeniedError
+    from kaohe.services import Actor, Role, build_context
+    from kaohe.services.cascade import AcknowledgeDateChanges, acknowledge_date_changes
+
+    _tree(capsys, 2019)
+    assert kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--reason", "延期")[0] == 0
+    context = build_context()
+    for stranger in (Actor("sn-x01", Role.UNIT, unit="SN-X01"), Actor("nj-office", Role.COORDINATOR, cycles=frozenset({"neijiang-2019"}))):
+        with pytest.raises(PermissionDeniedError):
+            acknowledge_date_changes(context, AcknowledgeDateChanges(stranger, "suining-2019"))
+    own = Actor("sn-office", Role.COORDINATOR, cycles=frozenset({"suining-2019"}))
+    assert len(acknowledge_date_changes(context, AcknowledgeDateChanges(own, "suining-2019", note="已收悉"))) == 1
+    code, out, _ = kaohe(capsys, "status", "sichuan-2019", "--tree", "--json")
+    assert [c["unacknowledged_changes"] for c in json.loads(out)["cycles"]] == [0, 1, 0]

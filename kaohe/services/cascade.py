@@ -1,0 +1,51 @@
+"""The cascade's user actions: acknowledging date changes that flowed down, and re-planning cycle trees
+after a holiday table is published (the logic is kaohe.cascade.apply; here the permission and the unit of work)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kaohe.cascade.apply import CascadeReport, acknowledge, replan_all
+from kaohe.schemes.loader import load_lineage
+from kaohe.services.actors import Actor
+from kaohe.services.context import AppContext
+from kaohe.services.permissions import Action, Scope, authorize
+
+
+@dataclass(frozen=True)
+class AcknowledgeDateChanges:
+    """The coordinator of ``cycle`` takes note of its pending date changes (or of ``change`` only)."""
+
+    actor: Actor
+    cycle: str
+    change: int | None = None
+    note: str | None = None
+
+
+def acknowledge_date_changes(context: AppContext, command: AcknowledgeDateChanges) -> tuple[int, ...]:
+    """Record the acknowledgement (who, when, note; audited); the ids acknowledged. StateError if none is pending."""
+    authorize(command.actor, Action.ACKNOWLEDGE_DATE_CHANGE, Scope(cycle=command.cycle))
+    with context.unit_of_work(command.actor) as uow:
+        cycle = uow.lock_cycle(command.cycle)
+        done = acknowledge(uow.session, cycle, by=command.actor.account, now=uow.now, change_id=command.change, note=command.note)
+        return tuple(change.id for change in done)
+
+
+@dataclass(frozen=True)
+class ReplanCycles:
+    """Re-resolve the dates of ``cycles`` (empty: every active cycle) and their descendants with the calendar in force."""
+
+    actor: Actor
+    reason: str
+    cycles: tuple[str, ...] = ()
+
+
+def replan_cycles(context: AppContext, command: ReplanCycles) -> CascadeReport:
+    """Re-plan top-down, move what moved, tell each unit whose dates moved once (kaohe.cascade.apply.replan_all)."""
+    for key in command.cycles or (None,):
+        authorize(command.actor, Action.REPLAN_CYCLES, Scope(cycle=key))
+    schemes_dir = context.settings.schemes_dir
+    with context.unit_of_work(command.actor) as uow:
+        chosen = [uow.lock_cycle(key) for key in command.cycles] if command.cycles else None
+        return replan_all(uow.session, reason=command.reason, actor=command.actor.account, now=uow.now, calendar=context.calendar,
+                          lineage=lambda scheme_id: load_lineage(scheme_id, schemes_dir), cycles=chosen)
