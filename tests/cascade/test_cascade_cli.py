@@ -142,3 +142,26 @@ def test_only_an_admin_or_the_cycles_own_coordinator_acknowledges(capsys, kaohe_
     assert len(acknowledge_date_changes(context, AcknowledgeDateChanges(own, "suining-2019", note="已收悉"))) == 1
     code, out, _ = kaohe(capsys, "status", "sichuan-2019", "--tree", "--json")
     assert [c["unacknowledged_changes"] for c in json.loads(out)["cycles"]] == [0, 1, 0]
+
+
+def test_the_advance_reminds_a_coordinator_who_has_not_acknowledged(capsys, kaohe_env) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from kaohe.clock import BEIJING
+    from kaohe.services import build_context, system
+    from kaohe.services.advance import AdvanceCycle, advance_cycle
+
+    _tree(capsys, 2019)
+    assert kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--reason", "延期")[0] == 0
+    assert kaohe(capsys, "cycle", "ack", "suining-2019", "--by", "SN-OFFICE")[0] == 0
+    context = build_context()
+    with session_scope(get_settings().effective_database_url) as session:
+        changed_on = session.scalar(select(Cycle.created_at).where(Cycle.key == "neijiang-2019")).astimezone(BEIJING).date()
+    morning = dt.datetime.combine(context.calendar.next_working_day(changed_on, inclusive=False), dt.time(9, 30), BEIJING)
+    for key in ("suining-2019", "neijiang-2019"):
+        advance_cycle(context, AdvanceCycle(system("flow:advance-cycle"), key, morning))
+        advance_cycle(context, AdvanceCycle(system("flow:advance-cycle"), key, morning + dt.timedelta(hours=1)))
+    with session_scope(get_settings().effective_database_url) as session:
+        reminded = session.execute(select(Cycle.key, Unit.code).select_from(OutboxMessage).join(Cycle, OutboxMessage.cycle_id == Cycle.id)
+                                   .join(Unit, OutboxMessage.unit_id == Unit.id).where(OutboxMessage.kind == "change_ack_reminder")).all()
+    assert [tuple(r) for r in reminded] == [("neijiang-2019", "NJ-OFFICE")]  # once, and only where nobody acknowledged
