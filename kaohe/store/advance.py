@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import String, TypeDecorator, select, type_coerce, update
 from sqlalchemy.orm import Session, object_session
 
 from kaohe.clock import BEIJING
@@ -31,16 +31,36 @@ def stage_states(cycle: Cycle) -> list[StageState]:
 
 
 def obligation_states(session: Session, cycle: Cycle, *, owing_only: bool = False) -> list[ObligationState]:
-    """The cycle's obligations as plain data (with ``owing_only``, only those not done or waived)."""
+    """The cycle's obligations as plain data (with ``owing_only``, only those not done or waived).
+
+    Plain column selects; a cycle's obligations share a handful of due dates, so each distinct stored
+    value is turned into an aware datetime once, not once per row.
+    """
     query = (
-        select(Obligation.id, CycleStage.key, Unit.code, Obligation.due_at, Obligation.status)
+        select(Obligation.id, CycleStage.key, Unit.code, type_coerce(Obligation.due_at, _RawDue()), Obligation.status)
         .join(CycleStage, Obligation.stage_id == CycleStage.id).join(Unit, Obligation.unit_id == Unit.id)
         .where(Obligation.cycle_id == cycle.id)
     )
     if owing_only:
         query = query.where(Obligation.status.in_(("pending", "overdue")))
-    rows = session.execute(query).all()
-    return [ObligationState(*row) for row in rows]
+    dialect = session.get_bind().dialect
+    processor = Obligation.__table__.c.due_at.type.dialect_impl(dialect).result_processor(dialect, None)
+    parsed: dict[object, dt.datetime] = {}
+
+    def due(value: object) -> dt.datetime:
+        found = parsed.get(value)
+        if found is None:
+            found = parsed[value] = processor(value) if processor is not None else value  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
+
+    return [ObligationState(row_id, stage, unit, due(raw), status) for row_id, stage, unit, raw, status in session.execute(query)]
+
+
+class _RawDue(TypeDecorator[object]):
+    """The due date column as the driver returns it (parsed by ``obligation_states``, once per value)."""
+
+    impl = String
+    cache_ok = True
 
 
 def escalation_targets(cycle: Cycle) -> dict[str, list[str]]:
