@@ -84,12 +84,36 @@ def downgrade(url: str, revision: str) -> None:
 
 
 def ensure_schema(url: str) -> None:
-    """Migrate the database to head if it is not there yet (cheap when it already is)."""
-    from alembic.runtime.migration import MigrationContext
+    """Migrate the database to head if it is not there yet (cheap when it already is: one query, and
+    Alembic is imported only when there is something to do)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with get_engine(url).connect() as connection:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:
+        current = []
+    if current != [_head_revision()]:
+        upgrade(url)
+
+
+@lru_cache(maxsize=1)
+def _head_revision() -> str | None:
+    """The newest migration: read from the files' ``revision``/``down_revision`` lines, Alembic's
+    script directory only if that does not give exactly one head."""
+    import re
+
+    revisions: dict[str, str | None] = {}
+    pattern = re.compile(r"^(revision|down_revision)\s*=\s*['\"]?([\w]+)['\"]?", re.MULTILINE)
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(pattern.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            down = found.get("down_revision")
+            revisions[found["revision"]] = None if down in (None, "None") else down
+    heads = set(revisions) - {down for down in revisions.values() if down}
+    if len(heads) == 1:
+        return heads.pop()
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
-    with get_engine(url).connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    if current != head:
-        upgrade(url)
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
