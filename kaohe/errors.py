@@ -13,7 +13,8 @@ The hierarchy, each line a subclass of the one it is indented under::
     │   └── LinkError          a signed task link that is malformed, forged or expired
     ├── NotFoundError          a scheme, cycle, unit or stage that does not exist
     ├── StateError             an operation the current state forbids (closed stage, published result)
-    │   └── BusyError          another process holds the cycle (a concurrent advance); try again later
+    │   ├── BusyError          another process holds the cycle (a concurrent advance); try again later
+    │   └── StorageError       kaohe's own files could not be written (disk full, permissions); nothing kept
     ├── PermissionDeniedError  the acting account's role or scope does not allow the action
     ├── AuthError              a login, invitation, session or API token was refused
     ├── DeliveryError          a notification channel refused or failed a message
@@ -152,3 +153,7 @@ class ExternalServiceError(KaoheError):
     """A third-party API timed out or answered with something malformed or partial."""
 
     exit_code = 7
+
+
+class StorageError(StateError):
+    """kaohe could not write or move its own files (disk full, no permission); nothing was recorded."""

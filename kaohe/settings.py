@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     dingtalk_base_url: str = Field(default="https://oapi.dingtalk.com", description="DingTalk robot API base")
     feishu_base_url: str = Field(default="https://open.feishu.cn", description="Feishu bot API base")
 
+    max_file_bytes: int = Field(default=200 * 1024 * 1024, ge=1, description="largest file kaohe reads (reports, sheets, rosters, evidence)")
+    max_rows: int = Field(default=100_000, ge=1, description="most rows read from a roster or score sheet")
+    max_xlsx_uncompressed_bytes: int = Field(default=512 * 1024 * 1024, ge=1, description="largest uncompressed content of an XLSX file")
+    max_decimal_digits: int = Field(default=30, ge=1, le=1000, description="most significant digits of a number in a sheet or command")
+    max_decimal_exponent: int = Field(default=30, ge=1, le=1000, description="largest magnitude (10^±N) of a number in a sheet or command")
+    max_json_depth: int = Field(default=64, ge=2, le=10_000, description="deepest nesting of a JSON answer from an external service")
+    evaluator_deadline_seconds: float = Field(default=120.0, gt=0, description="overall deadline of one call to the evaluator API")
+
     public_url: str = Field(default="http://127.0.0.1:8000", description="base URL of the web portal, used in links sent to people")
     secret_key: SecretStr | None = Field(default=None, description="signs task links and sessions; generated once into home/secret_key if unset")
     web_idle_minutes: int = Field(default=30, ge=1, le=24 * 60, description="a portal session ends after this long without a request")

@@ -26,16 +26,30 @@ def _attachment_note(message: Message) -> str:
     return f"\n附件（请通过邮件或系统查收）：{names}"
 
 
+_MARKDOWN_LOOKALIKES = str.maketrans({
+    "[": "［", "]": "］", "<": "＜", ">": "＞", "*": "＊", "`": "｀", "#": "＃", "|": "｜", "~": "～", "\\": "＼",
+})
+
+
+def plain_markdown(text: str) -> str:
+    """``text`` with every character that markdown or HTML would act on (links, images, tags, emphasis,
+    headings, code, tables) replaced by its full-width form, so a robot shows it as typed and nothing in it
+    becomes a link. Full-width forms, not backslashes: the robots' markdown dialects do not all honour
+    backslash escapes."""
+    return text.translate(_MARKDOWN_LOOKALIKES)
+
+
 def wecom_payload(message: Message) -> dict[str, Any]:
-    """WeCom group-robot markdown: a bold subject line, then the body as is."""
-    content = f"**{message.subject}**\n{message.body.rstrip()}{_attachment_note(message)}"
+    """WeCom group-robot markdown: a bold subject line, then the body, both as plain text."""
+    body = plain_markdown(f"{message.body.rstrip()}{_attachment_note(message)}")
+    content = f"**{plain_markdown(message.subject)}**\n{body}"
     return {"msgtype": "markdown", "markdown": {"content": content}}
 
 
 def dingtalk_payload(message: Message) -> dict[str, Any]:
-    """DingTalk robot markdown with a ``title``; each non-empty line becomes its own paragraph."""
-    lines = [line for line in f"{message.body.rstrip()}{_attachment_note(message)}".splitlines() if line.strip()]
-    text = "\n\n".join([f"#### {message.subject}", *lines])
+    """DingTalk robot markdown with a ``title``; each non-empty line becomes its own paragraph, as plain text."""
+    lines = [plain_markdown(line) for line in f"{message.body.rstrip()}{_attachment_note(message)}".splitlines() if line.strip()]
+    text = "\n\n".join([f"#### {plain_markdown(message.subject)}", *lines])
     return {"msgtype": "markdown", "markdown": {"title": message.subject, "text": text}}
 
 

@@ -10,8 +10,8 @@ transaction (documents are rendered completely before any file is replaced).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
+import shutil
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -22,9 +22,9 @@ from kaohe.cascade.upward import ChildResults, child_inputs, provenance
 from kaohe.clock import BEIJING
 from kaohe.db import ensure_schema, session_scope
 from kaohe.errors import InputError, KaoheError, Problem, ScoreSheetError, StateError
-from kaohe.evidence.files import safe_part
+from kaohe.inputfiles import hash_file
 from kaohe.reports import meta_from_scheme, write_reports
-from kaohe.reports.writer import LETTERS_DIR, safe_name
+from kaohe.reports.writer import LETTERS_DIR
 from kaohe.results.facts import UnitFacts, facts_of, group_of
 from kaohe.results.inputs import CHILD, SOURCE_NAMES, plan_inputs
 from kaohe.results.rectify import (
@@ -60,11 +60,12 @@ from kaohe.store.results import (
     sync_rectification,
     verified_scores,
 )
+from kaohe.unitcodes import key_part, letter_stem
 
 
 def results_dir(cycle_key: str, version: int) -> PurePosixPath:
     """``results/<cycle>/v<N>``, relative to ``settings.home``."""
-    return PurePosixPath("results", safe_part(cycle_key), f"v{version}")
+    return PurePosixPath("results", key_part(cycle_key), f"v{version}")
 
 
 def aggregate(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, sheet: Path | None = None,
@@ -81,53 +82,60 @@ def aggregate(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, sheet
     if rule is not None and rule not in RULES:
         raise InputError(f"未知的整改认定规则 {rule!r}（可选：{'、'.join(RULES)}）")
     ensure_schema(url)
-    with session_scope(url) as session:
-        cycle = get_cycle(session, cycle_key)
-        spec = spec_from_mapping(cycle.scheme_snapshot.get("scoring"), cycle.scheme_id)
-        if spec is None:
-            raise StateError(f"方案 {cycle.scheme_id} 未规定计分公式（scoring: null），不能自动汇总考核结果；请由考核组按办法综合评定")
-        sheet_rows, last = _read_files(spec, sheet, previous)
-        assessed = [facts_of(u) for u in cycle.units if u.role == "assessed"]
-        children = children_results(session, cycle) if cycle.children else []
-        from_children, origin = _child_rows(spec, assessed, sheet_rows, children)
-        plan = plan_inputs(spec, assessed, verified_scores(session, cycle), sheet_rows + list(from_children.values()),
-                           str(sheet) if sheet else None)
-        plan.sources.update(dict.fromkeys(from_children, CHILD))
-        earlier = None if previous is not None else previous_year(session, cycle)
-        last = last if previous is not None else (earlier[1] if earlier else None)
-        report = score(spec, plan.inputs, last, file=str(sheet) if sheet else None)
-        current = latest_version(session, cycle)
-        if current is not None and current.report == json.loads(report.to_json()):
-            return {"cycle": cycle.key, "version": current.version, "unchanged": True, "units": len(report.results)}
-        if current is not None and not (reason or "").strip():
-            raise StateError(f"周期 {cycle.key} 已发布第{current.version}版考核结果，本次汇总结果与之不同；"
-                             f"更正须说明理由（--reason），更正后的结果另存为第{current.version + 1}版")
-        chosen: RectifyRule = rule if rule is not None else default_rule(report)  # type: ignore[assignment]
-        rectify = rectification_items(report, chosen)
-        number = 1 if current is None else current.version + 1
-        folder = results_dir(cycle.key, number)
-        meta = meta_from_scheme(scheme_of(cycle), cycle.year, as_of.astimezone(BEIJING).date(), number=doc_number,
-                                header=doc_header)
-        write_reports(report, home / folder, meta)
-        letters = {r.unit: str(folder / LETTERS_DIR / f"{safe_name(r.unit)}_{safe_name(r.name)}.docx") for r in report.results}
-        inputs = {"sources": plan.sources, "counts": {SOURCE_NAMES[k]: v for k, v in plan.counts().items()},
-                  "score_sheet": _file_record(sheet), "previous_file": _file_record(previous),
-                  "previous_cycle": earlier[0] if earlier else None, "rule_text": RULE_NAMES[chosen],
-                  "children": provenance(children, origin)}
-        published = publish(session, cycle, report, rectify=rectify, rule=chosen, inputs=inputs, documents_dir=str(folder),
-                            letters=letters, by=by, reason=reason, now=as_of)
-        sync = sync_rectification(session, cycle, published.version, rectify, by=by, now=as_of)
-        done = complete_owing(session, cycle, AGGREGATION_KIND, by=by, now=as_of)
-        queued = notify_correction(session, cycle, published, sync, home, by=by, now=as_of)
-        feedback_stage = stage_of_kind(cycle, FEEDBACK_KIND)
-        waiting = feedback_stage is not None and feedback_stage.status != "pending" and published.version.feedback_sent_at is None
-        return {
-            "cycle": cycle.key, "version": number, "unchanged": False, "units": len(report.results),
-            "supersedes": published.superseded.version if published.superseded else None, "changed": sorted(published.changed),
-            "grades": _grade_counts(report.results), "rule": chosen, "must_rectify": sorted(rectify),
-            "rectification": sync.to_json(), "documents": str(home / folder), "sources": inputs["counts"],
-            "completed": done, "correction_messages": queued, "feedback_waiting": waiting,
-        }
+    written: list[Path] = []
+    try:
+        with session_scope(url) as session:
+            cycle = get_cycle(session, cycle_key)
+            spec = spec_from_mapping(cycle.scheme_snapshot.get("scoring"), cycle.scheme_id)
+            if spec is None:
+                raise StateError(f"方案 {cycle.scheme_id} 未规定计分公式（scoring: null），不能自动汇总考核结果；请由考核组按办法综合评定")
+            sheet_rows, last = _read_files(spec, sheet, previous)
+            assessed = [facts_of(u) for u in cycle.units if u.role == "assessed"]
+            children = children_results(session, cycle) if cycle.children else []
+            from_children, origin = _child_rows(spec, assessed, sheet_rows, children)
+            plan = plan_inputs(spec, assessed, verified_scores(session, cycle), sheet_rows + list(from_children.values()),
+                               str(sheet) if sheet else None)
+            plan.sources.update(dict.fromkeys(from_children, CHILD))
+            earlier = None if previous is not None else previous_year(session, cycle)
+            last = last if previous is not None else (earlier[1] if earlier else None)
+            report = score(spec, plan.inputs, last, file=str(sheet) if sheet else None)
+            current = latest_version(session, cycle)
+            if current is not None and current.report == json.loads(report.to_json()):
+                return {"cycle": cycle.key, "version": current.version, "unchanged": True, "units": len(report.results)}
+            if current is not None and not (reason or "").strip():
+                raise StateError(f"周期 {cycle.key} 已发布第{current.version}版考核结果，本次汇总结果与之不同；"
+                                 f"更正须说明理由（--reason），更正后的结果另存为第{current.version + 1}版")
+            chosen: RectifyRule = rule if rule is not None else default_rule(report)  # type: ignore[assignment]
+            rectify = rectification_items(report, chosen)
+            number = 1 if current is None else current.version + 1
+            folder = results_dir(cycle.key, number)
+            meta = meta_from_scheme(scheme_of(cycle), cycle.year, as_of.astimezone(BEIJING).date(), number=doc_number,
+                                    header=doc_header)
+            write_reports(report, home / folder, meta)
+            written.append(home / folder)
+            letters = {r.unit: str(folder / LETTERS_DIR / f"{letter_stem(r.unit, r.name)}.docx") for r in report.results}
+            inputs = {"sources": plan.sources, "counts": {SOURCE_NAMES[k]: v for k, v in plan.counts().items()},
+                      "score_sheet": _file_record(sheet), "previous_file": _file_record(previous),
+                      "previous_cycle": earlier[0] if earlier else None, "rule_text": RULE_NAMES[chosen],
+                      "children": provenance(children, origin)}
+            published = publish(session, cycle, report, rectify=rectify, rule=chosen, inputs=inputs, documents_dir=str(folder),
+                                letters=letters, by=by, reason=reason, now=as_of)
+            sync = sync_rectification(session, cycle, published.version, rectify, by=by, now=as_of)
+            done = complete_owing(session, cycle, AGGREGATION_KIND, by=by, now=as_of)
+            queued = notify_correction(session, cycle, published, sync, home, by=by, now=as_of)
+            feedback_stage = stage_of_kind(cycle, FEEDBACK_KIND)
+            waiting = feedback_stage is not None and feedback_stage.status != "pending" and published.version.feedback_sent_at is None
+            return {
+                "cycle": cycle.key, "version": number, "unchanged": False, "units": len(report.results),
+                "supersedes": published.superseded.version if published.superseded else None, "changed": sorted(published.changed),
+                "grades": _grade_counts(report.results), "rule": chosen, "must_rectify": sorted(rectify),
+                "rectification": sync.to_json(), "documents": str(home / folder), "sources": inputs["counts"],
+                "completed": done, "correction_messages": queued, "feedback_waiting": waiting,
+            }
+    except BaseException:
+        for path in written:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
 
 
 def _child_rows(spec: ScoringSpec, assessed: list[UnitFacts], sheet_rows: list[UnitInput], children: list[ChildResults]
@@ -163,8 +171,8 @@ def _read_files(spec: ScoringSpec, sheet: Path | None, previous: Path | None) ->
 def _file_record(path: Path | None) -> dict[str, object] | None:
     if path is None:
         return None
-    data = path.read_bytes()
-    return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    digest, size = hash_file(path, "输入文件")
+    return {"path": str(path), "sha256": digest, "size": size}
 
 
 def _grade_counts(results: Any) -> dict[str, int]:

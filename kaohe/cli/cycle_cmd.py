@@ -17,7 +17,8 @@ from kaohe.errors import Problem, SchemeError
 from kaohe.planning import ParentDates
 from kaohe.roster import read_roster
 from kaohe.schemes.loader import load_lineage
-from kaohe.store.cycles import create_cycle, get_cycle, list_cycles
+from kaohe.store.cycles import NO_OBLIGATIONS_AT_START, create_cycle, get_cycle, list_cycles
+from kaohe.roster.coverage import missing_role_warnings
 
 
 @cli.group()
@@ -45,6 +46,9 @@ def create(scheme: str, year: int, roster: Path, key: str | None, holiday_policy
     lineage = load_lineage(scheme, conf.schemes_dir)
     loaded = lineage[0]
     entries = read_roster(roster)
+    uncovered = missing_role_warnings(loaded, entries, NO_OBLIGATIONS_AT_START)
+    for warning in uncovered:
+        click.echo(f"警告：{warning}", err=True)
     url = conf.effective_database_url
     ensure_schema(url)
     with session_scope(url) as session:
@@ -64,7 +68,7 @@ def create(scheme: str, year: int, roster: Path, key: str | None, holiday_policy
                                actor=actor, now=SystemClock().now(), holiday_policy=holiday_policy, office_hours=conf.office_hours,
                                parent=parent, parent_unit=parent_unit)
         summary = {"cycle": created.key, "scheme": loaded.id, "year": year, "units": len(entries),
-                   "stages": len(result.stages), "provisional": result.provisional, "warnings": list(result.warnings),
+                   "stages": len(result.stages), "provisional": result.provisional, "warnings": [*result.warnings, *uncovered],
                    "database": _safe(url), "parent": parent_key, "parent_unit": parent_unit}
     if as_json:
         emit_json(summary)

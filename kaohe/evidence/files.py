@@ -7,6 +7,8 @@ import re
 import unicodedata
 from pathlib import PurePosixPath
 
+from kaohe.unitcodes import key_part
+
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -25,14 +27,14 @@ def safe_part(text: str) -> str:
 
 def submission_dir(cycle_key: str, unit_code: str, stage_key: str, version: int) -> PurePosixPath:
     """``submissions/<cycle>/<unit>/<stage>/v<N>``, relative to ``settings.home``."""
-    return PurePosixPath("submissions", safe_part(cycle_key), safe_part(unit_code), safe_part(stage_key), f"v{version}")
+    return PurePosixPath("submissions", key_part(cycle_key), key_part(unit_code), key_part(stage_key), f"v{version}")
 
 
 def order_dir(cycle_key: str, number: int) -> PurePosixPath:
     """``orders/<cycle>/<N>``, relative to ``settings.home``: where a supervision order's evidence goes."""
-    return PurePosixPath("orders", safe_part(cycle_key), str(number))
+    return PurePosixPath("orders", key_part(cycle_key), str(number))
 
 
 def sample_record_path(cycle_key: str, stage_key: str) -> PurePosixPath:
     """``samples/<cycle>/<stage>.json``, relative to ``settings.home``: the published draw record."""
-    return PurePosixPath("samples", safe_part(cycle_key), f"{safe_part(stage_key)}.json")
+    return PurePosixPath("samples", key_part(cycle_key), f"{key_part(stage_key)}.json")

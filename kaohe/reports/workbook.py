@@ -6,11 +6,11 @@ import io
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kaohe.reports.cells import set_cell
 from kaohe.scoring.result import ScoreReport, UnitResult
 
 
@@ -64,7 +64,8 @@ def render_ranking_xlsx(report: ScoreReport) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "排名"
-    sheet.append(headers)
+    for column, title in enumerate(headers, start=1):
+        set_cell(sheet.cell(row=1, column=column), title)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
@@ -73,14 +74,9 @@ def render_ranking_xlsx(report: ScoreReport) -> bytes:
     for number, cells in enumerate(rows, start=2):
         for column, value in enumerate(cells, start=1):
             cell = sheet.cell(row=number, column=column)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            set_cell(cell, value, text=column - 1 == code_column)
             if column - 1 == code_column:
-                cell.value = value
-                cell.data_type = "s"
-                cell.number_format = "@"
                 continue
-            cell.value = value
             if column - 1 == total_column:
                 cell.number_format = _format(report.precision)
             elif first_score <= column - 1 < total_column:
@@ -117,16 +113,17 @@ def _print_setup(sheet: Worksheet) -> None:
 def _settings_sheet(workbook: Workbook, report: ScoreReport) -> None:
     sheet = workbook.create_sheet("说明")
     settings = report.settings_used
-    sheet.append(["项目", "内容"])
-    sheet.append(["方案", report.scheme])
-    sheet.append(["计分精度", settings["rounding_rule"]])
-    sheet.append(["分项列", "各分项列为加权后得分（原始得分×折算后权重），总分列为公布的总分"])
-    sheet.append(["并列规则", "；".join(settings["tie_break_text"])])
+    rows: list[tuple[str, str]] = [
+        ("项目", "内容"), ("方案", report.scheme), ("计分精度", settings["rounding_rule"]),
+        ("分项列", "各分项列为加权后得分（原始得分×折算后权重），总分列为公布的总分"),
+        ("并列规则", "；".join(settings["tie_break_text"])),
+    ]
     if settings.get("grades"):
-        sheet.append(["等次区间之间的分数", settings["grades"]["gap_policy_text"]])
-    for assumption in settings["assumptions"]:
-        sheet.append(["原文未规定事项", assumption["text"]])
-    for note in report.notes:
-        sheet.append(["说明", note])
+        rows.append(("等次区间之间的分数", settings["grades"]["gap_policy_text"]))
+    rows += [("原文未规定事项", assumption["text"]) for assumption in settings["assumptions"]]
+    rows += [("说明", note) for note in report.notes]
+    for number, (label, content) in enumerate(rows, start=1):
+        set_cell(sheet.cell(row=number, column=1), label)
+        set_cell(sheet.cell(row=number, column=2), content)
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 120

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from kaohe.roster.text import fold_width
 
@@ -44,6 +45,41 @@ def check_robot_key(raw: str) -> Checked:
     if re.search(r"\s", value):
         return value, f"机器人 key/token 不能含空白字符：“{value}”"
     return value, None
+
+
+_ROBOT_URL_PARTS = {
+    "wecom": ("企业微信机器人", "key", None),
+    "dingtalk": ("钉钉机器人", "access_token", None),
+    "feishu": ("飞书机器人", None, "/open-apis/bot/v2/hook/"),
+}
+
+
+def robot_key_checker(channel: str) -> Callable[[str], Checked]:
+    """The check of a robot column: a bare key/token, or the full webhook URL the robot's settings page shows
+    (WeCom ``…/cgi-bin/webhook/send?key=K``, DingTalk ``…/robot/send?access_token=T``, Feishu
+    ``…/open-apis/bot/v2/hook/T``), from which the key or token is taken."""
+    label, parameter, path_prefix = _ROBOT_URL_PARTS[channel]
+
+    def check(raw: str) -> Checked:
+        value = fold_width(raw)
+        if not re.match(r"(?i)https?://", value):
+            return check_robot_key(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            return value, f"{label}地址无法解析：“{value}”"
+        token = ""
+        if parameter is not None:
+            found = parse_qs(parts.query).get(parameter, [])
+            token = found[0].strip() if len(found) == 1 else ""
+        elif path_prefix is not None and parts.path.startswith(path_prefix):
+            token = unquote(parts.path[len(path_prefix):]).strip("/")
+        if not token or "/" in token:
+            where = f"参数 {parameter}=" if parameter else f"路径 {path_prefix}…"
+            return value, f"{label}地址中找不到 key/token（应含{where}）：“{value}”，也可只填 key/token 本身"
+        return check_robot_key(token)
+
+    return check
 
 
 def check_webhook(raw: str) -> Checked:

@@ -33,6 +33,20 @@ def column_letter(index: int) -> str:
     return letters
 
 
+TITLE_ROWS_MAX = 10
+"""How many rows above the header (titles, notes) the reader looks past."""
+
+
+def header_index(rows: list[tuple[int, list[str]]]) -> int:
+    """Index of the header among ``rows``: the first of the first ``TITLE_ROWS_MAX + 1`` rows that names every
+    required column; 0 when none does (so the error names the first row's missing columns)."""
+    for index, (_, cells) in enumerate(rows[: TITLE_ROWS_MAX + 1]):
+        fields = {HEADER_FIELDS.get(header_key(tidy_name(cell))) for cell in cells}
+        if all(field in fields for field in REQUIRED_FIELDS):
+            return index
+    return 0
+
+
 def map_header(cells: list[str], row: int, file: str) -> list[Column]:
     """The headed columns of a header row; a missing required or repeated header is an error."""
     problems: list[Problem] = []

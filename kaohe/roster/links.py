@@ -11,9 +11,21 @@ def link_problems(rows: list[ParsedRow], file: str) -> list[Problem]:
     """Duplicate codes and bad supervisor references among ``rows``, each at the row to fix."""
     problems: list[Problem] = []
     first: dict[str, ParsedRow] = {}
+    folded: dict[str, ParsedRow] = {}
     for row in rows:
         if not row.code:
             continue
+        other = folded.get(row.code.casefold())
+        if other is not None and other.code != row.code:
+            problems.append(
+                Problem(
+                    f"编码“{row.code}”与第{other.row}行“{other.code}”只有大小写不同，存档时无法区分，请改用不同的编码",
+                    file=file,
+                    row=row.row,
+                    field=_label(row, "code"),
+                )
+            )
+        folded.setdefault(row.code.casefold(), row)
         if row.code in first:
             earlier = first[row.code]
             problems.append(

@@ -6,22 +6,27 @@ from pathlib import Path
 
 from kaohe.errors import Problem, RosterError
 from kaohe.roster.entry import RosterEntry
-from kaohe.roster.header import column_letter, map_header
+from kaohe.roster.header import column_letter, header_index, map_header
 from kaohe.roster.links import link_problems
 from kaohe.roster.rows import parse_row
 from kaohe.roster.sheets import read_rows
 
 
 def read_roster(path: Path | str) -> list[RosterEntry]:
-    """Every unit of the roster at ``path`` (CSV or XLSX), in file order; ``RosterError`` lists every bad row."""
+    """Every unit of the roster at ``path`` (CSV or XLSX), in file order; ``RosterError`` lists every bad row.
+
+    The header is the first row naming every required column; title rows above it (an office workbook's
+    merged title, a date line) are skipped.
+    """
     path = Path(path)
     file = str(path)
     rows = read_rows(path)
     if not rows:
         raise RosterError("文件为空，没有表头也没有数据", file=file)
-    header_row, header_cells = rows[0]
+    start = header_index(rows)
+    header_row, header_cells = rows[start]
     columns = map_header(header_cells, header_row, file)
-    data = rows[1:]
+    data = rows[start + 1 :]
     if not data:
         raise RosterError([Problem("名册只有表头，没有任何单位", file=file, row=header_row)])
 

@@ -17,20 +17,21 @@ from kaohe.roster.contact_checks import (
     Checked,
     check_email,
     check_phone,
-    check_robot_key,
     check_webhook,
+    robot_key_checker,
 )
 from kaohe.roster.credit_code import credit_code_problem
 from kaohe.roster.entry import CONTACT_CHANNELS, RankingSequence, Role, RosterEntry
 from kaohe.roster.header import Column
 from kaohe.roster.text import fold_width, tidy_name
+from kaohe.unitcodes import code_problem
 
 _CONTACT_CHECKS: dict[str, Callable[[str], Checked]] = {
     "email": check_email,
     "phone": check_phone,
-    "wecom": check_robot_key,
-    "dingtalk": check_robot_key,
-    "feishu": check_robot_key,
+    "wecom": robot_key_checker("wecom"),
+    "dingtalk": robot_key_checker("dingtalk"),
+    "feishu": robot_key_checker("feishu"),
     "webhook": check_webhook,
 }
 _PLAIN_TEXT_FIELDS = ("kind", "township", "region", "city", "county")
@@ -60,8 +61,8 @@ def parse_row(row: int, cells: list[str], columns: list[Column], file: str) -> P
         problems.append(Problem(reason, file=file, row=row, field=labels.get(field_name, FIELD_LABELS[field_name])))
 
     code = fold_width(raw.get("code", ""))
-    if not code:
-        problem("code", "编码为空")
+    if (reason := code_problem(code)) is not None:
+        problem("code", reason)
     name = tidy_name(raw.get("name", ""))
     if not name:
         problem("name", "名称为空")

@@ -1,13 +1,16 @@
-"""The file store: evidence files under ``settings.home``, a fresh directory per version, checksummed, removable."""
+"""The file store: evidence files under ``settings.home``, a fresh directory per version, written aside and moved into place."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from kaohe.errors import InputError, Problem, StateError
+from kaohe.errors import InputError, Problem, StateError, StorageError
 from kaohe.evidence.files import safe_part, sha256_hex
+from kaohe.inputfiles import copy_hashed, hash_file, open_input, read_bounded, storage_error
 
 
 @dataclass(frozen=True)
@@ -26,40 +29,69 @@ class StoredFile:
 
 
 def read_input(path: Path, what: str) -> bytes:
-    """The bytes of a file a person handed in; InputError when it cannot be read or is empty."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(Problem(f"无法读取{what}：{error.strerror or error}", file=str(path))) from None
-    if not data:
-        raise InputError(Problem(f"{what}为空文件", file=str(path)))
-    return data
+    """The bytes of a (small) file a person handed in: a regular file within ``KAOHE_MAX_FILE_BYTES``, not empty."""
+    return read_bounded(path, what)
 
 
-def write_files(home: Path, relative_dir: PurePosixPath, files: list[tuple[str, str, bytes]]) -> tuple[Path, list[StoredFile]]:
-    """Create ``home/relative_dir`` (it must not exist) and write ``(kind, name, bytes)`` files into it, read back and checked."""
+def check_input(path: Path, what: str) -> Path:
+    """``path`` if it is a regular, non-empty file within ``KAOHE_MAX_FILE_BYTES`` (it is streamed when stored)."""
+    with open_input(path, what) as (_, size):
+        if size == 0:
+            raise InputError(Problem(f"{what}为空文件", file=str(path)))
+    return path
+
+
+def write_files(home: Path, relative_dir: PurePosixPath, files: list[tuple[str, str, bytes | Path]]) -> tuple[Path, list[StoredFile]]:
+    """Write ``(kind, name, bytes or source path)`` files into the new directory ``home/relative_dir``, atomically.
+
+    Everything is written into a hidden directory beside the target (sources streamed and hashed while
+    copied, then read back and checked), and that directory is renamed into place only when complete; on
+    any failure it is removed, so the target either holds every file or does not exist. A full disk is a
+    StorageError.
+    """
     target = home / relative_dir
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        raise StateError(f"存放目录 {target} 已存在：可能另有一次报送正在进行；如确认没有，请移走该目录后重试")
     try:
-        target.mkdir()
-    except FileExistsError:
-        raise StateError(f"存放目录 {target} 已存在：可能另有一次报送正在进行；如确认没有，请移走该目录后重试") from None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    except OSError as error:
+        raise storage_error(target, error) from None
     stored = []
     try:
-        for kind, name, data in files:
+        for kind, name, content in files:
             clean = safe_part(name)
-            if (target / clean).exists():
+            if (aside / clean).exists():
                 clean = f"{kind}-{clean}"
-            path = target / clean
-            path.write_bytes(data)
-            digest = sha256_hex(data)
-            if sha256_hex(path.read_bytes()) != digest:
-                raise StateError(f"文件 {path} 写入后校验不符，请检查磁盘后重试")
-            stored.append(StoredFile(kind, name, digest, len(data), str(relative_dir / clean)))
+            path = aside / clean
+            if isinstance(content, Path):
+                digest, size = copy_hashed(content, path, name)
+            else:
+                digest, size = _write_bytes(path, content), len(content)
+            if hash_file(path, name)[0] != digest:
+                raise StorageError(f"文件 {target / clean} 写入后校验不符，请检查磁盘后重试")
+            stored.append(StoredFile(kind, name, digest, size, str(relative_dir / clean)))
+        try:
+            os.rename(aside, target)
+        except OSError as error:
+            if target.exists():
+                raise StateError(f"存放目录 {target} 已存在：可能另有一次报送正在进行；请稍后重试") from None
+            raise storage_error(target, error) from None
     except BaseException:
-        remove_dir(target)
+        remove_dir(aside)
         raise
     return target, stored
+
+
+def _write_bytes(path: Path, data: bytes) -> str:
+    try:
+        with open(path, "xb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as error:
+        raise storage_error(path, error) from None
+    return sha256_hex(data)
 
 
 def remove_dir(path: Path) -> None:
@@ -73,8 +105,8 @@ class FileStore:
 
     root: Path
 
-    def write(self, relative_dir: PurePosixPath, files: list[tuple[str, str, bytes]]) -> tuple[Path, list[StoredFile]]:
-        """Write ``(kind, name, bytes)`` files into the new directory ``relative_dir``; see ``write_files``."""
+    def write(self, relative_dir: PurePosixPath, files: list[tuple[str, str, bytes | Path]]) -> tuple[Path, list[StoredFile]]:
+        """Write ``(kind, name, bytes or source path)`` files into the new directory ``relative_dir``; see ``write_files``."""
         return write_files(self.root, relative_dir, files)
 
     def path(self, relative: PurePosixPath | str) -> Path:

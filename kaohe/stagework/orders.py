@@ -11,7 +11,7 @@ from kaohe.errors import StateError
 from kaohe.evidence.files import order_dir
 from kaohe.evidence.lateness import describe_lateness, late_by_seconds
 from kaohe.evidence.orders import order_no
-from kaohe.stagework.files import read_input, remove_dir, write_files
+from kaohe.stagework.files import check_input, remove_dir, write_files
 from kaohe.store.cycles import get_cycle
 from kaohe.store.orders import close_order, get_order
 
@@ -19,7 +19,7 @@ from kaohe.store.orders import close_order, get_order
 def close_with_evidence(url: str, home: Path, cycle_key: str, number: int, *, evidence: Path, by: str,
                         now: dt.datetime) -> dict[str, Any]:
     """Store the evidence under ``home/orders/`` and close the order; nothing is kept if either fails."""
-    data = read_input(evidence, "佐证材料")
+    data = check_input(evidence, "佐证材料")
     created: Path | None = None
     try:
         with session_scope(url) as session:

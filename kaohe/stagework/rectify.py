@@ -10,7 +10,7 @@ from kaohe.db import session_scope
 from kaohe.errors import NotFoundError
 from kaohe.evidence.files import submission_dir
 from kaohe.evidence.lateness import late_by_seconds
-from kaohe.stagework.files import read_input, remove_dir, write_files
+from kaohe.stagework.files import check_input, remove_dir, write_files
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_cycle
 from kaohe.store.obligations import complete
@@ -21,7 +21,7 @@ from kaohe.store.submissions import add_submission, next_version, obligation_to_
 def submit_report(url: str, home: Path, cycle_key: str, unit_code: str, report: Path, *, by: str, at: str | None) -> dict[str, Any]:
     """Store the report file and record it, all or nothing; the obligation is completed if it was owed."""
     now = parse_instant(at)
-    data = read_input(report, "整改报告")
+    data = check_input(report, "整改报告")
     created: Path | None = None
     try:
         with session_scope(url) as session:

@@ -11,7 +11,7 @@ from kaohe.evidence.files import submission_dir
 from kaohe.evidence.indicators import indicators_for
 from kaohe.evidence.lateness import describe_lateness, late_by_seconds
 from kaohe.evidence.score_table import parse_score_table
-from kaohe.stagework.files import StoredFile, read_input, remove_dir, write_files
+from kaohe.stagework.files import StoredFile, check_input, read_input, remove_dir, write_files
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_cycle
 from kaohe.store.obligations import complete
@@ -48,7 +48,7 @@ class SubmitResult:
 def submit(url: str, home: Path, cycle_key: str, unit_code: str, stage_key: str, *, report: Path, scores: Path | None,
            by: str, now: dt.datetime) -> SubmitResult:
     """Check, store the files under ``home`` and record them with the self-scores, all or nothing."""
-    report_bytes = read_input(report, "报告文件")
+    report_path = check_input(report, "报告文件")
     score_bytes = read_input(scores, "自评表") if scores is not None else None
     created: Path | None = None
     try:
@@ -61,7 +61,7 @@ def submit(url: str, home: Path, cycle_key: str, unit_code: str, stage_key: str,
                 rows = parse_score_table(score_bytes, scores.name, indicators)
             version = next_version(session, obligation)
             late = late_by_seconds(now, obligation.due_at)
-            files = [("report", report.name, report_bytes)]
+            files: list[tuple[str, str, bytes | Path]] = [("report", report.name, report_path)]
             if scores is not None and score_bytes is not None:
                 files.append(("score_table", scores.name, score_bytes))
             created, stored = write_files(home, submission_dir(cycle.key, unit.code, stage.key, version), files)

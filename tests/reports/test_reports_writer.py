@@ -17,11 +17,11 @@ def test_write_reports(mile_report: ScoreReport, mile_meta: ReportMeta, tmp_path
     relative = sorted(str(p.relative_to(tmp_path / "out")) for p in written)
     assert relative == sorted(
         ["考核报告.html", "考核报告.docx", "考核报告.pdf", "考核排名.xlsx", "考核排名.pdf"]
-        + [f"反馈意见/{code}_{name}.{ext}" for code, name in [("0101", "市财政局"), ("0102", "市教育局"), ("0103", "市水务局"),
+        + [f"反馈意见/{code} {name}.{ext}" for code, name in [("0101", "市财政局"), ("0102", "市教育局"), ("0103", "市水务局"),
                                                                ("0104", "市林草局"), ("0201", "某建材公司")] for ext in ("html", "docx", "pdf")]
     )
     assert not list((tmp_path / "out").rglob("*.part"))
-    letter = docx.Document(io.BytesIO((tmp_path / "out" / "反馈意见" / "0104_市林草局.docx").read_bytes()))
+    letter = docx.Document(io.BytesIO((tmp_path / "out" / "反馈意见" / "0104 市林草局.docx").read_bytes()))
     assert letter.paragraphs[1].text == "市林草局："
 
 

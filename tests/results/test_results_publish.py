@@ -38,7 +38,7 @@ def test_first_publication_stores_the_report_documents_and_rectification(make_mi
     assert outcome["grades"] == {"优秀": 3, "良好": 1, "合格": 1, "不合格": 2} and outcome["feedback_waiting"] is False
     folder = tmp_path / "results" / key / "v1"
     assert (folder / "考核报告.docx").is_file() and (folder / "考核排名.xlsx").is_file()
-    assert (folder / "反馈意见" / "M04_市水务局.docx").is_file()
+    assert (folder / "反馈意见" / "M04 市水务局.docx").is_file()
     with session_scope(database_url) as session:
         cycle = get_cycle(session, key)
         version = get_version(session, cycle)
