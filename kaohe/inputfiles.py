@@ -36,7 +36,7 @@ def open_input(path: Path, what: str, error_class: type[InputError] = InputError
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        reason = "文件不存在" if error.errno == errno.ENOENT else f"无法读取：{error.strerror or error}"
+        reason = "不存在" if error.errno == errno.ENOENT else f"无法读取：{error.strerror or error}"
         raise _error(error_class, path, f"{what}{reason}") from None
     try:
         info = os.fstat(fd)
@@ -72,7 +72,7 @@ def read_bounded(path: Path, what: str, error_class: type[InputError] = InputErr
     with open_input(path, what, error_class) as (stream, _):
         data = b"".join(chunks(stream, path, what, error_class))
     if not data and not allow_empty:
-        raise _error(error_class, path, f"{what}为空文件")
+        raise _error(error_class, path, f"{what}为空")
     return data
 
 
@@ -111,7 +111,7 @@ def copy_hashed(source: Path, target: Path, what: str) -> tuple[str, int]:
             raise
     if size == 0:
         target.unlink(missing_ok=True)
-        raise InputError(Problem(f"{what}为空文件", file=str(source)))
+        raise InputError(Problem(f"{what}为空", file=str(source)))
     return digest.hexdigest(), size
 
 

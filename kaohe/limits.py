@@ -9,8 +9,10 @@ knows what to change.
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 
@@ -51,32 +53,33 @@ def use_limits(value: Limits) -> None:
     _CURRENT.set(value)
 
 
-def decimal_problem(text: str, current: Limits | None = None) -> str | None:
-    """Why the number ``text`` is too long or too large/small to read, or ``None``.
+@contextmanager
+def limits_scope() -> Iterator[None]:
+    """Whatever limits are installed inside the block are undone when it ends (one CLI command, one flow run)."""
+    token = _CURRENT.set(_CURRENT.get())
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
 
-    Checked on the text before any arithmetic, so ``1E-999999999`` costs nothing: the significant digits
-    (``KAOHE_MAX_DECIMAL_DIGITS``) and the magnitude of the adjusted exponent
+
+def decimal_problem(number: Decimal, current: Limits | None = None) -> str | None:
+    """Why the number is too long, too large or too small to compute with, or ``None``.
+
+    Checked right after parsing and before any arithmetic, so ``1E-999999999`` costs nothing: the
+    significant digits (``KAOHE_MAX_DECIMAL_DIGITS``) and the magnitude of the exponent
     (``KAOHE_MAX_DECIMAL_EXPONENT``) are bounded.
     """
     bound = current or limits()
-    stripped = text.strip()
-    mantissa, _, exponent_text = stripped.lower().partition("e")
-    digits = sum(ch.isdigit() for ch in mantissa)
-    if digits > bound.max_decimal_digits or len(stripped) > bound.max_decimal_digits + 25:
-        return f"数字位数过多（最多 {bound.max_decimal_digits} 位，见设置 KAOHE_MAX_DECIMAL_DIGITS）"
-    if exponent_text:
-        sign = exponent_text[:1] if exponent_text[:1] in "+-" else ""
-        body = exponent_text[len(sign):]
-        if not body.isdigit():
-            return None
-        if len(body) > 6 or int(body) > bound.max_decimal_exponent + bound.max_decimal_digits:
-            return f"数字的指数过大（绝对值最多 {bound.max_decimal_exponent}，见设置 KAOHE_MAX_DECIMAL_EXPONENT）"
-    try:
-        value = Decimal(stripped)
-    except (InvalidOperation, ValueError):
+    if not number.is_finite():
         return None
-    if value.is_finite() and value != 0 and abs(value.adjusted()) > bound.max_decimal_exponent:
-        return f"数字过大或过小（数量级最多 10^±{bound.max_decimal_exponent}，见设置 KAOHE_MAX_DECIMAL_EXPONENT）"
+    _, digits, exponent = number.as_tuple()
+    significant = len(digits)
+    if significant > bound.max_decimal_digits:
+        return f"数字位数过多：{significant} 位有效数字，最多 {bound.max_decimal_digits} 位（设置 KAOHE_MAX_DECIMAL_DIGITS）"
+    magnitude = number.adjusted() if number != 0 else int(exponent)
+    if abs(int(exponent)) > bound.max_decimal_exponent + bound.max_decimal_digits or abs(magnitude) > bound.max_decimal_exponent:
+        return f"数字过大或过小：数量级超过 10 的 ±{bound.max_decimal_exponent} 次方（设置 KAOHE_MAX_DECIMAL_EXPONENT）"
     return None
 
 

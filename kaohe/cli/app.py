@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
 
 from kaohe.errors import ConfigError, InputError, KaoheError
+from kaohe.limits import Limits, limits_scope, use_limits
 from kaohe.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -49,9 +51,12 @@ def cli() -> None:
 
 
 def settings() -> Settings:
-    """The settings in force; a malformed KAOHE_* variable is a ConfigError."""
+    """The settings in force (their input limits installed, see ``kaohe.limits``); a malformed KAOHE_* variable
+    is a ConfigError."""
     try:
-        return get_settings()
+        current = get_settings()
+        use_limits(Limits.from_settings(current))
+        return current
     except ValidationError as error:
         first = error.errors()[0]
         field = "KAOHE_" + str(first["loc"][0]).upper() if first["loc"] else "KAOHE_*"
@@ -83,7 +88,14 @@ def emit_json(payload: Any) -> None:
 
 def run(group: click.Group, args: list[str] | None = None) -> int:
     """Run the CLI; every KaoheError is printed as one line per problem on stderr, never a traceback."""
+    with limits_scope():
+        return _run(group, args)
+
+
+def _run(group: click.Group, args: list[str] | None) -> int:
     try:
+        with suppress(ConfigError):
+            settings()
         group.main(args=args, prog_name="kaohe", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("已取消", err=True)
@@ -93,15 +105,26 @@ def run(group: click.Group, args: list[str] | None = None) -> int:
         return error.exit_code
     except InputError as error:
         for line in error.details():
-            click.echo(f"错误：{line}", err=True)
+            click.echo(f"错误：{printable(line)}", err=True)
         return error.exit_code
     except KaoheError as error:
-        click.echo(f"错误：{error}", err=True)
+        click.echo(f"错误：{printable(str(error))}", err=True)
         return error.exit_code
     except KeyboardInterrupt:
         click.echo("已中断", err=True)
         return 130
     return 0
+
+
+LINE_MAX_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(line: str) -> str:
+    """One error line safe for a terminal: control characters (newlines, ANSI escapes) shown as ``\\xNN``,
+    at most ``LINE_MAX_CHARS`` characters."""
+    shown = _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), line)
+    return shown if len(shown) <= LINE_MAX_CHARS else shown[: LINE_MAX_CHARS - 1] + "…"
 
 
 def json_option(func: Callable[..., Any]) -> Callable[..., Any]:

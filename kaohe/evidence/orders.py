@@ -59,8 +59,9 @@ def parse_scores(pairs: Sequence[str]) -> dict[str, Decimal]:
             raise ValueError(f"“{pair}”应写成 项目=分数，如 整改落实=18")
         try:
             number = to_decimal(value)
-        except ValueError:
-            raise ValueError(f"“{pair}”中的分数应为数字") from None
+        except ValueError as error:
+            reason = str(error) if "KAOHE_" in str(error) else "应为数字"
+            raise ValueError(f"“{item.strip()[:40]}”的分数{reason}") from None
         if number < 0:
             raise ValueError(f"“{pair}”中的分数不能为负")
         if item.strip() in scores:

@@ -133,6 +133,9 @@ def _number(cell: Cell, row: int, file: str, problems: list[Problem], what: str)
         return None
     try:
         return to_decimal(cell)
-    except ValueError:
-        problems.append(Problem(f"“{what}”的分数应为数字，实为“{_text(cell)}”", file=file, row=row, field="分数"))
+    except ValueError as error:
+        shown = _text(cell)
+        shown = shown if len(shown) <= 40 else shown[:40] + "…"
+        reason = str(error) if "KAOHE_" in str(error) else f"应为数字，实为“{shown}”"
+        problems.append(Problem(f"“{what}”的分数{reason}", file=file, row=row, field="分数"))
         return None

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from kaohe.errors import RosterError
+from kaohe.inputfiles import read_bounded
+from kaohe.xlsxsafe import check_xlsx, row_limit_problem
 
 Row = tuple[int, list[str]]
 
@@ -41,8 +43,6 @@ def read_rows(path: Path) -> list[Row]:
     if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
         hint = "，请在 Excel 中另存为 .xlsx" if suffix == ".xls" else ""
         raise RosterError(f"不支持的名册文件类型“{suffix or '无扩展名'}”，应为 .csv 或 .xlsx{hint}", file=str(path))
-    if not path.is_file():
-        raise RosterError("名册文件不存在", file=str(path))
     rows = _read_csv(path) if suffix in CSV_SUFFIXES else _read_xlsx(path)
     return [(number, cells) for number, cells in rows if any(cell.strip() for cell in cells)]
 
@@ -60,34 +60,40 @@ def decode_csv_bytes(data: bytes, file: str) -> str:
 
 
 def _read_csv(path: Path) -> list[Row]:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise RosterError(f"无法读取文件：{error.strerror or error}", file=str(path)) from None
+    data = read_bounded(path, "名册文件", RosterError, allow_empty=True)
     text = decode_csv_bytes(data, str(path))
+    rows: list[Row] = []
     try:
-        return [(number, cells) for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if (reason := row_limit_problem(number)) is not None:
+                raise RosterError(reason, file=str(path))
+            rows.append((number, cells))
     except csv.Error as error:
         raise RosterError(f"CSV 格式有误：{error}", file=str(path)) from None
+    return rows
 
 
 def _read_xlsx(path: Path) -> list[Row]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    data = read_bounded(path, "名册文件", RosterError)
+    check_xlsx(data, str(path), RosterError)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 if not workbook.worksheets:
                     return []
                 sheet = workbook.worksheets[0]
                 sheet.reset_dimensions()
-                return [
-                    (number, [cell_text(cell.value, getattr(cell, "number_format", None)) for cell in cells])
-                    for number, cells in enumerate(sheet.iter_rows(min_row=1, min_col=1), start=1)
-                ]
+                rows: list[Row] = []
+                for number, cells in enumerate(sheet.iter_rows(min_row=1, min_col=1), start=1):
+                    if (reason := row_limit_problem(number)) is not None:
+                        raise RosterError(reason, file=str(path))
+                    rows.append((number, [cell_text(cell.value, getattr(cell, "number_format", None)) for cell in cells]))
+                return rows
             finally:
                 workbook.close()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError) as error:

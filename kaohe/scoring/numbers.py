@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Literal
 
+from kaohe.limits import decimal_problem
+
 RoundingMode = Literal["ROUND_HALF_UP", "ROUND_HALF_EVEN"]
 CountRounding = Literal["floor", "ceil", "half_up"]
 
@@ -34,6 +36,8 @@ def to_decimal(value: object) -> Decimal:
         raise ValueError(f"“{value}”不是数值")
     if not number.is_finite():
         raise ValueError(f"“{value}”不是有限数值")
+    if (reason := decimal_problem(number)) is not None:
+        raise ValueError(reason)
     return number
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from kaohe.errors import Problem, ScoreSheetError
+from kaohe.inputfiles import read_bounded
 from kaohe.scoring.engine import score_prepared
 from kaohe.scoring.inputs import PreviousResult, UnitInput
 from kaohe.scoring.result import ScoreReport
@@ -156,12 +157,7 @@ def sheet_template(spec: ScoringSpec) -> bytes:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ScoreSheetError(Problem("文件不存在", file=str(path))) from None
-    except OSError as error:
-        raise ScoreSheetError(Problem(f"无法读取：{error.strerror}", file=str(path))) from None
+    return read_bounded(path, "文件", ScoreSheetError, allow_empty=True)
 
 
 def _component_names(spec: ScoringSpec) -> list[str]:

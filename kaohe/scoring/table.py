@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from kaohe.errors import Problem, ScoreSheetError
 from kaohe.scoring.numbers import to_decimal
+from kaohe.xlsxsafe import check_xlsx, row_limit_problem
 
 Cell = str | Decimal | None
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -43,34 +44,44 @@ def _csv_rows(data: bytes, file: str) -> list[tuple[int, list[Cell]]]:
         break
     else:
         raise ScoreSheetError(Problem("无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030）", file=file))
+    rows: list[tuple[int, list[Cell]]] = []
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if (reason := row_limit_problem(number)) is not None:
+                raise ScoreSheetError(Problem(reason, file=file))
+            rows.append((number, [cell if cell.strip() else None for cell in record]))
     except csv.Error as error:
         raise ScoreSheetError(Problem(f"CSV 格式错误：{error}", file=file)) from None
-    return [(number, [cell if cell.strip() else None for cell in record]) for number, record in enumerate(records, start=1)]
+    return rows
 
 
 def _xlsx_rows(data: bytes, file: str) -> list[tuple[int, list[Cell]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_xlsx(data, file, ScoreSheetError)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError):
         raise ScoreSheetError(Problem("不是有效的 XLSX 文件", file=file)) from None
     try:
         sheet = workbook.worksheets[0]
         rows: list[tuple[int, list[Cell]]] = []
         problems: list[Problem] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells: list[Cell] = []
-            for column, value in enumerate(values, start=1):
-                try:
-                    cells.append(_xlsx_cell(value))
-                except ValueError as error:
-                    cells.append(None)
-                    problems.append(Problem(f"第{column}列：{error}", file=file, row=number))
-            rows.append((number, cells))
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if (reason := row_limit_problem(number)) is not None:
+                    raise ScoreSheetError(Problem(reason, file=file))
+                cells: list[Cell] = []
+                for column, value in enumerate(values, start=1):
+                    try:
+                        cells.append(_xlsx_cell(value))
+                    except ValueError as error:
+                        cells.append(None)
+                        problems.append(Problem(f"第{column}列：{error}", file=file, row=number))
+                rows.append((number, cells))
+        except (SyntaxError, KeyError, zipfile.BadZipFile, EOFError) as error:
+            raise ScoreSheetError(Problem(f"Excel 文件内容无法解析（{type(error).__name__}），请在 Excel 中另存为 .xlsx 后重试", file=file)) from None
     finally:
         workbook.close()
     if problems:

@@ -213,7 +213,9 @@ def _read_component(spec: ScoringSpec, component: Component, raw: RawValue) -> V
             raise ValueError(f"“{text}”不是{scale.name}的等级代码（{codes}）")
         try:
             number = to_decimal(raw)
-        except ValueError:
+        except ValueError as error:
+            if "KAOHE_" in str(error):
+                raise
             raise ValueError(f"“{text}”不是{scale.name}的等级代码（{codes}）") from None
         level = next((lv for lv in scale.levels if lv.value == number), None)
         if level is None:

@@ -37,7 +37,7 @@ def check_input(path: Path, what: str) -> Path:
     """``path`` if it is a regular, non-empty file within ``KAOHE_MAX_FILE_BYTES`` (it is streamed when stored)."""
     with open_input(path, what) as (_, size):
         if size == 0:
-            raise InputError(Problem(f"{what}为空文件", file=str(path)))
+            raise InputError(Problem(f"{what}为空", file=str(path)))
     return path
 
 

@@ -40,3 +40,14 @@ def make_roster(path: Path, rows: list[str], *, office: bool = True) -> Path:
     """A roster CSV with the 弥勒 header, the office rows (unless ``office`` is False) and ``rows``."""
     path.write_text("\n".join([MILE_HEADER, *(OFFICE_ROWS if office else []), *rows]) + "\n", encoding="utf-8")
     return path
+
+
+def kaohe_process(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run ``kaohe args`` in a child process (for inputs that used to hang or exhaust memory); a hang fails."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "from kaohe.cli import main; main()", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})}, check=False)
+    return done.returncode, done.stdout, done.stderr
