@@ -16,9 +16,9 @@ def set_cell(cell: Cell, value: object, *, text: bool = False) -> None:
     """Put ``value`` into ``cell``; strings lose illegal characters and one that looks like a formula (or any
     string when ``text``) is stored as text with the ``@`` format, so no program evaluates it."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value
-        if text or looks_like_formula(value):
+        cleaned = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = cleaned
+        if text or looks_like_formula(cleaned):
             cell.data_type = "s"
             cell.number_format = "@"
             cell.quotePrefix = True

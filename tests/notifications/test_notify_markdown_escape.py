@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from notify_support import DINGTALK_SECRET, send
+
 from kaohe.notifications import DingTalkChannel, Message, WeComChannel, render
 from kaohe.notifications.receivers import LocalWebhookReceiver
-from notify_support import DINGTALK_SECRET, send
 
 HOSTILE = "[点此补报材料](http://evil.example/login)<font color=\"warning\">**紧急**</font>`x`"
 
