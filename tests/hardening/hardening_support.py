@@ -14,8 +14,8 @@ OFFICE_ROWS = [
     "ML-C01,市联席办,市级部门,协调办公室,,,,c01@example.org",
     "ML-V01,弥阳镇扶贫工作站,乡镇,核查单位,弥阳镇,否,ML-C01,v01@example.org",
     "ML-L01,市牵头考核单位,市级部门,牵头考核单位,,,ML-C01,l01@example.org",
+    "ML-O01,市委组织部,市级部门,组织部,,,ML-C01,o01@example.org",
 ]
-FIRST_UNIT_ROW = 5
 
 
 def kaohe(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

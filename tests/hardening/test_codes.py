@@ -19,7 +19,7 @@ def test_an_unsafe_code_is_refused_at_import_with_its_row(capsys, kaohe_env: Pat
     roster = make_roster(tmp_path / "roster.csv", [f"{quoted},某局,市级部门,被考核单位,弥阳镇,否,ML-C01,a@example.org"])
     code, _, err = kaohe(capsys, "cycle", "create", "mile", "--year", "2018", "--roster", str(roster))
     line = one_line_error(code, err, exit_code=3)
-    assert "第5行" in line and "编码" in line
+    assert "第6行" in line and "编码" in line
     assert "\x1b" not in err and len(line) < 300
     code, out, _ = kaohe(capsys, "cycle", "list", "--json")
     assert code == 0 and "mile-2018" not in out
@@ -29,7 +29,7 @@ def test_codes_that_differ_only_in_case_are_refused(capsys, kaohe_env: Path, tmp
     roster = make_roster(tmp_path / "roster.csv", ["ml-a1,某局,市级部门,被考核单位,弥阳镇,否,ML-C01,a@example.org",
                                                    "ML-A1,某局二,市级部门,被考核单位,弥阳镇,否,ML-C01,b@example.org"])
     code, _, err = kaohe(capsys, "cycle", "create", "mile", "--year", "2018", "--roster", str(roster))
-    assert "第6行" in one_line_error(code, err, exit_code=3) and "大小写" in err
+    assert "第7行" in one_line_error(code, err, exit_code=3) and "大小写" in err
 
 
 def test_slash_and_underscore_codes_get_different_submission_dirs() -> None:
