@@ -137,8 +137,8 @@ def test_published_documents_carry_the_offices_header_and_document_number(make_m
     aggregate(database_url, tmp_path, key, PUBLISHED, sheet=MILE_SHEET, doc_number="弥挂联办〔{year}〕5号",
               doc_header="弥勒市“挂包帮”“转走访”工作联席会议办公室文件")
     folder = tmp_path / "results" / key / "v1"
-    for name in ("考核报告.pdf", "考核排名.pdf", "反馈意见/M04_市水务局.pdf"):
+    for name in ("考核报告.pdf", "考核排名.pdf", "反馈意见/M04 市水务局.pdf"):
         assert (folder / name).is_file(), name
-    letter = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO((folder / "反馈意见" / "M04_市水务局.pdf").read_bytes())).pages)
+    letter = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO((folder / "反馈意见" / "M04 市水务局.pdf").read_bytes())).pages)
     assert letter.startswith("弥勒市“挂包帮”“转走访”工作联席会议办公室文件弥挂联办〔2019〕5号")
     assert letter.endswith("二〇一九年三月七日")
