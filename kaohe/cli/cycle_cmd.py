@@ -16,9 +16,9 @@ from kaohe.db import ensure_schema, session_scope
 from kaohe.errors import Problem, SchemeError
 from kaohe.planning import ParentDates
 from kaohe.roster import read_roster
+from kaohe.roster.coverage import missing_role_warnings
 from kaohe.schemes.loader import load_lineage
 from kaohe.store.cycles import NO_OBLIGATIONS_AT_START, create_cycle, get_cycle, list_cycles
-from kaohe.roster.coverage import missing_role_warnings
 
 
 @cli.group()
