@@ -103,40 +103,61 @@ class Dispatcher:
         return report
 
     async def _send_batch(self, batch: Sequence[tuple[int, int, Message]], now: dt.datetime, report: DispatchReport) -> None:
-        """Send the batch chunk by chunk, the database writes running in a thread beside the sends.
+        """Send the batch through ``concurrency`` workers, the database writes running in a thread beside them.
 
-        While chunk k is in flight, one transaction in a worker thread records the outcomes of chunk
-        k-1 and marks chunk k+1 ``sending``; so a chunk is always marked before it is handed over, and
-        the event loop never waits for the database while messages could be travelling.
+        The batch is cut into chunks of ``concurrency`` messages. A writer marks chunk k+1 ``sending``
+        (in the same transaction recording every outcome gathered so far) as soon as a worker reaches
+        chunk k, and a worker hands a message over only once its chunk is marked; so nothing is sent
+        unmarked, at most two chunks are marked ahead of what is in flight, no worker waits for the
+        slowest request of a chunk, and the event loop never waits for the database.
         """
         ids = {message.key: (row_id, attempts) for row_id, attempts, message in batch}
         units = merge_into_digests(message for _, _, message in batch)
         report.digests += sum(1 for _, keys in units if len(keys) > 1)
-        chunks = [units[start:start + self.concurrency] for start in range(0, len(units), self.concurrency)]
+        size = self.concurrency
+        chunks = [units[start:start + size] for start in range(0, len(units), size)]
         if not chunks:
             return
+        reached = [asyncio.Event() for _ in chunks]
+        marked = [asyncio.Event() for _ in chunks]
+        outcomes: list[Outcome] = []
+        queue = iter(range(len(units)))
 
         def row_ids(chunk: Sequence[tuple[Message, Sequence[str]]]) -> list[int]:
             return [ids[key][0] for _, keys in chunk for key in keys]
 
-        await asyncio.to_thread(self._write, [], row_ids(chunks[0]))
-        outcomes: list[Outcome] = []
-        for index, chunk in enumerate(chunks):
-            following = row_ids(chunks[index + 1]) if index + 1 < len(chunks) else []
-            sending = asyncio.ensure_future(asyncio.gather(*(self._send_one(message) for message, _ in chunk)))
-            try:
-                await asyncio.to_thread(self._write, outcomes, following)
-            finally:
-                results = await sending
-            outcomes = []
-            for (message, keys), (remote_id, error) in zip(chunk, results, strict=True):
+        async def writer() -> None:
+            for index, chunk in enumerate(chunks):
+                if index > 0:
+                    await reached[index - 1].wait()
+                recorded = outcomes[:]
+                del outcomes[:len(recorded)]
+                await asyncio.to_thread(self._write, recorded, row_ids(chunk))
+                marked[index].set()
+
+        async def worker() -> None:
+            for position in queue:
+                index = position // size
+                reached[index].set()
+                await marked[index].wait()
+                message, keys = units[position]
+                remote_id, error = await self._send_one(message)
                 for key in keys:
                     row_id, attempts = ids[key]
                     outcomes.append(self._outcome(row_id, attempts, now, remote_id, error, report))
+
+        tasks = [asyncio.ensure_future(writer()), *(asyncio.ensure_future(worker()) for _ in range(min(size, len(units))))]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         await asyncio.to_thread(self._write, outcomes, [])
 
     def _write(self, outcomes: Sequence[Outcome], to_mark: Sequence[int]) -> None:
-        """One transaction: record a chunk's outcomes and mark the next chunk ``sending``."""
+        """One transaction: record outcomes and mark the next chunk ``sending``."""
         if not outcomes and not to_mark:
             return
         with self.sessions() as session:
