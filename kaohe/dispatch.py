@@ -22,7 +22,8 @@ from kaohe.errors import DeliveryError
 from kaohe.models import OutboxMessage, utcnow
 from kaohe.notifications.channel import Channel
 from kaohe.notifications.digest import merge_into_digests
-from kaohe.notifications.message import Message
+from kaohe.notifications.links import LinkSigner
+from kaohe.notifications.message import Message, Receipt
 from kaohe.notifications.ratelimit import RateLimiter
 from kaohe.store.outbox import Outcome, claim, mark_sending, record_outcomes, recover
 
@@ -67,6 +68,8 @@ class Dispatcher:
         retry_base: dt.timedelta = dt.timedelta(minutes=5),
         worker: str | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        digests: bool = True,
+        links: LinkSigner | None = None,
     ) -> None:
         self.sessions = sessions
         self.channels = dict(channels)
@@ -77,6 +80,8 @@ class Dispatcher:
         self.retry_base = retry_base
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
+        self.digests = digests
+        self.links = links
 
     def recover(self, now: dt.datetime) -> dict[str, int]:
         """Resolve claims a dead dispatcher left behind, ``now`` being wall-clock time (see kaohe.store.outbox.recover)."""
@@ -94,7 +99,7 @@ class Dispatcher:
         while max_batches is None or report.batches < max_batches:
             with self.sessions() as session:
                 rows = claim(session, cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker, at=self.clock())
-                batch = [(row.id, row.attempts, _message(row)) for row in rows]
+                batch = [(row.id, row.attempts, _message(row, self.links)) for row in rows]
             if not batch:
                 break
             report.batches += 1
@@ -112,7 +117,7 @@ class Dispatcher:
         slowest request of a chunk, and the event loop never waits for the database.
         """
         ids = {message.key: (row_id, attempts) for row_id, attempts, message in batch}
-        units = merge_into_digests(message for _, _, message in batch)
+        units = merge_into_digests((message for _, _, message in batch), per_recipient=self.digests)
         report.digests += sum(1 for _, keys in units if len(keys) > 1)
         size = self.concurrency
         chunks = [units[start:start + size] for start in range(0, len(units), size)]
@@ -141,10 +146,10 @@ class Dispatcher:
                 reached[index].set()
                 await marked[index].wait()
                 message, keys = units[position]
-                remote_id, error = await self._send_one(message)
+                receipt, error = await self._send_one(message)
                 for key in keys:
                     row_id, attempts = ids[key]
-                    outcomes.append(self._outcome(row_id, attempts, now, remote_id, error, report))
+                    outcomes.append(self._outcome(row_id, attempts, now, message.key, receipt, error, report))
 
         tasks = [asyncio.ensure_future(writer()), *(asyncio.ensure_future(worker()) for _ in range(min(size, len(units))))]
         try:
@@ -165,8 +170,10 @@ class Dispatcher:
             if to_mark:
                 mark_sending(session, to_mark)
 
-    async def _send_one(self, message: Message) -> tuple[str | None, DeliveryError | None]:
+    async def _send_one(self, message: Message) -> tuple[Receipt | None, DeliveryError | None]:
         channel = self.channels.get(message.channel)
+        if message.problem:
+            return None, DeliveryError(message.problem, retryable=False)
         if channel is None:
             return None, DeliveryError(f"未配置渠道 {message.channel}", retryable=False)
         try:
@@ -176,20 +183,24 @@ class Dispatcher:
             return None, error
         except Exception as error:  # noqa: BLE001 - one message a channel cannot handle must not stop the wave
             return None, DeliveryError(f"渠道 {message.channel} 无法处理该消息：{type(error).__name__} {error}", retryable=False)
-        return receipt.remote_id, None
+        return receipt, None
 
-    def _outcome(self, row_id: int, attempts: int, now: dt.datetime, remote_id: str | None,
+    def _outcome(self, row_id: int, attempts: int, now: dt.datetime, sent_as: str, receipt: Receipt | None,
                  error: DeliveryError | None, report: DispatchReport) -> Outcome:
         if error is None:
+            assert receipt is not None
             report.sent += 1
-            return Outcome(row_id, "sent", now, remote_id=remote_id)
+            return Outcome(row_id, "sent", now, remote_id=receipt.remote_id, sent_as=sent_as, answer=receipt.answer)
         attempt = attempts + 1
         if error.retryable and attempt < self.max_attempts:
             report.retrying += 1
-            return Outcome(row_id, "pending", now, error=str(error), retry_at=now + backoff(attempt, self.retry_base))
+            return Outcome(row_id, "pending", now, error=str(error), retry_at=now + backoff(attempt, self.retry_base),
+                           sent_as=sent_as, answer=error.answer)
         report.failed += 1
-        return Outcome(row_id, "failed", now, error=str(error))
+        return Outcome(row_id, "failed", now, error=str(error), sent_as=sent_as, answer=error.answer)
 
 
-def _message(row: OutboxMessage) -> Message:
-    return Message(key=row.key, kind=row.kind, channel=row.channel, recipient=row.recipient, subject=row.subject, body=row.body)
+def _message(row: OutboxMessage, links: LinkSigner | None) -> Message:
+    from kaohe.notifications.extras import message_from_row
+
+    return message_from_row(row.key, row.kind, row.channel, row.recipient, row.subject, row.body, row.extras, signer=links)

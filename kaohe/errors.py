@@ -139,14 +139,16 @@ class AuthError(KaoheError):
 class DeliveryError(KaoheError):
     """A notification channel refused or failed a message.
 
-    ``retryable`` says whether trying again later may succeed.
+    ``retryable`` says whether trying again later may succeed; ``answer`` is what the receiving server
+    said, when it said something (an SMTP reply, a robot's errcode, an HTTP status), for the delivery record.
     """
 
     exit_code = 6
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(self, message: str, *, retryable: bool = True, answer: str | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.answer = answer
 
 
 class ExternalServiceError(KaoheError):

@@ -105,6 +105,18 @@ class Settings(BaseSettings):
             raise ConfigError(f"{path}：密钥文件为空；删除它以重新生成，或设置 KAOHE_SECRET_KEY")
         return key
 
+    digests: bool = Field(default=True, description="one escalation (and one reminder) message per recipient per day per channel, listing every item")
+    office_name: str | None = Field(default=None, description="display name in e-mail From for messages whose cycle names no office (the roster's coordinator row, else the scheme's coordinator, comes first)")
+    office_reply_to: str | None = Field(default=None, description="Reply-To of e-mail (default: the coordinator's roster e-mail)")
+    robot_secrets_file: Path | None = Field(default=None, description="YAML/JSON file: robot key/token → its signing secret")
+    sms_provider: str | None = Field(default=None, description="aliyun or tencent; SMS is off when unset")
+    sms_base_url: str | None = Field(default=None, description="SMS API endpoint (default: the provider's); point at a local fake to simulate")
+    sms_access_key_id: str | None = None
+    sms_access_key_secret: SecretStr | None = None
+    sms_sdk_app_id: str | None = Field(default=None, description="Tencent Cloud SmsSdkAppId")
+    sms_sign_name: str | None = Field(default=None, description="the approved SMS signature (签名)")
+    sms_templates: dict[str, str] = Field(default_factory=dict, description='message kind → approved template id, JSON: {"overdue": "SMS_123"}')
+
 
 @lru_cache
 def get_settings() -> Settings:

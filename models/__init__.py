@@ -5,6 +5,7 @@ from kaohe.models.audit import AuditEntry
 from kaohe.models.base import AwareDateTime, Base, utcnow
 from kaohe.models.cascade import DateChange
 from kaohe.models.cycle import Cycle, CycleStage
+from kaohe.models.delivery import DeliveryEvent, LedgerEntry
 from kaohe.models.obligation import Obligation
 from kaohe.models.order import SupervisionOrder
 from kaohe.models.outbox import OutboxMessage
@@ -16,7 +17,7 @@ from kaohe.models.submission import Submission, SubmissionClosure
 from kaohe.models.unit import Unit
 
 __all__ = [
-    "AuditEntry", "AwareDateTime", "Base", "Cycle", "CycleStage", "DateChange", "DecimalText", "ItemScore", "Obligation", "OutboxMessage",
+    "AuditEntry", "AwareDateTime", "Base", "Cycle", "CycleStage", "DateChange", "DeliveryEvent", "LedgerEntry", "DecimalText", "ItemScore", "Obligation", "OutboxMessage",
     "SampleDraw", "Submission", "SubmissionClosure", "SupervisionOrder", "ThirdPartyReview", "Unit", "VerificationSignoff",
     "utcnow",
     "RectificationItem", "ResultVersion", "UnitResultRecord",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,3 +44,9 @@ class OutboxMessage(Base):
     remote_id: Mapped[str | None] = mapped_column(String(200))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_as: Mapped[str | None] = mapped_column(String(300), doc="key of the message that carried it (a digest's, or its own)")
+    answer: Mapped[str | None] = mapped_column(Text, doc="what the receiving server answered (SMTP reply, robot errcode, HTTP status)")
+    extras: Mapped[dict[str, Any]] = mapped_column(default=dict, doc=(
+        "what a channel needs beyond subject and body: attachments [{filename, path, mimetype}], sender_name, "
+        "reply_to, mentions (mobiles), link, sms (template parameters)"))
+    fallback_of: Mapped[str | None] = mapped_column(String(300), doc="key of the message on a failed channel this one replaces")

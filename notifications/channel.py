@@ -87,8 +87,9 @@ def check_robot_reply(
     code_fields: tuple[str, ...],
     message_fields: tuple[str, ...],
     retryable_codes: Collection[int],
-) -> None:
-    """Raise DeliveryError unless the robot answered 2xx with a zero error code (an error code inside 200 fails)."""
+) -> str:
+    """Raise DeliveryError unless the robot answered 2xx with a zero error code (an error code inside 200 fails);
+    return the answer for the delivery record ("errcode 0 ok"), which a DeliveryError also carries."""
     code: Any = None
     if isinstance(data, dict):
         code = next((data[f] for f in code_fields if f in data), None)
@@ -97,12 +98,13 @@ def check_robot_reply(
     text = ""
     if isinstance(data, dict):
         text = str(next((data[f] for f in message_fields if f in data), ""))
+    answer = (f"errcode {code} {text}".rstrip() if code is not None else f"HTTP {status}")[:500]
     if 200 <= status < 300 and code == 0:
-        return
+        return answer
     if not 200 <= status < 300:
         detail = f"HTTP {status}" + (f"，错误码 {code} {text}" if code is not None else "")
         retryable = http_status_retryable(status) or code in retryable_codes
-        raise DeliveryError(f"{label}拒绝消息：{detail}", retryable=retryable)
+        raise DeliveryError(f"{label}拒绝消息：{detail}", retryable=retryable, answer=f"HTTP {status} {answer}")
     if code is None:
-        raise DeliveryError(f"{label}的回复无法识别（HTTP {status}，缺少错误码）", retryable=True)
-    raise DeliveryError(f"{label}拒绝消息：错误码 {code} {text}".rstrip(), retryable=code in retryable_codes)
+        raise DeliveryError(f"{label}的回复无法识别（HTTP {status}，缺少错误码）", retryable=True, answer=answer)
+    raise DeliveryError(f"{label}拒绝消息：错误码 {code} {text}".rstrip(), retryable=code in retryable_codes, answer=answer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Mapping
 
 import httpx
 
@@ -41,11 +42,13 @@ class DingTalkChannel:
         client: httpx.AsyncClient,
         *,
         secret: str | None = None,
+        secrets: Mapping[str, str] | None = None,
         base_url: str = "https://oapi.dingtalk.com",
         clock: Clock = utc_now,
     ) -> None:
         self._client = client
         self._secret = secret
+        self._secrets = dict(secrets or {})
         self._url = base_url.rstrip("/") + "/robot/send"
         self._clock = clock
 
@@ -54,10 +57,11 @@ class DingTalkChannel:
         check_channel(self.name, message)
         check_size(message)
         params = {"access_token": message.recipient}
-        if self._secret:
+        secret = self._secrets.get(message.recipient, self._secret)
+        if secret:
             timestamp = int(self._clock().timestamp() * 1000)
-            params |= {"timestamp": str(timestamp), "sign": dingtalk_sign(timestamp, self._secret)}
+            params |= {"timestamp": str(timestamp), "sign": dingtalk_sign(timestamp, secret)}
         label = f"钉钉机器人（{mask(message.recipient)}）"
         status, data, _ = await post_json(self._client, self._url, label=label, content=json_bytes(dingtalk_payload(message)), params=params)
-        check_robot_reply(status, data, label=label, code_fields=("errcode",), message_fields=("errmsg",), retryable_codes=DINGTALK_RETRYABLE_CODES)
-        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=None)
+        answer = check_robot_reply(status, data, label=label, code_fields=("errcode",), message_fields=("errmsg",), retryable_codes=DINGTALK_RETRYABLE_CODES)
+        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=None, answer=answer)

@@ -16,6 +16,7 @@ import aiosmtplib
 
 from kaohe.errors import ConfigError, DeliveryError
 from kaohe.notifications.channel import Clock, check_channel, utc_now
+from kaohe.notifications.markup import html_body
 from kaohe.notifications.message import Message, Receipt
 
 if TYPE_CHECKING:
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 class SmtpTransport(Protocol):
     """Hands a finished e-mail to a mail server; raises DeliveryError on failure."""
 
-    async def send(self, message: EmailMessage) -> None:
-        """Deliver ``message`` to the addresses in its headers."""
+    async def send(self, message: EmailMessage) -> str | None:
+        """Deliver ``message`` to the addresses in its headers; return the server's final reply (e.g. "250 OK")."""
         ...
 
 
@@ -34,11 +35,12 @@ def _smtp_error(error: Exception) -> DeliveryError:
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
         codes = [r.code for r in error.recipients]
         detail = "；".join(f"{r.recipient}：{r.code} {r.message}" for r in error.recipients)
-        return DeliveryError(f"邮件服务器拒收收件人：{detail}", retryable=all(400 <= c < 500 for c in codes))
+        return DeliveryError(f"邮件服务器拒收收件人：{detail}", retryable=all(400 <= c < 500 for c in codes), answer=detail)
     if isinstance(error, aiosmtplib.SMTPNotSupported):
         return DeliveryError(f"邮件服务器不支持所需功能：{error}", retryable=False)
     if isinstance(error, aiosmtplib.SMTPResponseException):
-        return DeliveryError(f"邮件服务器拒绝：{error.code} {error.message}", retryable=400 <= error.code < 500)
+        return DeliveryError(f"邮件服务器拒绝：{error.code} {error.message}", retryable=400 <= error.code < 500,
+                             answer=f"{error.code} {error.message}")
     if isinstance(error, aiosmtplib.SMTPTimeoutError | TimeoutError):
         return DeliveryError("连接邮件服务器超时", retryable=True)
     return DeliveryError(f"无法连接邮件服务器：{type(error).__name__} {error}", retryable=True)
@@ -86,12 +88,13 @@ class AiosmtplibTransport:
             timeout=settings.smtp_timeout_seconds,
         )
 
-    async def send(self, message: EmailMessage) -> None:
-        """Send over an idle open connection or a new one; any refusal becomes DeliveryError (4xx retryable, 5xx not)."""
+    async def send(self, message: EmailMessage) -> str:
+        """Send over an idle open connection or a new one; return the server's reply to the message data
+        ("250 …"); any refusal becomes DeliveryError (4xx retryable, 5xx not) carrying the reply."""
         client: aiosmtplib.SMTP | None = None
         try:
             client = await self._checkout()
-            refused, _ = await client.send_message(message)
+            refused, reply = await client.send_message(message)
         except (aiosmtplib.SMTPException, OSError) as error:
             if client is not None:
                 client.close()
@@ -99,7 +102,8 @@ class AiosmtplibTransport:
         await self._checkin(client)
         if refused:
             detail = "；".join(f"{rcpt}：{reply.code} {reply.message}" for rcpt, reply in refused.items())
-            raise DeliveryError(f"邮件已发出，但部分收件人被拒收：{detail}", retryable=False)
+            raise DeliveryError(f"邮件已发出，但部分收件人被拒收：{detail}", retryable=False, answer=detail)
+        return f"250 {reply}"
 
     async def aclose(self) -> None:
         """Quit every idle connection (connections of an event loop that has ended are just dropped)."""
@@ -167,16 +171,24 @@ def parse_addresses(text: str) -> list[Address]:
     return addresses
 
 
-def build_email(message: Message, *, sender: str, date_header: str) -> EmailMessage:
-    """The MIME message: UTF-8 text body, RFC 2047 headers, RFC 2231 attachment names, deterministic Message-ID."""
-    from_address = parse_addresses(sender)[0]
+def build_email(message: Message, *, sender: str, date_header: str, reply_to: str | None = None,
+                sender_name: str | None = None) -> EmailMessage:
+    """The MIME message: a UTF-8 text part and an HTML part (multipart/alternative), RFC 2047 headers, RFC 2231
+    attachment names, deterministic Message-ID. From carries the office's name (the message's ``sender_name``,
+    else ``sender_name``, else the configured sender's own); Reply-To is the message's, else ``reply_to``."""
+    configured = parse_addresses(sender)[0]
+    from_address = Address(display_name=message.sender_name or sender_name or configured.display_name, addr_spec=configured.addr_spec)
     email = EmailMessage()
     email["Subject"] = message.subject
     email["From"] = from_address
     email["To"] = parse_addresses(message.recipient)
+    answer_to = message.reply_to or reply_to
+    if answer_to:
+        email["Reply-To"] = parse_addresses(answer_to)
     email["Date"] = date_header
     email["Message-ID"] = message_id_for(message.key, from_address.domain or "localhost")
     email.set_content(message.body, charset="utf-8", cte="base64")
+    email.add_alternative(html_body(message), subtype="html", charset="utf-8", cte="base64")
     for attachment in message.attachments:
         maintype, _, subtype = attachment.mimetype.partition("/")
         if not subtype:
@@ -193,18 +205,28 @@ class EmailChannel:
     per_minute_limit: int | None = None
     merges_into_digest = False
 
-    def __init__(self, transport: SmtpTransport, *, sender: str, clock: Clock = utc_now) -> None:
+    def __init__(self, transport: SmtpTransport, *, sender: str, reply_to: str | None = None, sender_name: str | None = None,
+                 clock: Clock = utc_now) -> None:
         try:
             parse_addresses(sender)
         except DeliveryError:
             raise ConfigError(f"发件人地址无效（KAOHE_SMTP_SENDER）：{sender!r}") from None
+        if reply_to:
+            try:
+                parse_addresses(reply_to)
+            except DeliveryError:
+                raise ConfigError(f"回复地址无效（KAOHE_OFFICE_REPLY_TO）：{reply_to!r}") from None
         self._transport = transport
         self._sender = sender
+        self._reply_to = reply_to
+        self._sender_name = sender_name
         self._clock = clock
 
     async def send(self, message: Message) -> Receipt:
         """Build the e-mail and hand it to the transport; the receipt's remote_id is the Message-ID."""
         check_channel(self.name, message)
-        email = build_email(message, sender=self._sender, date_header=format_datetime(self._clock()))
-        await self._transport.send(email)
-        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=str(email["Message-ID"]))
+        email = build_email(message, sender=self._sender, date_header=format_datetime(self._clock()), reply_to=self._reply_to,
+                            sender_name=self._sender_name)
+        answer = await self._transport.send(email)
+        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=str(email["Message-ID"]),
+                       answer=answer if isinstance(answer, str) else None)

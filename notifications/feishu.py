@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Mapping
 from urllib.parse import quote
 
 import httpx
@@ -43,11 +44,13 @@ class FeishuChannel:
         client: httpx.AsyncClient,
         *,
         secret: str | None = None,
+        secrets: Mapping[str, str] | None = None,
         base_url: str = "https://open.feishu.cn",
         clock: Clock = utc_now,
     ) -> None:
         self._client = client
         self._secret = secret
+        self._secrets = dict(secrets or {})
         self._base = base_url.rstrip("/") + "/open-apis/bot/v2/hook/"
         self._clock = clock
 
@@ -56,13 +59,14 @@ class FeishuChannel:
         check_channel(self.name, message)
         check_size(message)
         payload = feishu_payload(message)
-        if self._secret:
+        secret = self._secrets.get(message.recipient, self._secret)
+        if secret:
             timestamp = int(self._clock().timestamp())
-            payload = {"timestamp": str(timestamp), "sign": feishu_sign(timestamp, self._secret), **payload}
+            payload = {"timestamp": str(timestamp), "sign": feishu_sign(timestamp, secret), **payload}
         label = f"飞书机器人（{mask(message.recipient)}）"
         url = self._base + quote(message.recipient, safe="")
         status, data, _ = await post_json(self._client, url, label=label, content=json_bytes(payload))
-        check_robot_reply(
+        answer = check_robot_reply(
             status,
             data,
             label=label,
@@ -70,4 +74,4 @@ class FeishuChannel:
             message_fields=("msg", "StatusMessage"),
             retryable_codes=FEISHU_RETRYABLE_CODES,
         )
-        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=None)
+        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=None, answer=answer)

@@ -206,7 +206,8 @@ class LocalWebhookReceiver:
     Paths: ``/cgi-bin/webhook/send`` (WeCom), ``/robot/send`` (DingTalk), ``/open-apis/bot/v2/hook/<token>``
     (Feishu), anything else a generic webhook answering ``{"id": …}`` (a repeated ``Idempotency-Key`` gets
     the same id back). With ``dingtalk_secret``/``feishu_secret`` it checks signatures like the real
-    service (DingTalk errcode 310000, Feishu code 19021). ``keep`` bounds how many requests are kept
+    service (DingTalk errcode 310000, Feishu code 19021); ``robot_secrets`` (robot token → secret) gives
+    a robot its own secret, as every real robot has. ``keep`` bounds how many requests are kept
     (None: all); counters always cover every request.
     """
 
@@ -215,6 +216,7 @@ class LocalWebhookReceiver:
         *,
         dingtalk_secret: str | None = None,
         feishu_secret: str | None = None,
+        robot_secrets: dict[str, str] | None = None,
         keep: int | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -223,6 +225,7 @@ class LocalWebhookReceiver:
         self.port = port
         self.dingtalk_secret = dingtalk_secret
         self.feishu_secret = feishu_secret
+        self.robot_secrets = dict(robot_secrets or {})
         self._requests: deque[ReceivedRequest] = deque(maxlen=keep)
         self._stats = _Stats()
         self._replies: deque[_Reply] = deque()
@@ -422,9 +425,11 @@ class LocalWebhookReceiver:
             query = request.query
             if not query.get("access_token"):
                 return _response(200, b'{"errcode":300001,"errmsg":"token is not exist"}')
-            if self.dingtalk_secret is not None and not _dingtalk_signed(query, self.dingtalk_secret):
+            secret = self.robot_secrets.get(query["access_token"], self.dingtalk_secret)
+            if secret is not None and not _dingtalk_signed(query, secret):
                 return _response(200, b'{"errcode":310000,"errmsg":"sign not match"}')
-        if flavor == "feishu" and self.feishu_secret is not None and not _feishu_signed(request, self.feishu_secret):
+        feishu_secret = self.robot_secrets.get(request.path.removeprefix(FEISHU_PREFIX), self.feishu_secret)
+        if flavor == "feishu" and feishu_secret is not None and not _feishu_signed(request, feishu_secret):
             return _response(
                 200, b'{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time","data":{}}'
             )

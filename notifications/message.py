@@ -32,16 +32,29 @@ class Message:
     subject: str
     body: str
     attachments: tuple[Attachment, ...] = ()
+    sender_name: str | None = None
+    """The office's display name for an e-mail's From (the address is the configured sender)."""
+    reply_to: str | None = None
+    mentions: tuple[str, ...] = ()
+    """Mobiles of the responsible people, for robots that can @-mention by mobile."""
+    links: tuple[str, ...] = ()
+    """The task pages the message points at (kaohe's own links: the only text made clickable)."""
+    sms: tuple[tuple[str, str], ...] = ()
+    """SMS template parameters (name, value); SMS carries no free text."""
+    problem: str | None = None
+    """Why the message cannot be sent as stored (e.g. an attachment is missing); channels are not asked."""
 
 
 @dataclass(frozen=True)
 class Receipt:
-    """Proof that a channel accepted a message."""
+    """Proof that a channel accepted a message; ``answer`` is what the receiving server said
+    (the SMTP reply, the robot's errcode and errmsg, the webhook's HTTP status)."""
 
     key: str
     channel: str
     accepted_at: datetime
     remote_id: str | None = None
+    answer: str | None = None
 
 
 def message_key(cycle: object, stage: object, unit: object, kind: str, wave: object = 0) -> str:

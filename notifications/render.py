@@ -7,10 +7,12 @@ Context every kind needs: ``unit`` (被考核单位), ``stage`` (阶段名称), 
 aware ``datetime`` or an ISO string; a date means "by the end of that day, Beijing time"), ``clause``
 (依据条款, e.g. "第五条（一）"), ``scheme`` (办法名称), ``cycle`` (年度: an int such as 2018 or a
 string), ``deliverables`` (报送材料: a string or a list of strings).
-Optional everywhere: ``office`` (落款), ``note`` (附言), ``provisional`` (True when the due date was
+Optional everywhere: ``office`` (落款), ``contact`` (the office's phone and e-mail), ``link`` (办理入口: the
+task page, usually the marker the dispatcher replaces by a signed URL), ``note`` (附言), ``provisional`` (True when the due date was
 computed without the official working-day table; the text then says it is provisional).
 Per kind: upcoming ``days_left``; overdue ``days_overdue``; escalation ``supervisor``, ``days_overdue``;
-deadline_changed ``old_due``, optional ``reason``; results ``grade``, optional ``score``;
+deadline_changed ``old_due``, optional ``reason``; results ``grade``, optional ``score``, optional
+``selections`` (list of 先进 and other selections, e.g. "评为先进单位");
 rectification ``problems`` (list); sample_drawn ``sample`` (list); supervision_order ``order_no``, ``issue``;
 stage_opened optional ``opens``. The cascade kinds (kaohe.cascade.notices) need ``unit``, ``scheme``,
 ``cycle``, ``origin``, ``changes`` (list of ``stage``, ``old_due``, ``new_due``, ``provisional``, ``owed``),
@@ -47,7 +49,8 @@ KINDS: tuple[str, ...] = (
 )
 CASCADE_KINDS: tuple[str, ...] = ("dates_changed", "change_ack", "change_ack_reminder")
 """Kinds about several stages at once (kaohe.cascade): they list ``changes`` instead of one stage and due."""
-_OPTIONAL: dict[str, Any] = {"office": None, "note": None, "provisional": False, "reason": None, "score": None, "opens": None}
+_OPTIONAL: dict[str, Any] = {"office": None, "note": None, "provisional": False, "reason": None, "score": None, "opens": None,
+                              "link": None, "contact": None, "selections": None, "attached": None}
 _WEEKDAYS = "一二三四五六日"
 
 

@@ -67,7 +67,7 @@ class WebhookChannel:
             headers={"Idempotency-Key": idempotency_header(message.key)},
         )
         if not 200 <= status < 300:
-            raise DeliveryError(f"{label}拒绝消息：HTTP {status}", retryable=http_status_retryable(status))
+            raise DeliveryError(f"{label}拒绝消息：HTTP {status}", retryable=http_status_retryable(status), answer=f"HTTP {status}")
         remote_id = data.get("id") if isinstance(data, dict) else None
         remote_id = str(remote_id) if remote_id is not None else response.headers.get("X-Request-Id")
-        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=remote_id)
+        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=remote_id, answer=f"HTTP {status}")

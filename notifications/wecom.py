@@ -39,5 +39,5 @@ class WeComChannel:
         status, data, _ = await post_json(
             self._client, self._url, label=label, content=json_bytes(wecom_payload(message)), params={"key": message.recipient}
         )
-        check_robot_reply(status, data, label=label, code_fields=("errcode",), message_fields=("errmsg",), retryable_codes=WECOM_RETRYABLE_CODES)
-        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=None)
+        answer = check_robot_reply(status, data, label=label, code_fields=("errcode",), message_fields=("errmsg",), retryable_codes=WECOM_RETRYABLE_CODES)
+        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=None, answer=answer)

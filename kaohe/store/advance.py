@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import String, TypeDecorator, select, type_coerce, update
 from sqlalchemy.orm import Session, object_session
@@ -15,7 +16,11 @@ from kaohe.schemes.model import Scheme
 from kaohe.store.audit import record
 from kaohe.store.outbox import Outgoing, enqueue
 
+if TYPE_CHECKING:
+    from kaohe.notifications.addressing import Office
+
 MESSAGE_CHANNELS = ("email", "wecom", "dingtalk", "feishu", "webhook")
+"""The channels a roster row gives addresses for (SMS goes to its mobile; see kaohe.notifications.addressing)."""
 
 
 def scheme_of(cycle: Cycle) -> Scheme:
@@ -105,11 +110,16 @@ def apply_decisions(session: Session, cycle: Cycle, decisions: Decisions, *, now
 
 def render_deliveries(cycle: Cycle, deliveries: Sequence[Delivery],
                       extra: dict[str, dict[str, object]] | None = None) -> list[Outgoing]:
-    """One outbox message per delivery and per channel its recipient has, rendered in Chinese.
+    """One outbox message per delivery and per channel its recipient is reached by, rendered in Chinese.
 
-    ``extra`` adds template variables per unit code (e.g. ``old_due`` for a changed deadline).
+    Each message says what to hand in and carries the task link (signed when it is sent), the office
+    and its contact; ``extras`` keep the sender's name, Reply-To, the mobile to @-mention and the SMS
+    parameters. Reminders and escalations for one recipient on one day are sent together (see
+    :func:`kaohe.store.digests.align_to_daily_digest`). ``extra`` adds template variables per unit code.
     """
+    from kaohe.notifications.addressing import address_for, office_of, primary_channels
     from kaohe.notifications.render import render
+    from kaohe.store.digests import align_to_daily_digest
 
     if not deliveries:
         return []
@@ -117,35 +127,58 @@ def render_deliveries(cycle: Cycle, deliveries: Sequence[Delivery],
     units = {u.code: u for u in cycle.units}
     stages = {s.key: s for s in cycle.stages}
     submit = {s.id: s.submit for s in scheme.stages}
-    cache: dict[tuple[str, str, str, str, str], tuple[str, str]] = {}
+    office = office_of(list(units.values()), scheme.roles.get("coordinator"))
+    cache: dict[tuple[str, str, str, str, str], tuple[str, str, dict[str, object]]] = {}
     messages: list[Outgoing] = []
     for delivery in deliveries:
         unit, recipient, stage = units[delivery.unit_code], units[delivery.recipient_code], stages[delivery.stage_key]
         cache_key = (delivery.kind, delivery.stage_key, delivery.unit_code, delivery.recipient_code, delivery.wave)
         if cache_key not in cache:
-            context = _context(scheme, cycle, stage, unit, recipient, delivery, submit)
+            context = _context(scheme, cycle, stage, unit, recipient, delivery, submit, office)
             context.update((extra or {}).get(delivery.unit_code, {}))
-            cache[cache_key] = render(delivery.kind, context)
-        subject, body = cache[cache_key]
-        for channel in MESSAGE_CHANNELS:
-            address = recipient.contacts.get(channel)
-            if not address:
-                continue
+            cache[cache_key] = (*render(delivery.kind, context), context)
+        subject, body, context = cache[cache_key]
+        extras = message_extras(cycle, office, recipient, delivery.kind, context,
+                                link_unit=unit.code, link_stage=delivery.stage_key, link_until=delivery.due_at)
+        for channel in primary_channels(recipient.contacts, recipient.attributes):
             messages.append(Outgoing(
                 key=f"{cycle.key}:{delivery.key}:{channel}", cycle_id=cycle.id, stage_key=delivery.stage_key,
-                unit_id=recipient.id, kind=delivery.kind, wave=delivery.wave, channel=channel, recipient=address,
-                subject=subject, body=body, send_after=delivery.at, about_unit_id=unit.id,
+                unit_id=recipient.id, kind=delivery.kind, wave=delivery.wave, channel=channel,
+                recipient=address_for(channel, recipient.contacts) or "", subject=subject, body=body, send_after=delivery.at,
+                about_unit_id=unit.id, extras=extras,
             ))
-    return messages
+    session = object_session(cycle)
+    return align_to_daily_digest(session, messages, office_hours=cycle.office_hours) if session is not None else messages
+
+
+def message_extras(cycle: Cycle, office: Office, recipient: Unit, kind: str, context: Mapping[str, object], *,
+                   link_unit: str | None, link_stage: str | None, link_until: dt.datetime | None) -> dict[str, object]:
+    """What the channels need beyond the text: sender name and Reply-To (the office), the recipient's
+    mobile for an @-mention, the SMS template parameters and the task link to sign at send time."""
+    from kaohe.notifications.addressing import mobile_of, sms_parameters
+    from kaohe.notifications.links import link_ref
+    mobile = mobile_of(recipient.contacts)
+    extras: dict[str, object] = {"sms": sms_parameters(kind, context)}
+    if office.name:
+        extras["sender_name"] = office.name
+    if office.email:
+        extras["reply_to"] = office.email
+    if mobile:
+        extras["mentions"] = [mobile]
+    if link_unit:
+        extras["link"] = link_ref(cycle.key, link_unit, link_stage, link_until)
+    return extras
 
 
 def _context(scheme: Scheme, cycle: Cycle, stage: CycleStage, unit: Unit, recipient: Unit, delivery: Delivery,
-             submit: dict[str, list[str]]) -> dict[str, object]:
+             submit: dict[str, list[str]], office: Office) -> dict[str, object]:
+    from kaohe.notifications.links import LINK_MARKER
     due_day = delivery.due_at.astimezone(BEIJING).date()
     wave_day = delivery.at.astimezone(BEIJING).date()
     return {
         "unit": unit.name, "stage": stage.name, "due": delivery.due_at, "clause": stage.clause, "scheme": scheme.name,
         "cycle": cycle.year, "deliverables": submit.get(stage.key) or [stage.name], "provisional": stage.provisional,
         "days_left": max((due_day - wave_day).days, 0), "days_overdue": max((wave_day - due_day).days, 0),
-        "supervisor": recipient.name, "opens": stage.opens_at, "office": scheme.roles.get("coordinator"),
+        "supervisor": recipient.name, "opens": stage.opens_at, "office": office.name, "contact": office.contact,
+        "link": LINK_MARKER,
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select, update
@@ -40,6 +40,8 @@ class Outgoing:
     body: str
     send_after: dt.datetime
     about_unit_id: int | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    fallback_of: str | None = None
 
 
 def enqueue(session: Session, messages: Sequence[Outgoing], now: dt.datetime) -> int:
@@ -104,6 +106,8 @@ class Outcome:
     remote_id: str | None = None
     error: str | None = None
     retry_at: dt.datetime | None = None
+    sent_as: str | None = None
+    answer: str | None = None
 
 
 def record_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
@@ -119,11 +123,13 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
             sent_at=func.coalesce(bindparam("b_sent_at", type_=table.c.sent_at.type), table.c.sent_at),
             remote_id=func.coalesce(bindparam("b_remote_id", type_=table.c.remote_id.type), table.c.remote_id),
             send_after=func.coalesce(bindparam("b_retry_at", type_=table.c.send_after.type), table.c.send_after),
+            sent_as=bindparam("b_sent_as", type_=table.c.sent_as.type), answer=bindparam("b_answer", type_=table.c.answer.type),
         )
     )
     session.connection().execute(statement, [
         {"b_id": o.id, "b_status": o.status, "b_error": o.error, "b_sent_at": o.at if o.status == "sent" else None,
-         "b_remote_id": o.remote_id if o.status == "sent" else None, "b_retry_at": o.retry_at}
+         "b_remote_id": o.remote_id if o.status == "sent" else None, "b_retry_at": o.retry_at,
+         "b_sent_as": o.sent_as, "b_answer": o.answer}
         for o in outcomes
     ])
 

@@ -35,7 +35,7 @@ from kaohe.results.lines import ResultLine, changes, result_lines
 from kaohe.results.rectify import RULE_NAMES
 from kaohe.scoring.inputs import PreviousResult
 from kaohe.scoring.result import ScoreReport
-from kaohe.store.advance import MESSAGE_CHANNELS, scheme_of
+from kaohe.store.advance import scheme_of
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_unit
 from kaohe.store.obligations import complete
@@ -238,21 +238,53 @@ def complete_owing(session: Session, cycle: Cycle, kind: str, *, by: str, now: d
 
 
 def _outgoing(cycle: Cycle, unit: Unit, stage_key: str | None, kind: str, wave: str, subject: str, body: str,
-              now: dt.datetime) -> list[Outgoing]:
+              now: dt.datetime, *, context: Mapping[str, object] | None = None, attachments: Sequence[Path] = ()) -> list[Outgoing]:
+    from kaohe.notifications.addressing import address_for, office_of, primary_channels
+    from kaohe.notifications.extras import attachment_ref
+    from kaohe.store.advance import message_extras
+
+    office = office_of(list(cycle.units), scheme_of(cycle).roles.get("coordinator"))
+    obligation_due = context.get("due") if context else None
+    extras = message_extras(cycle, office, unit, kind, context or {}, link_unit=unit.code, link_stage=stage_key,
+                            link_until=obligation_due if isinstance(obligation_due, dt.datetime) else None)
+    if attachments:
+        extras["attachments"] = [attachment_ref(path) for path in attachments]
     return [
         Outgoing(key=f"{cycle.key}:{stage_key or '-'}:{unit.code}:{kind}:{wave}:{channel}", cycle_id=cycle.id, stage_key=stage_key,
-                 unit_id=unit.id, kind=kind, wave=wave, channel=channel, recipient=unit.contacts[channel], subject=subject,
-                 body=body, send_after=deliver_at(now, cycle.office_hours))
-        for channel in MESSAGE_CHANNELS if unit.contacts.get(channel)
+                 unit_id=unit.id, kind=kind, wave=wave, channel=channel, recipient=address_for(channel, unit.contacts) or "",
+                 subject=subject, body=body, send_after=deliver_at(now, cycle.office_hours), extras=extras)
+        for channel in primary_channels(unit.contacts, unit.attributes)
     ]
 
 
+def _selection_names(cycle: Cycle, version: ResultVersion, code: str) -> list[str]:
+    """The selections (先进, 末位 …) that picked the unit in ``version``, by name, in the report's order."""
+    for result in version.report.get("results", []):
+        if result.get("unit") == code:
+            decisions = result.get("decisions") or result.get("explanation", {}).get("decisions") or []
+            return [str(d.get("name") or d.get("id")) for d in decisions if d.get("selected")]
+    return []
+
+
+def letter_files(home: Path, letter_path: str | None) -> list[Path]:
+    """A unit's feedback letter files to attach: the DOCX and, where one was rendered beside it, the PDF."""
+    if not letter_path:
+        return []
+    docx = home / letter_path
+    pdf = docx.with_suffix(".pdf")
+    return [p for p in (docx, pdf) if p.is_file()]
+
+
 def _base_context(cycle: Cycle, unit: Unit, stage: CycleStage, due: dt.datetime) -> dict[str, object]:
+    from kaohe.notifications.addressing import office_of
+    from kaohe.notifications.links import LINK_MARKER
+
     scheme = scheme_of(cycle)
     submit = {s.id: s.submit for s in scheme.stages}
+    office = office_of(list(cycle.units), scheme.roles.get("coordinator"))
     return {"unit": unit.name, "stage": stage.name, "due": due, "clause": stage.clause, "scheme": scheme.name,
             "cycle": cycle.year, "deliverables": submit.get(stage.key) or [stage.name], "provisional": stage.provisional,
-            "office": scheme.roles.get("coordinator")}
+            "office": office.name, "contact": office.contact, "link": LINK_MARKER}
 
 
 def results_messages(session: Session, cycle: Cycle, version: ResultVersion, home: Path, *, now: dt.datetime,
@@ -278,12 +310,14 @@ def results_messages(session: Session, cycle: Cycle, version: ResultVersion, hom
             context = {**_base_context(cycle, unit, feedback, feedback.due_at), "deliverables": NOTHING_TO_SUBMIT}
         else:
             continue
-        lines = [f"书面反馈意见（第{version.version}版）：{home / row.letter_path}" if row.letter_path else None, note]
-        context.update(grade=row.grade or f"第{row.rank}名（{row.group}）", score=row.total,
-                       note="\n".join(line for line in lines if line))
+        files = letter_files(home, row.letter_path)
+        context.update(grade=row.grade or f"第{row.rank}名（{row.group}）", score=row.total, note=note,
+                       selections=[f"列入“{name}”" for name in _selection_names(cycle, version, unit.code)],
+                       attached=[f"书面反馈意见（第{version.version}版）{path.name}" for path in files[:1]] + [p.name for p in files[1:]])
         subject, body = render("results", context)
         stage_key = feedback.key if feedback is not None else None
-        messages += _outgoing(cycle, unit, stage_key, "results", f"results@v{version.version}", subject, body, now)
+        messages += _outgoing(cycle, unit, stage_key, "results", f"results@v{version.version}", subject, body, now,
+                              context=context, attachments=files)
     return messages
 
 
@@ -306,7 +340,7 @@ def rectification_messages(session: Session, cycle: Cycle, codes: Sequence[str],
         context = _base_context(cycle, unit, stage, obligation.due_at)
         context.update(problems=[i.text for i in items], note=note)
         subject, body = render("rectification", context)
-        messages += _outgoing(cycle, unit, stage.key, "rectification", wave, subject, body, now)
+        messages += _outgoing(cycle, unit, stage.key, "rectification", wave, subject, body, now, context=context)
     return messages
 
 

@@ -93,7 +93,8 @@ def test_a_unit_that_completed_gets_no_further_reminders(
     advance(session, cycle, second_wave)
     dispatch(sessions, smtp, hooks, second_wave, cycle_id=cycle.id)
     assert _self_check_recipients(hooks, "upcoming@2019-01-21") == ["U0001", "U0002", "U0003"]
-    about_self_check = [m for m in smtp.mails if "u0000@" in str(m.message["To"]) and "自查自评" in str(m.message["Subject"])]
+    about_self_check = [m for m in smtp.mails if "u0000@" in str(m.message["To"])
+                        and "自查自评" in m.message.get_body(("plain",)).get_content()]
     assert len(about_self_check) == 1
     assert {r.wave for k, r in rows(session, cycle).items() if k.startswith(f"{cycle.key}:{STAGE}:U0000:")} == {"upcoming@2019-01-16"}
 

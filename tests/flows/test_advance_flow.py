@@ -73,7 +73,19 @@ def test_self_check_reminders_arrive_on_time_to_owing_units_only(make_cycle, flo
     assert by_unit["C1"] == [("2019-01-28", "escalation"), ("2019-01-28", "escalation")]  # A2 and A3 escalated to C1
     message_ids = [mail.message["Message-ID"] for mail in smtp.mails]
     assert len(message_ids) == len(set(message_ids))  # no mail arrived twice
-    assert len(smtp.mails) == len([m for m in _messages(flow_env, key) if m[3] == "email" and m[5] == "sent"])
+    with session_scope(flow_env) as session:
+        carriers = set(session.scalars(select(OutboxMessage.sent_as).where(
+            OutboxMessage.cycle_id == get_cycle(session, key).id, OutboxMessage.channel == "email", OutboxMessage.status == "sent")))
+    assert len(smtp.mails) == len(carriers)  # one mail per message sent, a digest carrying several rows
+    with session_scope(flow_env) as session:
+        escalations = session.execute(select(OutboxMessage.sent_at, OutboxMessage.sent_as).join(Unit, Unit.id == OutboxMessage.unit_id).where(
+            OutboxMessage.cycle_id == get_cycle(session, key).id, OutboxMessage.kind == "escalation", Unit.code == "C1")).all()
+    per_day: dict[dt.date, set[str]] = {}
+    for sent_at, sent_as in escalations:
+        per_day.setdefault(sent_at.astimezone(BEIJING).date(), set()).add(sent_as)
+    assert per_day and all(len(carried) == 1 for carried in per_day.values())  # one escalation mail a day to C1
+    to_c1 = [str(m.message["Subject"]) for m in smtp.mails if m.rcpt_tos == ("c1@example.org",)]
+    assert "【逾期督办汇总】2项考核材料逾期未报送，请督促" in to_c1  # A2 and A3 (self_check, 28 January) in one mail
     assert any(r.path.endswith("/a2") for r in hooks.requests)
 
 

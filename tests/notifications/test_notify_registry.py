@@ -34,9 +34,18 @@ def test_every_name_builds_a_channel_of_that_name() -> None:
 def test_unknown_channel_is_a_config_error() -> None:
     async def go() -> None:
         async with httpx.AsyncClient(trust_env=False) as http:
+            build_channel("fax", Settings(_env_file=None), http)
+
+    with pytest.raises(ConfigError, match="未知的通知渠道：'fax'"):
+        asyncio.run(go())
+
+
+def test_sms_without_its_settings_is_a_config_error() -> None:
+    async def go() -> None:
+        async with httpx.AsyncClient(trust_env=False) as http:
             build_channel("sms", Settings(_env_file=None), http)
 
-    with pytest.raises(ConfigError, match="未知的通知渠道：'sms'"):
+    with pytest.raises(ConfigError, match="短信渠道需要 KAOHE_SMS_PROVIDER"):
         asyncio.run(go())
 
 

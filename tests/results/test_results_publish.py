@@ -81,7 +81,7 @@ def test_a_correction_is_a_new_audited_version_and_the_changed_units_are_told_ag
     assert sorted(code for code, kind, _, _ in first if kind == "results") == ["M01", "M02", "M03", "M04", "M05", "M06", "M07"]
     assert sorted(code for code, kind, _, _ in first if kind == "rectification") == ["M04", "M07"]
     m04 = next(body for code, kind, _, body in first if code == "M04" and kind == "results")
-    assert "考核结果为“不合格”，得分69.50分" in m04 and "整改报告" in m04 and str(tmp_path / "results" / key / "v1" / "反馈意见") in m04
+    assert "考核结果为“不合格”，得分69.50分" in m04 and "整改报告" in m04 and "书面反馈意见（第1版）" in m04 and "见附件" in m04
     assert feedback(database_url, tmp_path, key, bj(2019, 3, 8, 10))["sent"] is False  # once per version
 
     # The joint office finds M04's 基础分 was 70, not 68: 71.50 is 合格, so M04 no longer rectifies.

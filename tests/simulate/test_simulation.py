@@ -196,3 +196,20 @@ def test_the_simulated_cycles_letters_report_and_ranking_are_a4_pdfs_an_office_c
     assert "考核结果反馈意见" in letter and "二、分项得分" in letter and "年" in letter[-12:] and letter.endswith("日")
     assert "ROUND_HALF" not in text(folder / "考核报告.pdf")
     assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages(folder / "考核排名.pdf")} == {(842, 595)}
+
+
+def test_no_recipient_gets_two_escalations_on_one_day_on_one_channel(mile) -> None:  # type: ignore[no-untyped-def]
+    from collections import defaultdict
+
+    from kaohe.models import OutboxMessage
+
+    _, workdir, _ = mile
+    carriers: dict[tuple[int, str, dt.date], set[str]] = defaultdict(set)
+    items: dict[tuple[int, str, dt.date], int] = defaultdict(int)
+    with session_scope(f"sqlite:///{workdir / 'simulation.db'}") as session:
+        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "escalation", OutboxMessage.status == "sent")):
+            day = (row.unit_id, row.channel, row.sent_at.astimezone(BEIJING).date())
+            carriers[day].add(row.sent_as)
+            items[day] += 1
+    assert carriers and any(count > 1 for (_, channel, _), count in items.items() if channel == "email")
+    assert {key: sent for key, sent in carriers.items() if len(sent) > 1} == {}
