@@ -21,7 +21,7 @@ from kaohe.errors import KaoheError
 from kaohe.models import Account
 from kaohe.settings import Settings
 from kaohe.web.deps import PRE_SESSION_COOKIE, LoginRequired, WebContext, csrf_expected
-from kaohe.web.queries import STATUS_NAMES
+from kaohe.web.queries import CHANNEL_NAMES, MESSAGE_STATUS, STATUS_NAMES
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -41,7 +41,7 @@ def _size(value: int) -> str:
 
 
 templates.env.filters.update(bj=_bj, size=_size)
-templates.env.globals.update(role_names=ROLE_NAMES, status_names=STATUS_NAMES)
+templates.env.globals.update(role_names=ROLE_NAMES, status_names=STATUS_NAMES, channel_names=CHANNEL_NAMES, message_status=MESSAGE_STATUS)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

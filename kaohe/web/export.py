@@ -7,12 +7,9 @@ import io
 from openpyxl import Workbook
 
 from kaohe.clock import BEIJING
-from kaohe.web.queries import FILTER_ATTRIBUTES, FILTER_NAMES, OverdueRow
+from kaohe.web.queries import CHANNEL_NAMES, FILTER_ATTRIBUTES, FILTER_NAMES, MESSAGE_STATUS, OverdueRow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-CHANNEL_NAMES = {"email": "邮件", "wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "webhook": "回调", "sms": "短信"}
-MESSAGE_STATUS = {"pending": "待发送", "claimed": "发送中", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
-                  "uncertain": "状态不明", "cancelled": "已取消"}
 
 
 def safe_cell(value: object) -> object:

@@ -18,6 +18,9 @@ from kaohe.workdays import WorkdayCalendar
 
 FILTER_ATTRIBUTES = ("region", "city", "county", "township", "kind")
 FILTER_NAMES = {"region": "片区", "city": "市州", "county": "县", "township": "乡镇", "kind": "类别"}
+CHANNEL_NAMES = {"email": "邮件", "wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "webhook": "回调", "sms": "短信"}
+MESSAGE_STATUS = {"pending": "待发送", "claimed": "发送中", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
+                  "uncertain": "状态不明", "cancelled": "已取消"}
 STATUS_NAMES = {"pending": "待报送", "done": "已完成", "overdue": "已逾期", "waived": "已免除", "late": "逾期完成"}
 
 

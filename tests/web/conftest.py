@@ -34,3 +34,37 @@ def own_portal(database_url: str, tmp_path: Path) -> Iterator[Portal]:
 def clients(portal: Portal) -> dict[str, httpx.Client]:
     """A logged-in client per role."""
     return {role: portal.login(role) for role in ROLES}
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """ONE headless Chromium for the test session: Debian's /usr/bin/chromium (CHROMIUM_PATH) driven by
+    Playwright, never a downloaded browser. Skipped, saying why, only when no Chromium is installed."""
+    import os
+
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not os.access(path, os.X_OK):
+        pytest.skip(f"no Chromium at {path} (scripts/test installs Debian's chromium when run as root; or set CHROMIUM_PATH)")
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium")
+    os.environ["XDG_CONFIG_HOME"] = str(profile / "config")
+    os.environ["XDG_CACHE_HOME"] = str(profile / "cache")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where browser tests leave their screenshots (KAOHE_TEST_ARTIFACTS, default .kaohe/test-artifacts/browser)."""
+    import os
+
+    from kaohe.settings import PROJECT_ROOT
+
+    folder = Path(os.environ.get("KAOHE_TEST_ARTIFACTS", PROJECT_ROOT / ".kaohe" / "test-artifacts")) / "browser"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -12,12 +12,17 @@ import uvicorn
 from fastapi import FastAPI
 
 
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 and yield its base URL."""
+def free_port() -> int:
+    """A port nobody listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serve(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (on ``port``, or a free one) and yield its base URL."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -88,7 +88,7 @@ def login(client: httpx.Client, name: str, password: str) -> object:
     return client.post("/login", data={"name": name, "password": password, "csrf_token": token, "next": ""})
 
 
-def make_portal(database_url: str, home: Path, *, now: dt.datetime) -> Portal:
+def make_portal(database_url: str, home: Path, *, now: dt.datetime, public_url: str = "http://127.0.0.1") -> Portal:
     """A cycle of the 弥勒 scheme (2018) and one account per role, all with ``PASSWORD``."""
     prefix = f"W{uuid.uuid4().hex[:6]}"
     home.mkdir(parents=True, exist_ok=True)
@@ -96,7 +96,7 @@ def make_portal(database_url: str, home: Path, *, now: dt.datetime) -> Portal:
     roster.write_text(roster_text(prefix), encoding="utf-8")
     scheme = load_scheme("mile", PROJECT_ROOT / "schemes")
     key = f"mile-2018-{prefix.lower()}"
-    settings = Settings(home=home, database_url=database_url, secret_key="web-test-secret", public_url="http://127.0.0.1")
+    settings = Settings(home=home, database_url=database_url, secret_key="web-test-secret", public_url=public_url)
     clock = SimulatedClock(now)
     app = create_app(settings, clock=clock)
     accounts = {}
