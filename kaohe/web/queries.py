@@ -190,7 +190,9 @@ def overdue_list(session: Session, calendar: WorkdayCalendar, cycle: Cycle, now:
             .where(OutboxMessage.cycle_id == cycle.id, OutboxMessage.unit_id.is_not(None))
             .group_by(OutboxMessage.unit_id, OutboxMessage.stage_key).subquery())
     query = (
-        select(Obligation.due_at, Unit, CycleStage.key, CycleStage.name, OutboxMessage, supervisor.name)
+        select(Obligation.due_at, Unit.code, Unit.name, *(getattr(Unit, k) for k in FILTER_ATTRIBUTES), Unit.supervisor_code,
+               CycleStage.key, CycleStage.name, OutboxMessage.sent_at, OutboxMessage.send_after, OutboxMessage.channel,
+               OutboxMessage.status, OutboxMessage.kind, supervisor.name)
         .join(Unit, Obligation.unit_id == Unit.id).join(CycleStage, Obligation.stage_id == CycleStage.id)
         .outerjoin(last, and_(last.c.unit_id == Unit.id, last.c.stage_key == CycleStage.key))
         .outerjoin(OutboxMessage, OutboxMessage.id == last.c.id)
@@ -203,14 +205,19 @@ def overdue_list(session: Session, calendar: WorkdayCalendar, cycle: Cycle, now:
     for name, value in chosen.attributes.items():
         query = query.where(getattr(Unit, name) == value)
     today = beijing_date(now)
+    overdue_days: dict[dt.date, int] = {}  # rows share a few due dates; counting days is per date, not per row
+    width = len(FILTER_ATTRIBUTES)
     rows = []
-    for due, unit, stage_key, stage_name, message, supervisor_name in session.execute(query):
+    for row in session.execute(query):
+        due, code, name, *rest = row
+        attributes, (supervisor_code, stage_key, stage_name, sent_at, send_after, channel, status, kind, supervisor_name) = rest[:width], rest[width:]
+        due_date = beijing_date(due)
+        if due_date not in overdue_days:
+            overdue_days[due_date] = working_days_between(calendar, due_date, today)
         rows.append(OverdueRow(
-            unit=unit.code, unit_name=unit.name, attributes={k: getattr(unit, k) for k in FILTER_ATTRIBUTES},
-            stage=stage_key, stage_name=stage_name, due=due, overdue_days=working_days_between(calendar, beijing_date(due), today),
-            reminder_at=(message.sent_at or message.send_after) if message else None, reminder_channel=message.channel if message else None,
-            reminder_status=message.status if message else None, reminder_kind=message.kind if message else None,
-            supervisor=unit.supervisor_code, supervisor_name=supervisor_name))
+            unit=code, unit_name=name, attributes=dict(zip(FILTER_ATTRIBUTES, attributes)), stage=stage_key, stage_name=stage_name,
+            due=due, overdue_days=overdue_days[due_date], reminder_at=sent_at or send_after, reminder_channel=channel,
+            reminder_status=status, reminder_kind=kind, supervisor=supervisor_code, supervisor_name=supervisor_name))
     return rows
 
 

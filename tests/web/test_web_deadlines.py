@@ -29,3 +29,10 @@ def test_spring_festival_2019_counts_no_holiday_and_the_adjusted_sunday() -> Non
     # Due Friday 2019-02-01; on Monday 2019-02-11 (after 春节 4–10 Feb, with working Saturday 2 and Sunday 3 Feb)
     assert working_days_between(CAL, dt.date(2019, 2, 1), dt.date(2019, 2, 11)) == 3
     assert working_days_between(CAL, dt.date(2019, 2, 1), dt.date(2019, 2, 1)) == 0
+
+
+@given(DAYS, DAYS)
+def test_the_count_equals_walking_the_days(a: dt.date, b: dt.date) -> None:
+    start, end = min(a, b), max(a, b)
+    walked = sum(1 for i in range(1, (end - start).days + 1) if CAL.is_working_day(start + dt.timedelta(days=i)))
+    assert working_days_between(CAL, start, end) == walked
