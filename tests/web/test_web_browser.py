@@ -1,5 +1,6 @@
 """The portal in a real headless Chromium: a unit follows the link in its real overdue reminder e-mail
-(advance + dispatch to the local SMTP receiver), logs in, uploads its self-report and gets the receipt;
+(sent by advance + dispatch to the local SMTP receiver) and its signed task link, logs in, uploads its
+self-report and gets the receipt;
 the coordinator sees it leave the overdue list and exports the list; the leader approves the results,
 the coordinator sends them and the unit reads its letter. Every page is screenshotted."""
 
@@ -66,17 +67,30 @@ def _login(page: Any, name: str) -> None:
     page.click("button[type=submit]")
 
 
-def test_a_unit_follows_its_reminder_uploads_and_the_office_sees_it(live: tuple[Portal, LocalSmtpReceiver], browser: Any,
-                                                                    artifacts: Path, tmp_path: Path) -> None:
+def test_the_reminder_email_links_to_the_units_task_page(live: tuple[Portal, LocalSmtpReceiver], browser: Any, artifacts: Path) -> None:
     portal, smtp = live
     _remind(portal)
     mail = next(m for m in smtp.mails if "a1@example.org" in m.rcpt_tos)
     text = mail.message.get_body(preferencelist=("plain",)).get_content()
     link = re.search(r"http://127\.0\.0\.1:\d+/t/[A-Za-z0-9_.\-]+", text)
     assert link, f"no task link in the reminder e-mail:\n{text}"
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(link.group(0))
+    _login(page, portal.accounts["unit"])
+    assert page.url.endswith(f"/tasks/{portal.cycle}/self_check")
+    _shot(page, artifacts, "00-task-from-reminder-email")
 
+
+def test_a_unit_follows_its_task_link_uploads_and_the_office_sees_it(live: tuple[Portal, LocalSmtpReceiver], browser: Any,
+                                                                    artifacts: Path, tmp_path: Path) -> None:
+    from kaohe.links import sign_task_link
+
+    portal, _ = live
+    _remind(portal)  # the overdue notices go out (e-mail to the local receiver): the list shows them as the last reminder
+    link = sign_task_link(portal.settings.public_url, "web-test-secret", cycle=portal.cycle, unit=portal.unit, stage="self_check",
+                          expires=bj(2019, 2, 23))
     unit = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
-    unit.goto(link.group(0))
+    unit.goto(link)
     assert "/login" in unit.url
     _shot(unit, artifacts, "01-login-from-reminder")
     _login(unit, portal.accounts["unit"])
@@ -103,6 +117,7 @@ def test_a_unit_follows_its_reminder_uploads_and_the_office_sees_it(live: tuple[
     office.wait_for_function("document.querySelector('#overdue-count').textContent.includes('2')")
     rows = office.locator("#overdue-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.unit)")
     assert sorted(rows) == [f"{portal.prefix}A2", f"{portal.prefix}A3"]
+    assert "邮件 · 已发送" in office.inner_text("#overdue-table")
     assert "/cycles/" in office.url and "stage=self_check" in office.url
     _shot(office, artifacts, "04-overdue-list")
     with office.expect_download() as download:

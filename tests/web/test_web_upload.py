@@ -94,3 +94,16 @@ def test_the_overdue_export_matches_the_list_and_defuses_formulas(portal: Portal
 ])
 def test_cells_that_a_spreadsheet_would_run_stay_text(value: object, expected: object) -> None:
     assert safe_cell(value) == expected
+
+
+def test_a_long_overdue_list_shows_its_first_rows_and_exports_all(portal: Portal, clients: dict[str, httpx.Client],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from kaohe.web.routes import board
+
+    monkeypatch.setattr(board, "PAGE_ROWS", 2)
+    page = clients["coordinator"].get(f"/cycles/{portal.cycle}/overdue").text
+    listed = clients["coordinator"].get(f"/api/cycles/{portal.cycle}/overdue").json()
+    assert f"共 {len(listed)} 项逾期" in page and "前 2 项" in page
+    assert page.count("<tr data-unit=") == 2
+    sheet = load_workbook(io.BytesIO(clients["coordinator"].get(f"/cycles/{portal.cycle}/overdue.xlsx").content)).active
+    assert sheet.max_row - 2 == len(listed) > 2

@@ -28,6 +28,8 @@ from kaohe.web.queries import (
 from kaohe.workdays import configured_calendar
 
 router = APIRouter(include_in_schema=False)
+PAGE_ROWS = 500
+"""The overdue page shows this many rows; the count, the filters and the XLSX export cover all of them."""
 OVERSEERS = ("admin", "coordinator", "leader", "lead_assessor")
 Overseer = Annotated[Account, Depends(require(*OVERSEERS))]
 
@@ -62,7 +64,7 @@ def overdue(request: Request, key: str, db: SessionDep, context: ContextDep, acc
     rows = overdue_list(db, configured_calendar(), cycle, context.now(), chosen)
     query = "&".join(f"{k}={quote(v)}" for k, v in ([("stage", chosen.stage)] if chosen.stage else []) + list(chosen.attributes.items()))
     template = "overdue_rows.html" if request.headers.get("hx-request") else "overdue.html"
-    return render(request, template, cycle=cycle, rows=rows, chosen=chosen, choices=filter_choices(db, cycle),
+    return render(request, template, cycle=cycle, rows=rows[:PAGE_ROWS], total=len(rows), chosen=chosen, choices=filter_choices(db, cycle),
                   attributes=FILTER_ATTRIBUTES, attribute_names=FILTER_NAMES, export_query=query)
 
 
