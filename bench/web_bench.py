@@ -67,9 +67,10 @@ def build(home: Path, units: int) -> tuple[str, str]:
 def start_portal(home: Path, port: int) -> subprocess.Popen[bytes]:
     """``kaohe web`` in its own process; returns when it answers."""
     env = {**os.environ, "KAOHE_HOME": str(home), "KAOHE_DATABASE_URL": f"sqlite:///{home / 'kaohe.db'}", "KAOHE_SECRET_KEY": "bench"}
+    log = (home / "portal.log").open("wb")
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "kaohe"), "web", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+                               stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
@@ -77,7 +78,7 @@ def start_portal(home: Path, port: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()
-    raise SystemExit(f"kaohe web did not start: {process.stderr.read().decode() if process.stderr else ''}")
+    raise SystemExit(f"kaohe web did not start: see {home / 'portal.log'}")
 
 
 def login(base: str, name: str) -> httpx.Cookies:
@@ -104,7 +105,7 @@ async def load(base: str, cookies: httpx.Cookies, path: str, clients: int, reque
                 start = time.perf_counter()
                 answer = await client.get(path)
                 latencies.append(time.perf_counter() - start)
-                assert answer.status_code == 200, (path, answer.status_code)
+                assert answer.status_code == 200, (path, answer.status_code, answer.text[:500])
                 size = len(answer.content)
 
     await asyncio.gather(*(worker() for _ in range(clients)))
@@ -216,7 +217,10 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 portal.kill()
                 portal.wait()
-    finally:
+    except BaseException:
+        print(f"portal log: {home / 'portal.log'}", file=sys.stderr)
+        raise
+    else:
         shutil.rmtree(home, ignore_errors=True)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 import click
 
 from kaohe.cli.app import cli, settings
+from kaohe.clock import SystemClock
 from kaohe.settings import PROJECT_ROOT
 
 DEMO_DIR = PROJECT_ROOT / ".kaohe" / "simulation"
@@ -16,10 +18,12 @@ DEMO_DIR = PROJECT_ROOT / ".kaohe" / "simulation"
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=8000, show_default=True, type=int, help="监听端口")
 @click.option("--demo", is_flag=True, help="打开 ./scripts/demo 模拟出的考核周期（.kaohe/simulation），并为每个角色创建演示账号、打印密码")
-def web(host: str, port: int, demo: bool) -> None:
+@click.option("--at", "at", help="门户的时钟从这一时刻起走（演示默认：模拟推进到的时刻），例如 2019-01-25T10:00")
+def web(host: str, port: int, demo: bool, at: str | None) -> None:
     """启动考核工作门户（浏览器访问）。"""
     import uvicorn
 
+    from kaohe.clock import Clock, SystemClock, parse_instant
     from kaohe.errors import ConfigError
     from kaohe.web.app import create_app
 
@@ -30,12 +34,38 @@ def web(host: str, port: int, demo: bool) -> None:
             raise ConfigError(f"没有找到模拟数据 {database}：请先运行 ./scripts/demo")
         current = current.model_copy(update={"home": DEMO_DIR, "database_url": f"sqlite:///{database}",
                                              "public_url": f"http://{host}:{port}"})
-    app = create_app(current)
+    start = parse_instant(at) if at else simulated_instant(current.effective_database_url) if demo else None
+    clock: Clock = ShiftedClock(start) if start else SystemClock()
+    app = create_app(current, clock=clock)
     if demo:
         for role, name, password in demo_accounts(current.effective_database_url):
             click.echo(f"演示账号  {role:<14} 登录名 {name:<12} 密码 {password}")
+    if start:
+        click.echo(f"门户时钟自 {start.isoformat()} 起走")
     click.echo(f"考核工作门户：http://{host}:{port}/ （Ctrl+C 停止）")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+class ShiftedClock:
+    """The real clock moved so that it starts at ``start`` (the portal shows a past cycle as it was then)."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self._offset = start - SystemClock().now()
+
+    def now(self) -> dt.datetime:
+        """The shifted instant."""
+        return SystemClock().now() + self._offset
+
+
+def simulated_instant(url: str) -> dt.datetime | None:
+    """The instant the newest cycle was advanced to (where the simulation stopped)."""
+    from sqlalchemy import select
+
+    from kaohe.db import session_scope
+    from kaohe.models import Cycle
+
+    with session_scope(url) as session:
+        return session.scalars(select(Cycle.advanced_to).order_by(Cycle.id.desc())).first()
 
 
 def demo_accounts(url: str) -> list[tuple[str, str, str]]:

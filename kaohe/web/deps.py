@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kaohe.accounts.service import Origin, account_for_api_token
@@ -106,7 +107,10 @@ def optional_web_session(request: Request, db: SessionDep, context: ContextDep) 
         return None
     row = resume_session(db, token, now=context.now(), idle=context.idle)
     if db.dirty or db.new:
-        db.commit()
+        try:
+            db.commit()
+        except OperationalError:  # a busy database: resetting the idle clock is best effort, the request goes on
+            db.rollback()  # the row is reloaded, as it was, on its next use
     return row
 
 
