@@ -19,6 +19,7 @@ from kaohe.settings import Settings, get_settings
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from kaohe.services.context import AppContext
     from kaohe.workdays import WorkdayCalendar
 
 COMMAND_MODULES = {
@@ -61,6 +62,13 @@ def settings() -> Settings:
         first = error.errors()[0]
         field = "KAOHE_" + str(first["loc"][0]).upper() if first["loc"] else "KAOHE_*"
         raise ConfigError(f"环境变量 {field} 无效：{first['msg']}") from None
+
+
+def app_context() -> AppContext:
+    """The application context of this command: settings, the database (migrated), clock and calendar."""
+    from kaohe.services.context import build_context
+
+    return build_context(settings())
 
 
 def calendar() -> WorkdayCalendar:

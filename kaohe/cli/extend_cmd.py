@@ -6,12 +6,9 @@ import datetime as dt
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings
-from kaohe.clock import SystemClock
-from kaohe.db import ensure_schema, session_scope
-from kaohe.planning import end_of_day
-from kaohe.store.cycles import get_cycle
-from kaohe.store.obligations import extend as extend_deadline
+from kaohe.cli.app import app_context, cli, emit_json, json_option
+from kaohe.services import local_operator
+from kaohe.services.deadlines import ExtendDeadline, extend_deadline
 
 
 @cli.command()
@@ -24,14 +21,9 @@ from kaohe.store.obligations import extend as extend_deadline
 @json_option
 def extend(cycle: str, stage: str, to: dt.datetime, units: tuple[str, ...], reason: str, actor: str, as_json: bool) -> None:
     """变更截止日期：取消按旧日期安排的提醒，通知相关单位；之后运行 schedule-cycle 同步预定运行。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    new_due = end_of_day(to.date())
-    with session_scope(url) as session:
-        changed = extend_deadline(session, get_cycle(session, cycle), stage, new_due, unit_codes=list(units) or None,
-                                  reason=reason, actor=actor, now=SystemClock().now())
-        count = len(changed)
+    result = extend_deadline(app_context(), ExtendDeadline(local_operator(actor), cycle, stage, to.date(), reason, units))
+    new_due, count = result.due, result.obligations
     if as_json:
-        emit_json({"cycle": cycle, "stage": stage, "due": new_due.isoformat(), "obligations": count})
+        emit_json(result.to_json())
         return
     click.echo(f"已将 {cycle} 阶段 {stage} 的截止改为 {new_due:%Y-%m-%d} 24时前（{count} 项应办事项），已通知相关单位")

@@ -6,14 +6,16 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
+from kaohe.cli.app import app_context, cli, emit_json, json_option, store_session
 from kaohe.cli.tables import print_table
-from kaohe.clock import BEIJING, SystemClock, parse_instant
-from kaohe.db import ensure_schema, session_scope
+from kaohe.clock import BEIJING, parse_instant
 from kaohe.evidence.lateness import describe_lateness
-from kaohe.stagework.submit import submit as submit_files
+from kaohe.services import local_operator
+from kaohe.services.submissions import CloseSubmissions, Submit, close_stage_submissions
+from kaohe.services.submissions import submit as submit_service
+from kaohe.services.uploads import Upload
 from kaohe.store.cycles import get_cycle
-from kaohe.store.submissions import close_submissions, list_submissions
+from kaohe.store.submissions import list_submissions
 
 FILE = click.Path(path_type=Path, exists=True, dir_okay=False)
 KIND_NAMES = {"report": "报告", "score_table": "自评表"}
@@ -30,10 +32,9 @@ KIND_NAMES = {"report": "报告", "score_table": "自评表"}
 @json_option
 def submit(cycle: str, unit: str, stage: str, report: Path, scores: Path | None, by: str | None, at: str | None, as_json: bool) -> None:
     """报送材料：每次报送保存为新版本（含校验和），逾期报送照收并注明逾期时长；有误则一律不保存。"""
-    conf = settings()
-    url = conf.effective_database_url
-    ensure_schema(url)
-    result = submit_files(url, conf.home, cycle, unit, stage, report=report, scores=scores, by=by or unit, now=parse_instant(at))
+    command = Submit(local_operator(by or unit), cycle, unit, stage, Upload.read(report, "报告文件"),
+                     Upload.read(scores, "自评表") if scores is not None else None, parse_instant(at) if at else None)
+    result = submit_service(app_context(), command)
     if as_json:
         emit_json(result.to_json())
         return
@@ -81,13 +82,9 @@ def list_(cycle: str, unit: str | None, stage: str | None, as_json: bool) -> Non
 @json_option
 def close(cycle: str, stage: str, by: str, reason: str, as_json: bool) -> None:
     """截止某阶段收件：此后该阶段的报送（包括逾期报送）一律不再接受。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    now = SystemClock().now()
-    with session_scope(url) as session:
-        closure = close_submissions(session, get_cycle(session, cycle), stage, by=by, reason=reason, now=now)
-        closed_at = closure.closed_at
+    closed = close_stage_submissions(app_context(), CloseSubmissions(local_operator(by), cycle, stage, reason))
+    closed_at = closed.closed_at
     if as_json:
-        emit_json({"cycle": cycle, "stage": stage, "closed_at": closed_at.isoformat(), "closed_by": by, "reason": reason})
+        emit_json(closed.to_json())
         return
     click.echo(f"已截止 {cycle} 阶段 {stage} 的收件（{closed_at.astimezone(BEIJING):%Y-%m-%d %H:%M}，{by}）")

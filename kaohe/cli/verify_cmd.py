@@ -6,15 +6,11 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings
+from kaohe.cli.app import app_context, cli, emit_json, json_option
 from kaohe.cli.tables import print_table
-from kaohe.clock import SystemClock
-from kaohe.db import ensure_schema, session_scope
-from kaohe.evidence.indicators import indicators_for
-from kaohe.evidence.score_table import parse_score_table
-from kaohe.stagework.files import read_input
-from kaohe.store.cycles import get_cycle, get_unit
-from kaohe.store.verification import record_verified_scores, sign_off
+from kaohe.services import local_operator
+from kaohe.services.uploads import Upload
+from kaohe.services.verification import VerifyScores, verify_scores
 
 
 @cli.command()
@@ -27,20 +23,8 @@ from kaohe.store.verification import record_verified_scores, sign_off
 @json_option
 def verify(cycle: str, unit: str, scores: Path, by: str, signed: bool, as_json: bool) -> None:
     """逐项核实自评分：记录核查分，列出与自评分不一致的指标；可签字确认。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    data = read_input(scores, "核查评分表")
-    now = SystemClock().now()
-    with session_scope(url) as session:
-        found = get_cycle(session, cycle)
-        target = get_unit(session, found, unit)
-        indicators = indicators_for(found.scheme_snapshot.get("scoring"), found.scheme_id, sequence=target.sequence, kind=target.kind)
-        result = record_verified_scores(session, found, target, parse_score_table(data, scores.name, indicators), by=by, now=now)
-        completed: list[str] = []
-        if signed:
-            _, completed = sign_off(session, found, target, by=by, now=now)
-        name = target.name
-    payload = {"cycle": cycle, "unit": unit, "verified_by": by, "signed_off": signed, "completed_stages": completed, **result.to_json()}
+    result = verify_scores(app_context(), VerifyScores(local_operator(by), cycle, unit, Upload.read(scores, "核查评分表"), signed))
+    payload, name, completed = result.to_json(), result.unit_name, result.completed_stages
     if as_json:
         emit_json(payload)
         return

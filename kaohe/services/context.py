@@ -122,9 +122,14 @@ class AppContext:
 
 
 def build_context(settings: Settings | None = None, *, clock: Clock | None = None, smtp: SmtpTransport | None = None,
-                  migrate: bool = True) -> AppContext:
-    """The context of an edge: ``settings`` (default: the environment's), the clock, and the schema migrated once."""
+                  calendar: WorkdayCalendar | None = None, migrate: bool = True) -> AppContext:
+    """The context of an edge: ``settings`` (default: the environment's), the clock, and the schema migrated once.
+
+    ``calendar`` replaces the one the settings name (the simulation passes the one it planned with).
+    """
     context = AppContext(settings or load_settings(), clock or SystemClock(), smtp)
+    if calendar is not None:
+        context.calendar = calendar
     if migrate:
         migrate_once(context.database_url)
     return context

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -29,6 +30,7 @@ class UnitOfWork:
         self.actor = actor
         self.now = now
         self.session: Session
+        self._undo: list[Callable[[], None]] = []
 
     def __enter__(self) -> UnitOfWork:
         bind = self._factory.kw["bind"]
@@ -38,9 +40,11 @@ class UnitOfWork:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: TracebackType | None) -> None:
+        committed = False
         try:
             if kind is None:
                 self.session.commit()
+                committed = True
             else:
                 self.session.rollback()
         except OperationalError as failure:
@@ -48,12 +52,20 @@ class UnitOfWork:
             raise _busy(failure) from None
         finally:
             self.session.close()
+            if not committed:
+                for undo in reversed(self._undo):
+                    undo()
         if isinstance(error, OperationalError) and _is_lock_failure(error):
             raise _busy(error) from None
 
-    def audit(self, action: str, *, cycle_id: int | None = None, subject: str = "", detail: dict[str, Any] | None = None) -> AuditEntry:
-        """Append an audit entry by this unit of work's actor, at its instant."""
-        entry = AuditEntry(at=self.now, actor=self.actor.account, action=action, cycle_id=cycle_id, subject=subject,
+    def on_failure(self, undo: Callable[[], None]) -> None:
+        """Call ``undo`` if this unit of work does not commit (e.g. remove the files it wrote)."""
+        self._undo.append(undo)
+
+    def audit(self, action: str, *, cycle_id: int | None = None, subject: str = "", detail: dict[str, Any] | None = None,
+              at: dt.datetime | None = None) -> AuditEntry:
+        """Append an audit entry by this unit of work's actor, at its instant (or ``at``)."""
+        entry = AuditEntry(at=at or self.now, actor=self.actor.account, action=action, cycle_id=cycle_id, subject=subject,
                            detail=detail or {})
         self.session.add(entry)
         return entry

@@ -15,15 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kaohe.clock import BEIJING
+from kaohe.clock import BEIJING, SimulatedClock
 from kaohe.db import session_scope
 from kaohe.errors import KaoheError, StateError
 from kaohe.evidence.files import safe_part
 from kaohe.evidence.indicators import indicators_for
-from kaohe.evidence.score_table import parse_score_table
 from kaohe.roster import RosterEntry
 from kaohe.schemes.model import Scheme
 from kaohe.scoring.inputs import UnitInput
+from kaohe.services import Actor, AppContext, Role
+from kaohe.services.submissions import Submit, submit
+from kaohe.services.uploads import Upload
+from kaohe.services.verification import VerifyScores, verify_scores
 from kaohe.simulate.acts import (
     Act,
     Aggregate,
@@ -45,11 +48,9 @@ from kaohe.simulate.documents import (
     scored_items,
     stage_paragraphs,
 )
-from kaohe.stagework.files import read_input
 from kaohe.stagework.orders import close_with_evidence
 from kaohe.stagework.sampling import draw_stage
-from kaohe.stagework.submit import submit
-from kaohe.store.cycles import get_cycle, get_unit
+from kaohe.store.cycles import get_cycle
 from kaohe.store.orders import ORDER_DELIVERABLES, issue_order
 from kaohe.store.results import (
     RECTIFICATION_KIND,
@@ -57,7 +58,6 @@ from kaohe.store.results import (
     rectification_of,
     stage_of_kind,
 )
-from kaohe.store.verification import record_verified_scores, sign_off
 from kaohe.workdays import WorkdayCalendar
 
 ACT_NAMES = {HandIn: "submit", Verify: "verify", IssueOrder: "order_issue", CloseOrder: "order_close", CommitSeed: "sample_seed",
@@ -76,13 +76,15 @@ class IssuedOrder:
 class Participants:
     """Everyone who acts in a simulated cycle; ``perform`` does one act and says what came of it."""
 
-    def __init__(self, *, url: str, home: Path, cycle_key: str, year: int, scheme: Scheme, roster: Sequence[RosterEntry],
-                 truths: Sequence[UnitInput], sheet: Path | None, calendar: WorkdayCalendar, seed: str) -> None:
-        self.url, self.home, self.key, self.year, self.scheme = url, home, cycle_key, year, scheme
+    def __init__(self, *, context: AppContext, clock: SimulatedClock, cycle_key: str, year: int, scheme: Scheme,
+                 roster: Sequence[RosterEntry], truths: Sequence[UnitInput], sheet: Path | None, calendar: WorkdayCalendar,
+                 seed: str) -> None:
+        self.context, self.clock = context, clock
+        self.url, self.home, self.key, self.year, self.scheme = context.database_url, context.settings.home, cycle_key, year, scheme
         self.entries = {e.code: e for e in roster}
         self.truths = {t.unit: t for t in truths}
         self.sheet, self.calendar, self.seed = sheet, calendar, seed
-        self.files = home / "files"
+        self.files = self.home / "files"
         self.coordinator = next((e.code for e in roster if str(e.role) == "coordinator"), "coordinator")
         self.orders: dict[str, IssuedOrder] = {}
 
@@ -91,6 +93,8 @@ class Participants:
         record: dict[str, Any] = {"at": act.at.astimezone(BEIJING).isoformat(), "act": ACT_NAMES[type(act)]}
         record.update({k: getattr(act, k) for k in ("unit", "stage", "verifier", "label") if hasattr(act, k)})
         follow: list[Act] = []
+        if act.at > self.clock.now():
+            self.clock.advance_to(act.at)
         try:
             if isinstance(act, HandIn):
                 record.update(self._hand_in(act))
@@ -137,23 +141,19 @@ class Participants:
         report = self._report(act.unit, act.stage, title, stage.name, act.at, stage_paragraphs(stage.name, stage.submit))
         items = self._items(act.unit) if act.scores else []
         scores = self._write(act.unit, act.stage, "自评表.csv", score_table(items, verified=False)) if items else None
-        result = submit(self.url, self.home, self.key, act.unit, act.stage, report=report, scores=scores, by=act.unit, now=act.at)
+        command = Submit(_unit(act.unit), self.key, act.unit, act.stage, Upload.read(report, "报告文件"),
+                         Upload.read(scores, "自评表") if scores is not None else None, at=act.at)
+        result = submit(self.context, command)
         return {"version": result.version, "late_by_seconds": result.late_by_seconds, "scores": result.scores,
                 "completed": result.completed}
 
     def _verify(self, act: Verify) -> dict[str, Any]:
         sheet = self._write(act.verifier, "verification", f"{safe_part(act.unit)}-核查评分表.csv",
                             score_table(self._items(act.unit), verified=True))
-        data = read_input(sheet, "核查评分表")
-        with session_scope(self.url) as session:
-            cycle = get_cycle(session, self.key)
-            target = get_unit(session, cycle, act.unit)
-            indicators = indicators_for(cycle.scheme_snapshot.get("scoring"), cycle.scheme_id, sequence=target.sequence, kind=target.kind)
-            comparison = record_verified_scores(session, cycle, target, parse_score_table(data, sheet.name, indicators),
-                                                by=act.verifier, now=act.at)
-            _, completed = sign_off(session, cycle, target, by=act.verifier, now=act.at)
-            return {"changed": len(comparison.changed), "verified_total": format(comparison.verified_total, "f"),
-                    "completed_stages": completed}
+        verifier = Actor(act.verifier, Role.VERIFIER, unit=act.verifier)
+        result = verify_scores(self.context, VerifyScores(verifier, self.key, act.unit, Upload.read(sheet, "核查评分表"), sign_off=True))
+        return {"changed": len(result.comparison.changed), "verified_total": format(result.comparison.verified_total, "f"),
+                "completed_stages": list(result.completed_stages)}
 
     def _issue(self, act: IssueOrder) -> dict[str, Any]:
         with session_scope(self.url) as session:
@@ -206,3 +206,8 @@ class Participants:
         outcome = submit_report(self.url, self.home, self.key, act.unit, report, by=act.unit, at=act.at.isoformat())
         return {"stage": outcome["stage"], "version": outcome["version"], "late_by_seconds": outcome["late_by_seconds"],
                 "items": outcome["items"]}
+
+
+def _unit(code: str) -> Actor:
+    """A unit's own account."""
+    return Actor(code, Role.UNIT, unit=code)

@@ -15,12 +15,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kaohe.db import ensure_schema, get_engine, session_scope
+from kaohe.clock import SimulatedClock
+from kaohe.db import get_engine, session_scope
 from kaohe.engine.advance import wave_instants
 from kaohe.models import OutboxMessage
 from kaohe.planning import Plan
 from kaohe.roster import RosterEntry
 from kaohe.schemes.model import Scheme
+from kaohe.services import build_context
 from kaohe.settings import get_settings
 from kaohe.simulate.actors import Participants
 from kaohe.simulate.acts import Act, IssueOrder, act_order, plan_cycle_acts
@@ -69,7 +71,8 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
         env.update({f"KAOHE_{k.upper()}": v for k, v in hooks.settings_overrides().items()})
         stack.enter_context(environment(env))
         roster = [_local_webhook(entry, hooks.url) for entry in roster]
-        ensure_schema(url)
+        clock = SimulatedClock(_first_instant(plan))
+        context = build_context(get_settings(), clock=clock, calendar=calendar)
         key = f"{scheme.id}-{plan.year}-sim"
         office_hours = get_settings().office_hours
         with session_scope(url) as session:
@@ -81,7 +84,7 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
         sheet = _simulated_scores(scheme, roster, seed, workdir)
         deliverables = {s.id: s.submit for s in scheme.stages}
         acts = plan_cycle_acts(stages, obligations, deliverables, roster, calendar, office_hours, seed=seed, aggregate=sheet is not None)
-        participants = Participants(url=url, home=workdir, cycle_key=key, year=plan.year, scheme=scheme, roster=roster,
+        participants = Participants(context=context, clock=clock, cycle_key=key, year=plan.year, scheme=scheme, roster=roster,
                                     truths=truths, sheet=sheet, calendar=calendar, seed=seed)
         result = SimulationResult(cycle=key, database=url)
         instants = wave_instants(stages, obligations, calendar, office_hours)

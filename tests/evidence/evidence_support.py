@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
-from kaohe.clock import BEIJING
+from kaohe.clock import BEIJING, SimulatedClock
+from kaohe.services import Actor, AppContext, build_context, local_operator
+from kaohe.services.submissions import Submit, SubmitResult
+from kaohe.services.submissions import submit as submit_service
+from kaohe.services.uploads import Upload
+from kaohe.settings import Settings
 
 TOKEN = "evidence-test-token"
 
@@ -33,3 +39,16 @@ BZ3,平昌县,县,被考核单位,巴中市,平昌县,OFFICE,,是
 def bj(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
     """An instant in Beijing time."""
     return dt.datetime(year, month, day, hour, minute, tzinfo=BEIJING)
+
+
+def context_at(url: str, home: Path, now: dt.datetime) -> AppContext:
+    """An application context on ``url`` whose clock stands at ``now``."""
+    return build_context(Settings(database_url=url, home=home), clock=SimulatedClock(now))
+
+
+def submit(url: str, home: Path, key: str, unit: str, stage: str, *, report: Path, scores: Path | None, by: str,
+           now: dt.datetime, actor: Actor | None = None) -> SubmitResult:
+    """``kaohe submit`` through the service, as the local operator ``by`` (or ``actor``)."""
+    command = Submit(actor or local_operator(by), key, unit, stage, Upload.read(report, "报告文件"),
+                     Upload.read(scores, "自评表") if scores is not None else None)
+    return submit_service(context_at(url, home, now), command)

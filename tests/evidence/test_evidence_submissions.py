@@ -7,13 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from evidence_support import bj
+from evidence_support import bj, submit
 from sqlalchemy import func, select
 
 from kaohe.db import session_scope
 from kaohe.errors import NotFoundError, ScoreSheetError, StateError, SubmissionError
 from kaohe.models import AuditEntry, ItemScore, Obligation, Submission
-from kaohe.stagework.submit import submit
 from kaohe.store.cycles import get_cycle, get_unit
 from kaohe.store.submissions import close_submissions
 

@@ -2,33 +2,30 @@
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from evidence_support import bj
+from evidence_support import bj, context_at, submit
 from sqlalchemy import select
 
 from kaohe.db import session_scope
-from kaohe.errors import StateError
-from kaohe.evidence.indicators import indicators_for
-from kaohe.evidence.score_table import parse_score_table
+from kaohe.errors import PermissionDeniedError, StateError
 from kaohe.models import Obligation
-from kaohe.stagework.submit import submit
+from kaohe.services import Actor, Role
+from kaohe.services.uploads import Upload
+from kaohe.services.verification import VerifyScores, verify_scores
 from kaohe.store.cycles import get_cycle, get_unit
-from kaohe.store.verification import record_verified_scores, sign_off
 
 SELF = "指标,自评分\n基础分,92\n资金投入加分,12\n"
 
 
 def _verify(url: str, key: str, unit: str, table: str, by: str, *, signed: bool = False):  # type: ignore[no-untyped-def]
-    with session_scope(url) as session:
-        cycle = get_cycle(session, key)
-        target = get_unit(session, cycle, unit)
-        indicators = indicators_for(cycle.scheme_snapshot.get("scoring"), cycle.scheme_id)
-        result = record_verified_scores(session, cycle, target, parse_score_table(table.encode(), "核查.csv", indicators),
-                                        by=by, now=bj(2019, 1, 25))
-        completed = sign_off(session, cycle, target, by=by, now=bj(2019, 1, 25, 11))[1] if signed else []
-        return result, completed
+    home = Path(tempfile.mkdtemp())
+    command = VerifyScores(Actor(by, Role.VERIFIER, unit=by), key, unit, Upload("核查.csv", table.encode()), sign_off=signed)
+    result = verify_scores(context_at(url, home, bj(2019, 1, 25)), command)
+    return result.comparison, list(result.completed_stages)
 
 
 def _obligation_status(url: str, key: str, unit: str, stage: str) -> str:
@@ -78,6 +75,11 @@ def test_no_verification_before_the_unit_submitted_its_self_scores(database_url,
     key = make_cycle()
     with pytest.raises(StateError, match="尚未报送自评表"):
         _verify(database_url, key, "A3", "指标,核查分\n基础分,90\n", "V2")
+
+
+def test_a_verifier_may_not_verify_a_unit_of_another_township(database_url, submitted) -> None:
+    with pytest.raises(PermissionDeniedError, match="V2（核查单位）无权执行 verification.score：不负责核查单位 A1"):
+        _verify(database_url, submitted, "A1", "指标,核查分\n基础分,90\n资金投入加分,12\n", "V2")
 
 
 def test_no_sign_off_while_an_item_is_unverified(database_url, submitted) -> None:
