@@ -61,6 +61,7 @@ from kaohe.store.results import (
     verified_scores,
 )
 from kaohe.unitcodes import key_part, letter_stem
+from kaohe.workdays import WorkdayCalendar, load_calendar
 
 
 def results_dir(cycle_key: str, version: int) -> PurePosixPath:
@@ -183,11 +184,13 @@ def _grade_counts(results: Any) -> dict[str, int]:
     return counts
 
 
-def feedback(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, by: str = "coordinator") -> dict[str, Any]:
-    """Send the results in force to the units (once per version)."""
+def feedback(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, by: str = "coordinator",
+             calendar: WorkdayCalendar | None = None) -> dict[str, Any]:
+    """Send the results in force to the units (once per version, once approved and past the 公示 period)."""
     ensure_schema(url)
     with session_scope(url) as session:
-        return {"cycle": cycle_key, **send_feedback(session, get_cycle(session, cycle_key), home, by=by, now=as_of)}
+        return {"cycle": cycle_key, **send_feedback(session, get_cycle(session, cycle_key), home, by=by, now=as_of,
+                                                    calendar=calendar or load_calendar())}
 
 
 def triggers(url: str, cycle_key: str, opened: list[str], closed: list[str]) -> dict[str, Any]:
@@ -233,7 +236,8 @@ def aggregate_results(cycle_key: str, as_of: dt.datetime, sheet: str | None = No
 def send_feedback_messages(cycle_key: str, as_of: dt.datetime, by: str = "flow:send-feedback") -> dict[str, Any]:
     """``feedback`` with the settings in force."""
     settings = get_settings()
-    return feedback(settings.effective_database_url, settings.home, cycle_key, as_of, by=by)
+    return feedback(settings.effective_database_url, settings.home, cycle_key, as_of, by=by,
+                    calendar=load_calendar(settings.holidays_file))
 
 
 @task(name="results-triggers")

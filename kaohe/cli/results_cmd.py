@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
+from kaohe.cli.app import app_context, calendar, cli, emit_json, json_option, settings, store_session
 from kaohe.cli.submit_cmd import FILE
 from kaohe.cli.tables import print_table
 from kaohe.clock import BEIJING, parse_instant
@@ -117,6 +117,30 @@ def show(cycle: str, number: int | None, as_json: bool) -> None:
     ])
 
 
+@results.command("approve")
+@click.argument("cycle")
+@click.option("--step", help="审定步骤 id（默认：下一步；见 kaohe schemes show）")
+@click.option("--by", required=True, help="记录审定的人（记入审计日志）")
+@click.option("--note", default="", help="审定意见或会议纪要文号")
+@json_option
+def approve(cycle: str, step: str | None, by: str, note: str, as_json: bool) -> None:
+    """记录现行版本考核结果的一步审定（按方案 approval 所列顺序）；全部审定（及公示期满）后方可通知各单位。"""
+    from kaohe.services import local_operator
+    from kaohe.services.approval import ApproveResults, approve_results
+
+    done = approve_results(app_context(), ApproveResults(local_operator(by), cycle, step, note))
+    if as_json:
+        emit_json(done.to_json())
+        return
+    click.echo(f"已记录第{done.version}版考核结果：{done.body}{done.action}（{by}）")
+    if done.remaining:
+        click.echo(f"  尚待：{'、'.join(done.remaining)}")
+    elif done.publicity_ends is not None:
+        click.echo(f"  审定完毕；公示至 {done.publicity_ends.astimezone(BEIJING):%Y-%m-%d} 24时，期满后运行 kaohe results feedback {cycle}")
+    else:
+        click.echo(f"  审定完毕；运行 kaohe results feedback {cycle} 通知各单位")
+
+
 @results.command("feedback")
 @click.argument("cycle")
 @click.option("--by", default="coordinator", show_default=True)
@@ -127,7 +151,7 @@ def feedback(cycle: str, by: str, as_json: bool) -> None:
     from kaohe.tasks.results import feedback as run_feedback
 
     conf = settings()
-    outcome = run_feedback(conf.effective_database_url, conf.home, cycle, SystemClock().now(), by=by)
+    outcome = run_feedback(conf.effective_database_url, conf.home, cycle, SystemClock().now(), by=by, calendar=calendar())
     if as_json:
         emit_json(outcome)
         return

@@ -68,7 +68,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.SCORE_ORDER: frozenset({A, C, LA}),
     Action.CLOSE_ORDER: frozenset({A, C, U}),
     Action.AGGREGATE: frozenset({A, C, S}),
-    Action.APPROVE_RESULTS: frozenset({A, L}),
+    Action.APPROVE_RESULTS: frozenset({A, C, L}),
     Action.PUBLISH_RESULTS: frozenset({A, C, S}),
     Action.SEND_FEEDBACK: frozenset({A, C, S}),
     Action.SUBMIT_RECTIFICATION: frozenset({A, C, U}),
@@ -77,7 +77,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ACKNOWLEDGE_DATE_CHANGE: frozenset({A, C}),
     Action.REPLAN_CYCLES: frozenset({A, S}),
 }
-"""Action → the roles that may run it (``sample.verify`` re-runs a published draw: anyone may)."""
+"""Action → the roles that may run it (``sample.verify`` re-runs a published draw: anyone may; an approval step
+further requires the role the scheme names for it)."""
 
 UNSCOPED = frozenset({A, S})
 CYCLE_SCOPED = frozenset({C, L, LA, E})

@@ -24,6 +24,7 @@ from kaohe.roster import RosterEntry
 from kaohe.schemes.model import Scheme
 from kaohe.scoring.inputs import UnitInput
 from kaohe.services import Actor, AppContext, Role
+from kaohe.services.approval import ApproveResults, approve_results
 from kaohe.services.submissions import Submit, submit
 from kaohe.services.uploads import Upload
 from kaohe.services.verification import VerifyScores, verify_scores
@@ -183,6 +184,9 @@ class Participants:
         from kaohe.flows.aggregation_stage import aggregate_cycle
 
         outcome = await aggregate_cycle(self.key, as_of=act.at, input=str(self.sheet) if self.sheet else None, by=self.coordinator)
+        if not outcome.get("unchanged"):
+            for step in self.scheme.approval.steps:
+                approve_results(self.context, ApproveResults(Actor(f"{step.role}:{step.id}", Role(step.role)), self.key, step.id))
         with session_scope(self.url) as session:
             cycle = get_cycle(session, self.key)
             stage = stage_of_kind(cycle, RECTIFICATION_KIND)

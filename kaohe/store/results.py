@@ -40,6 +40,7 @@ from kaohe.store.audit import record
 from kaohe.store.cycles import get_unit
 from kaohe.store.obligations import complete
 from kaohe.store.outbox import Outgoing, cancel_for, deliver_at, enqueue
+from kaohe.workdays import WorkdayCalendar
 
 AGGREGATION_KIND = "aggregation"
 FEEDBACK_KIND = "feedback"
@@ -344,14 +345,22 @@ def rectification_messages(session: Session, cycle: Cycle, codes: Sequence[str],
     return messages
 
 
-def send_feedback(session: Session, cycle: Cycle, home: Path, *, by: str, now: dt.datetime) -> dict[str, object]:
-    """Send the version in force to every unit (results, and rectification to those who must), once per version;
-    the office's feedback obligation (通报) is then done."""
+def send_feedback(session: Session, cycle: Cycle, home: Path, *, by: str, now: dt.datetime,
+                  calendar: WorkdayCalendar) -> dict[str, object]:
+    """Send the version in force to every unit (results, and rectification to those who must), once per version,
+    once every approval step is recorded and the 公示 period is over; the office's feedback obligation (通报) is then done."""
+    from kaohe.results.approval import approval_state
+    from kaohe.store.approvals import recorded_approvals
+
     version = latest_version(session, cycle)
     if version is None:
         return {"sent": False, "reason": "尚无考核结果"}
     if version.feedback_sent_at is not None:
         return {"sent": False, "version": version.version, "reason": f"第{version.version}版结果已于 {version.feedback_sent_at.isoformat()} 发送"}
+    state = approval_state(scheme_of(cycle).approval, recorded_approvals(session, cycle, version.version), calendar)
+    blocking = state.blocking(now)
+    if blocking is not None:
+        return {"sent": False, "version": version.version, "reason": f"第{version.version}版结果暂不通知各单位：{blocking}"}
     rectifying = [u.code for r, u in unit_records(session, version) if r.must_rectify]
     messages = results_messages(session, cycle, version, home, now=now)
     messages += rectification_messages(session, cycle, rectifying, wave=f"rectification@v{version.version}", now=now)

@@ -82,3 +82,18 @@ def obligation(url: str, key: str, stage: str, code: str) -> Obligation | None:
         return session.scalar(select(Obligation).join(CycleStage, Obligation.stage_id == CycleStage.id)
                               .join(Unit, Obligation.unit_id == Unit.id)
                               .where(CycleStage.cycle_id == cycle.id, CycleStage.key == stage, Unit.code == code))
+
+
+def approve_all(url: str, home: Path, key: str, at: dt.datetime) -> None:
+    """Every approval step of the version in force, recorded by an account of the step's role at ``at``."""
+    from kaohe.clock import SimulatedClock
+    from kaohe.services import Actor, Role, build_context
+    from kaohe.services.approval import ApproveResults, approve_results
+    from kaohe.settings import Settings
+    from kaohe.store.advance import scheme_of
+
+    context = build_context(Settings(database_url=url, home=home), clock=SimulatedClock(at))
+    with session_scope(url) as session:
+        steps = [(s.id, s.role) for s in scheme_of(get_cycle(session, key)).approval.steps]
+    for step, role in steps:
+        approve_results(context, ApproveResults(Actor(f"{role}-account", Role(role)), key, step))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from results_support import MILE_SHEET, audit, bj, messages
+from results_support import MILE_SHEET, approve_all, audit, bj, messages
 
 from kaohe.clock import BEIJING
 from kaohe.db import session_scope
@@ -68,6 +68,9 @@ def test_closing_the_summary_aggregates_verified_scores_then_feedback_goes_out(m
     assert messages(results_env, key) == []  # the feedback stage has not begun in this cycle's records
 
     done = asyncio.run(start_results_work(key, ["feedback"], [], bj(2019, 3, 8, 9)))
+    assert done == ["第1版结果暂不通知各单位：尚待市扶贫开发领导小组和市联席会议审定（第五条（五））"]
+    approve_all(results_env, tmp_path, key, bj(2019, 3, 8, 10))
+    done = asyncio.run(start_results_work(key, ["feedback"], [], bj(2019, 3, 8, 11)))
     assert done == ["已发送第1版考核结果通知（9条）"]
     assert sorted((c, k) for c, k, _, _ in messages(results_env, key) if k == "rectification") == [("M04", "rectification"), ("M07", "rectification")]
     assert asyncio.run(start_results_work(key, [], ["summary"], bj(2019, 3, 9))) == ["汇总阶段已截止：已有第1版考核结果，不重新汇总"]

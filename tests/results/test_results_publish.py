@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from results_support import MILE_SHEET, audit, bj, messages, obligation
+from results_support import MILE_SHEET, approve_all, audit, bj, messages, obligation
 
 from kaohe.db import session_scope
 from kaohe.errors import StateError
@@ -75,6 +75,7 @@ def test_a_different_result_needs_a_reason(make_mile_cycle, database_url, tmp_pa
 def test_a_correction_is_a_new_audited_version_and_the_changed_units_are_told_again(make_mile_cycle, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     key = make_mile_cycle()
     aggregate(database_url, tmp_path, key, PUBLISHED, sheet=MILE_SHEET)
+    approve_all(database_url, tmp_path, key, bj(2019, 3, 7, 18))
     sent = feedback(database_url, tmp_path, key, bj(2019, 3, 8, 9))
     assert (sent["sent"], sent["version"], sent["rectifying"]) == (True, 1, ["M04", "M07"])
     first = messages(database_url, key)
@@ -113,6 +114,7 @@ def test_a_correction_before_feedback_tells_nobody_yet(make_mile_cycle, database
     outcome = aggregate(database_url, tmp_path, key, bj(2019, 3, 7, 18), sheet=sheet, reason="抽查发现台账造假")
     assert outcome["rectification"]["created"] == ["M05"] and outcome["correction_messages"] == 0
     assert messages(database_url, key) == []
+    approve_all(database_url, tmp_path, key, bj(2019, 3, 7, 19))
     assert feedback(database_url, tmp_path, key, bj(2019, 3, 8))["rectifying"] == ["M04", "M05", "M07"]
     assert all("@v2:" in k for _, _, k, _ in messages(database_url, key))
 
@@ -123,6 +125,7 @@ def test_sending_feedback_completes_the_feedback_obligation(make_mile_cycle, dat
     aggregate(database_url, tmp_path, key, PUBLISHED, sheet=MILE_SHEET)
     assert obligation(database_url, key, "feedback", "C1") is None
     assert obligation(database_url, key, "feedback", "O1").status == "pending"  # type: ignore[union-attr]
+    approve_all(database_url, tmp_path, key, bj(2019, 3, 7, 18))
     feedback(database_url, tmp_path, key, bj(2019, 3, 8))
     assert obligation(database_url, key, "feedback", "O1").status == "done"  # type: ignore[union-attr]
     assert [e.detail["rectifying"] for e in audit(database_url, key, "results.feedback_sent")] == [["M04", "M07"]]

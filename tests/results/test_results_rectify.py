@@ -125,6 +125,12 @@ def test_the_commands_a_coordinator_and_a_unit_use(capsys, kaohe_env: Path) -> N
     code, out, _ = kaohe(capsys, "results", "aggregate", "mile-2018", "--input", str(kaohe_env / "roster.csv"))
     assert code == 3
     code, out, _ = kaohe(capsys, "results", "feedback", "mile-2018")
+    assert code == 0 and "尚待市扶贫开发领导小组和市联席会议审定" in out
+    code, out, _ = kaohe(capsys, "results", "approve", "mile-2018", "--by", "领导小组办公室")
+    assert code == 0 and "市扶贫开发领导小组和市联席会议审定" in out and "审定完毕" in out
+    code, out, err = kaohe(capsys, "results", "approve", "mile-2018", "--by", "领导小组办公室")
+    assert code == 5 and "已记录" in err
+    code, out, _ = kaohe(capsys, "results", "feedback", "mile-2018")
     assert code == 0 and "M04、M07" in out
     code, out, _ = kaohe(capsys, "rectify", "mile-2018", "--unit", "M04", "--report", str(report), "--at", "2019-03-14T10:00")
     assert code == 0 and "第 1 版整改报告（按时）" in out

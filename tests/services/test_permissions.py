@@ -1,0 +1,95 @@
+"""Every service called by every role: the permission model is enforced by the service itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from kaohe.db import session_scope
+from kaohe.errors import KaoheError, PermissionDeniedError
+from kaohe.models import AuditEntry
+from kaohe.services import Actor, AppContext, Role
+from kaohe.services.advance import AdvanceCycle, advance_cycle
+from kaohe.services.approval import ApproveResults, approve_results
+from kaohe.services.deadlines import ExtendDeadline, extend_deadline
+from kaohe.services.permissions import ALLOWED, Action, Scope, may
+from kaohe.services.submissions import CloseSubmissions, Submit, close_stage_submissions, submit
+from kaohe.services.uploads import Upload
+from kaohe.services.verification import VerifyScores, verify_scores
+
+REPORT = Upload("自查报告.docx", b"report")
+SCORES = Upload("核查.csv", "指标,核查分\n基础分,90\n".encode())
+AT = dt.datetime(2019, 1, 10, 2, tzinfo=dt.timezone.utc)
+
+ACTORS = {
+    "admin": Actor("admin", Role.ADMIN),
+    "coordinator": Actor("c1", Role.COORDINATOR),
+    "coordinator of another cycle": Actor("c2", Role.COORDINATOR, cycles=frozenset({"other-2018"})),
+    "leader": Actor("l1", Role.LEADER),
+    "unit A1": Actor("A1", Role.UNIT, unit="A1"),
+    "unit A2": Actor("A2", Role.UNIT, unit="A2"),
+    "verifier V1 (A1's township)": Actor("V1", Role.VERIFIER, unit="V1"),
+    "verifier V2 (A2's township)": Actor("V2", Role.VERIFIER, unit="V2"),
+    "lead assessor": Actor("la", Role.LEAD_ASSESSOR),
+    "evaluator": Actor("ev", Role.EVALUATOR),
+    "system": Actor("flow:test", Role.SYSTEM),
+}
+
+Call = Callable[[AppContext, Actor, str], Any]
+SERVICES: dict[str, tuple[Call, set[str]]] = {
+    "advance": (lambda c, a, k: advance_cycle(c, AdvanceCycle(a, k, AT)),
+                {"admin", "coordinator", "system"}),
+    "submit for A1": (lambda c, a, k: submit(c, Submit(a, k, "A1", "self_check", REPORT, at=AT)),
+                      {"admin", "coordinator", "unit A1"}),
+    "close submissions": (lambda c, a, k: close_stage_submissions(c, CloseSubmissions(a, k, "self_check")),
+                          {"admin", "coordinator", "system"}),
+    "verify A1": (lambda c, a, k: verify_scores(c, VerifyScores(a, k, "A1", SCORES)),
+                  {"admin", "coordinator", "verifier V1 (A1's township)"}),
+    "verify and sign off A1": (lambda c, a, k: verify_scores(c, VerifyScores(a, k, "A1", SCORES, sign_off=True)),
+                               {"admin", "coordinator", "verifier V1 (A1's township)"}),
+    "extend a deadline": (lambda c, a, k: extend_deadline(c, ExtendDeadline(a, k, "self_check", dt.date(2019, 1, 30), "延期")),
+                          {"admin", "coordinator"}),
+    "approve results": (lambda c, a, k: approve_results(c, ApproveResults(a, k)),
+                        {"admin", "coordinator", "leader"}),
+}
+
+
+def _audit_count(url: str) -> int:
+    with session_scope(url) as session:
+        return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+@pytest.mark.parametrize("who", list(ACTORS))
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_each_service_enforces_the_permission_model(context: AppContext, make_cycle: Callable[[], str], service: str,
+                                                    who: str) -> None:
+    call, allowed = SERVICES[service]
+    key = make_cycle()
+    before = _audit_count(context.database_url)
+    if who in allowed:
+        try:
+            call(context, ACTORS[who], key)
+        except PermissionDeniedError as error:  # pragma: no cover - the failure message says who was refused
+            pytest.fail(f"{who} was refused {service}: {error}")
+        except KaoheError:
+            pass  # allowed, but the cycle's state refused it (e.g. nothing to approve yet): not a permission matter
+    else:
+        with pytest.raises(PermissionDeniedError, match="无权|不能记录"):
+            call(context, ACTORS[who], key)
+        assert _audit_count(context.database_url) == before, "a refused action changed nothing"
+
+
+def test_the_role_table_names_every_action() -> None:
+    assert set(ALLOWED) == set(Action)
+    assert all(may(Actor("x", Role.SYSTEM), action, Scope()) == (Role.SYSTEM in ALLOWED[action]) for action in Action)
+
+
+def test_an_account_without_a_unit_cannot_act_as_a_unit(tmp_path: Path) -> None:
+    assert not may(Actor("u", Role.UNIT), Action.SUBMIT, Scope(cycle="c", unit="A1"))
+    assert not may(Actor("v", Role.VERIFIER, unit="V1"), Action.VERIFY, Scope(cycle="c", unit="A1", verified_by=frozenset({"V2"})))
+    assert may(Actor("v", Role.VERIFIER, unit="V1"), Action.VERIFY, Scope(cycle="c", unit="A1", verified_by=frozenset({"V1"})))
