@@ -7,15 +7,15 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import calendar, cli, emit_json, json_option, settings, store_session
+from kaohe.cli.app import app_context, cli, emit_json, json_option, store_session
 from kaohe.cli.tables import print_table
-from kaohe.clock import BEIJING, SystemClock
-from kaohe.db import ensure_schema
+from kaohe.clock import BEIJING
 from kaohe.errors import InputError, Problem
 from kaohe.evidence.orders import order_no, parse_scores
-from kaohe.stagework.orders import close_with_evidence
+from kaohe.services import local_operator, orders
+from kaohe.services.uploads import Upload
 from kaohe.store.cycles import get_cycle
-from kaohe.store.orders import issue_order, list_orders, score_order
+from kaohe.store.orders import list_orders
 
 STATUS_NAMES = {"open": "办理中", "closed": "已办结"}
 
@@ -34,15 +34,13 @@ def order() -> None:
 @json_option
 def issue(cycle: str, unit: str, issue: str, due: dt.datetime, by: str, as_json: bool) -> None:
     """下达督办单：立即通知单位，并按方案的提醒方案安排到期前提醒、逾期提醒与上报。"""
-    with store_session() as session:
-        found = get_cycle(session, cycle)
-        made, queued = issue_order(session, found, unit, issue, due.date(), by=by, now=SystemClock().now(), calendar=calendar())
-        payload = {"cycle": cycle, "order": made.number, "order_no": order_no(found.year, made.number), "unit": unit,
-                   "issue": made.issue, "due": made.due_at.astimezone(BEIJING).isoformat(), "status": made.status, "messages": queued}
+    made = orders.issue(app_context(), orders.IssueOrder(local_operator(by), cycle, unit, issue, due.date()))
+    payload = made.to_json()
     if as_json:
         emit_json(payload)
         return
-    click.echo(f"已下达督办单{payload['order_no']}（第 {made.number} 号）给 {unit}，{due:%Y-%m-%d} 24时前办结；已安排 {queued} 条通知与提醒")
+    click.echo(f"已下达督办单{payload['order_no']}（第 {made.number} 号）给 {unit}，{due:%Y-%m-%d} 24时前办结；"
+               f"已安排 {payload['messages']} 条通知与提醒")
 
 
 @order.command("close")
@@ -53,10 +51,8 @@ def issue(cycle: str, unit: str, issue: str, due: dt.datetime, by: str, as_json:
 @json_option
 def close(cycle: str, number: int, evidence: Path, by: str, as_json: bool) -> None:
     """办结督办单：保存佐证材料（含校验和），取消尚未发出的提醒。"""
-    conf = settings()
-    url = conf.effective_database_url
-    ensure_schema(url)
-    result = close_with_evidence(url, conf.home, cycle, number, evidence=evidence, by=by, now=SystemClock().now())
+    command = orders.CloseOrder(local_operator(by), cycle, number, Upload.read(evidence, "佐证材料"))
+    result = orders.close(app_context(), command).to_json()
     if as_json:
         emit_json(result)
         return
@@ -77,11 +73,8 @@ def score(cycle: str, number: int, scores: tuple[str, ...], note: str | None, by
         parsed = parse_scores(scores)
     except ValueError as error:
         raise InputError(Problem(str(error), field="--score")) from None
-    with store_session() as session:
-        found = get_cycle(session, cycle)
-        scored, queued = score_order(session, found, number, parsed, note=note, by=by, now=SystemClock().now())
-        entry = scored.scores[-1]
-        payload = {"cycle": cycle, "order": number, "order_no": order_no(found.year, number), **entry, "messages": queued}
+    payload = orders.score(app_context(), orders.ScoreOrder(local_operator(by), cycle, number, parsed, note)).to_json()
+    entry, queued = payload, payload["messages"]
     if as_json:
         emit_json(payload)
         return

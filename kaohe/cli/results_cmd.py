@@ -13,17 +13,17 @@ from kaohe.cli.app import app_context, calendar, cli, emit_json, json_option, se
 from kaohe.cli.submit_cmd import FILE
 from kaohe.cli.tables import print_table
 from kaohe.clock import BEIJING, parse_instant
-from kaohe.db import ensure_schema
 from kaohe.evidence.lateness import describe_lateness
 from kaohe.results.rectify import RULE_NAMES, RULES
-from kaohe.stagework.rectify import submit_report
+from kaohe.services import local_operator, rectification
+from kaohe.services.uploads import Upload
 from kaohe.store.cycles import get_cycle
 from kaohe.store.results import (
     ITEM_STATUS_NAMES,
+    Review,
     get_version,
     list_rectifications,
     list_versions,
-    review_item,
     unit_records,
 )
 
@@ -185,10 +185,8 @@ def rectify() -> None:
 @json_option
 def submit(cycle: str, unit: str, report: Path, by: str | None, at: str | None, as_json: bool) -> None:
     """报送整改报告：保存为新版本，完成整改任务，各整改事项进入待验收。"""
-    conf = settings()
-    url = conf.effective_database_url
-    ensure_schema(url)
-    outcome = submit_report(url, conf.home, cycle, unit, report, by=by or unit, at=at)
+    outcome = rectification.submit_report(app_context(), rectification.SubmitRectification(
+        local_operator(by or unit), cycle, unit, Upload.read(report, "整改报告"), parse_instant(at) if at else None))
     if as_json:
         emit_json(outcome)
         return
@@ -208,8 +206,8 @@ def submit(cycle: str, unit: str, report: Path, by: str | None, at: str | None, 
 @json_option
 def review(cycle: str, unit: str, item: int, status: str, by: str, note: str | None, at: str | None, as_json: bool) -> None:
     """逐项验收整改：退回的事项重新打开整改任务（逾期则继续督办），全部通过即整改完成。"""
-    with store_session() as session:
-        outcome = review_item(session, get_cycle(session, cycle), unit, item, status, by=by, now=parse_instant(at), note=note)
+    outcome = Review(**rectification.review(app_context(), rectification.ReviewRectification(
+        local_operator(by), cycle, unit, item, status, note, parse_instant(at) if at else None)))
     if as_json:
         emit_json(asdict(outcome))
         return

@@ -23,7 +23,7 @@ from kaohe.evidence.indicators import indicators_for
 from kaohe.roster import RosterEntry
 from kaohe.schemes.model import Scheme
 from kaohe.scoring.inputs import UnitInput
-from kaohe.services import Actor, AppContext, Role
+from kaohe.services import Actor, AppContext, Role, orders, rectification
 from kaohe.services.approval import ApproveResults, approve_results
 from kaohe.services.submissions import Submit, submit
 from kaohe.services.uploads import Upload
@@ -49,10 +49,9 @@ from kaohe.simulate.documents import (
     scored_items,
     stage_paragraphs,
 )
-from kaohe.stagework.orders import close_with_evidence
 from kaohe.stagework.sampling import draw_stage
 from kaohe.store.cycles import get_cycle
-from kaohe.store.orders import ORDER_DELIVERABLES, issue_order
+from kaohe.store.orders import ORDER_DELIVERABLES
 from kaohe.store.results import (
     RECTIFICATION_KIND,
     list_rectifications,
@@ -116,6 +115,9 @@ class Participants:
             return {**record, "status": "refused", "error": str(error)}, []
         return {**record, "status": "done"}, follow
 
+    def _coordinator(self) -> Actor:
+        return Actor(self.coordinator, Role.COORDINATOR)
+
     def _write(self, who: str, folder: str, name: str, data: bytes) -> Path:
         path = self.files / safe_part(who) / folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -157,11 +159,9 @@ class Participants:
                 "completed_stages": list(result.completed_stages)}
 
     def _issue(self, act: IssueOrder) -> dict[str, Any]:
-        with session_scope(self.url) as session:
-            order, queued = issue_order(session, get_cycle(session, self.key), act.unit, act.issue, act.due, by=self.coordinator,
-                                        now=act.at, calendar=self.calendar)
-            self.orders[act.label] = IssuedOrder(order.number, act.unit, order.issue)
-            return {"order": order.number, "due": act.due.isoformat(), "messages": queued}
+        made = orders.issue(self.context, orders.IssueOrder(self._coordinator(), self.key, act.unit, act.issue, act.due))
+        self.orders[act.label] = IssuedOrder(made.number, act.unit, made.payload["issue"])
+        return {"order": made.number, "due": act.due.isoformat(), "messages": made.payload["messages"]}
 
     def _close(self, act: CloseOrder) -> dict[str, Any]:
         issued = self.orders.get(act.label)
@@ -169,7 +169,8 @@ class Participants:
             raise StateError(f"模拟督办单 {act.label} 未能下达，无法办结")
         title = ORDER_DELIVERABLES[0]
         evidence = self._report(issued.unit, f"order-{issued.number}", title, "督办事项办结", act.at, order_paragraphs(issued.issue))
-        result = close_with_evidence(self.url, self.home, self.key, issued.number, evidence=evidence, by=self.coordinator, now=act.at)
+        result = orders.close(self.context, orders.CloseOrder(self._coordinator(), self.key, issued.number,
+                                                              Upload.read(evidence, "佐证材料"))).to_json()
         return {"unit": issued.unit, "order": issued.number, "late_by_seconds": result["late_by_seconds"],
                 "sha256": result["evidence"]["sha256"]}
 
@@ -198,8 +199,6 @@ class Participants:
         return {"version": outcome["version"], "grades": outcome.get("grades", {}), "must_rectify": outcome.get("must_rectify", [])}, follow
 
     def _rectify(self, act: Rectify) -> dict[str, Any]:
-        from kaohe.stagework.rectify import submit_report
-
         with session_scope(self.url) as session:
             cycle = get_cycle(session, self.key)
             _, items = rectification_of(session, cycle, act.unit)
@@ -207,7 +206,8 @@ class Participants:
             stage = stage_of_kind(cycle, RECTIFICATION_KIND)
             stage_key, stage_name = (stage.key, stage.name) if stage else ("rectification", "整改")
         report = self._report(act.unit, stage_key, "整改报告", stage_name, act.at, rectification_paragraphs(problems))
-        outcome = submit_report(self.url, self.home, self.key, act.unit, report, by=act.unit, at=act.at.isoformat())
+        outcome = rectification.submit_report(self.context, rectification.SubmitRectification(
+            _unit(act.unit), self.key, act.unit, Upload.read(report, "整改报告"), at=act.at))
         return {"stage": outcome["stage"], "version": outcome["version"], "late_by_seconds": outcome["late_by_seconds"],
                 "items": outcome["items"]}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from evidence_support import bj
+from evidence_support import bj, context_at
 from sqlalchemy import select
 
 from kaohe.db import session_scope
@@ -13,7 +13,8 @@ from kaohe.engine.advance import decide
 from kaohe.errors import InputError, StateError
 from kaohe.evidence.orders import parse_scores
 from kaohe.models import CycleStage, Obligation, OutboxMessage, SupervisionOrder, Unit
-from kaohe.stagework.orders import close_with_evidence
+from kaohe.services import local_operator, orders
+from kaohe.services.uploads import Upload
 from kaohe.store.advance import (
     apply_decisions,
     escalation_targets,
@@ -31,6 +32,12 @@ ZG,准格尔旗委旗政府,旗区,被考核单位,OFFICE,zg@example.org,https:/
 OFFICE,市扶贫开发领导小组办公室,机关,协调办公室,,office@example.org,
 """
 CALENDAR = load_calendar()
+
+
+def close_with_evidence(url, home, key, number, *, evidence, by, now):  # type: ignore[no-untyped-def]
+    """``kaohe order close`` through the service, as the local operator ``by`` at ``now``."""
+    command = orders.CloseOrder(local_operator(by), key, number, Upload.read(evidence, "佐证材料"))
+    return orders.close(context_at(url, home, now), command).to_json()
 
 
 def _issue(url: str, key: str, unit: str = "DS", due: tuple[int, int, int] = (2019, 3, 15)) -> tuple[int, int]:

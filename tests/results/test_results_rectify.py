@@ -11,12 +11,21 @@ from results_support import MILE_SHEET, ROSTER, audit, bj, messages, obligation
 
 from kaohe.cli import cli
 from kaohe.cli.app import run
+from kaohe.clock import parse_instant
 from kaohe.db import session_scope
 from kaohe.errors import NotFoundError, StateError, SubmissionError
-from kaohe.stagework.rectify import submit_report
+from kaohe.services import build_context, local_operator, rectification
+from kaohe.services.uploads import Upload
+from kaohe.settings import Settings
 from kaohe.store.cycles import get_cycle
 from kaohe.store.results import rectification_of, review_item
 from kaohe.tasks.results import aggregate
+
+
+def submit_report(url, home, key, unit, report, *, by, at):  # type: ignore[no-untyped-def]
+    """``kaohe rectify`` through the service, as the local operator ``by``."""
+    command = rectification.SubmitRectification(local_operator(by), key, unit, Upload.read(report, "整改报告"), parse_instant(at))
+    return rectification.submit_report(build_context(Settings(database_url=url, home=home)), command)
 
 
 def statuses(url: str, key: str, code: str) -> list[str]:

@@ -1,0 +1,112 @@
+"""Supervision orders (督办单): issued to a unit, closed with evidence, scored with immediate feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from kaohe.clock import BEIJING
+from kaohe.errors import StateError
+from kaohe.evidence.files import order_dir
+from kaohe.evidence.lateness import describe_lateness, late_by_seconds
+from kaohe.evidence.orders import order_no
+from kaohe.services.actors import Actor
+from kaohe.services.context import AppContext
+from kaohe.services.files import remove_dir
+from kaohe.services.permissions import Action, Scope, authorize
+from kaohe.services.scoping import unit_scope
+from kaohe.services.uploads import Upload
+from kaohe.store.cycles import get_cycle
+from kaohe.store.orders import close_order, get_order, issue_order, score_order
+
+
+@dataclass(frozen=True)
+class IssueOrder:
+    """Issue an order to ``unit`` about ``issue``, due by the end of ``due`` (Beijing time)."""
+
+    actor: Actor
+    cycle: str
+    unit: str
+    issue: str
+    due: dt.date
+
+
+@dataclass(frozen=True)
+class CloseOrder:
+    """Close order ``number`` with its evidence file."""
+
+    actor: Actor
+    cycle: str
+    number: int
+    evidence: Upload
+
+
+@dataclass(frozen=True)
+class ScoreOrder:
+    """Score order ``number`` item by item; the unit is told at once."""
+
+    actor: Actor
+    cycle: str
+    number: int
+    scores: Mapping[str, Decimal]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderResult:
+    """What an order action recorded, as the CLI prints it with ``--json``."""
+
+    cycle: str
+    number: int
+    order_no: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """As JSON."""
+        return {"cycle": self.cycle, "order": self.number, "order_no": self.order_no, **self.payload}
+
+
+def issue(context: AppContext, command: IssueOrder) -> OrderResult:
+    """Issue the order: the unit is told at once, reminded and escalated like a stage."""
+    authorize(command.actor, Action.ISSUE_ORDER, Scope(cycle=command.cycle))
+    with context.unit_of_work(command.actor) as uow:
+        cycle = get_cycle(uow.session, command.cycle)
+        made, queued = issue_order(uow.session, cycle, command.unit, command.issue, command.due, by=command.actor.account,
+                                   now=uow.now, calendar=context.calendar)
+        return OrderResult(cycle.key, made.number, order_no(cycle.year, made.number), {
+            "unit": command.unit, "issue": made.issue, "due": made.due_at.astimezone(BEIJING).isoformat(), "status": made.status,
+            "messages": queued})
+
+
+def close(context: AppContext, command: CloseOrder) -> OrderResult:
+    """Store the evidence and close the order, all or nothing (a unit closes only its own orders)."""
+    data = command.evidence.require("佐证材料")
+    with context.unit_of_work(command.actor) as uow:
+        cycle = get_cycle(uow.session, command.cycle)
+        order = get_order(uow.session, cycle, command.number)
+        unit = next(u for u in cycle.units if u.id == order.unit_id)
+        authorize(command.actor, Action.CLOSE_ORDER, unit_scope(cycle, unit))
+        if order.status == "closed":
+            raise StateError(f"督办单{order_no(cycle.year, command.number)}已办结")
+        created, [stored] = context.files.write(order_dir(cycle.key, command.number), [("evidence", command.evidence.name, data)])
+        uow.on_failure(lambda: remove_dir(created))
+        closed = close_order(uow.session, cycle, command.number, file_name=stored.file_name, sha256=stored.sha256, size=stored.size,
+                             stored_path=stored.stored_path, by=command.actor.account, now=uow.now)
+        late = late_by_seconds(uow.now, closed.due_at)
+        return OrderResult(cycle.key, command.number, order_no(cycle.year, command.number), {
+            "status": closed.status, "closed_at": uow.now.isoformat(), "closed_by": command.actor.account, "late_by_seconds": late,
+            "lateness": describe_lateness(late), "evidence": stored.to_json()})
+
+
+def score(context: AppContext, command: ScoreOrder) -> OrderResult:
+    """Record the scores and queue the unit's immediate feedback."""
+    authorize(command.actor, Action.SCORE_ORDER, Scope(cycle=command.cycle))
+    with context.unit_of_work(command.actor) as uow:
+        cycle = get_cycle(uow.session, command.cycle)
+        scored, queued = score_order(uow.session, cycle, command.number, command.scores, note=command.note,
+                                     by=command.actor.account, now=uow.now)
+        return OrderResult(cycle.key, command.number, order_no(cycle.year, command.number), {**scored.scores[-1], "messages": queued})
+
