@@ -69,7 +69,7 @@ def approve_results(context: AppContext, command: ApproveResults) -> Approved:
         if command.actor.role not in (Role(due.role), Role.ADMIN):
             raise PermissionDeniedError(f"{command.actor.account}（{ROLE_NAMES[command.actor.role]}）不能记录{due.body}的{due.action}："
                                         f"须由{ROLE_NAMES[Role(due.role)]}账号记录")
-        uow.audit(APPROVED, cycle_id=cycle.id, subject=approval_subject(version.version, due.id),
+        uow.audit(APPROVED, cycle_id=cycle.id, subject=approval_subject(version.version),
                   detail={"version": version.version, "step": due.id, "body": due.body, "action": due.action, "role": due.role,
                           "clause": due.clause, "note": command.note})
         uow.session.flush()

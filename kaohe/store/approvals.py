@@ -1,4 +1,5 @@
-"""Approval steps of a result version, as recorded in the audit log (``results.approved``, subject ``v<N>:<step>``)."""
+"""Approval steps of a result version, as recorded in the audit log: action ``results.approved``, subject
+``v<N>``, the step id in ``detail["step"]`` (the web portal and the cascade read the same entries)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from kaohe.results.approval import RecordedApproval
 APPROVED = "results.approved"
 
 
-def approval_subject(version: int, step: str) -> str:
-    """The audit subject of step ``step`` of version ``version``."""
-    return f"v{version}:{step}"
+def approval_subject(version: int) -> str:
+    """The audit subject of an approval of version ``version``."""
+    return f"v{version}"
 
 
 def recorded_approvals(session: Session, cycle: Cycle, version: int) -> dict[str, RecordedApproval]:
-    """Step id → who recorded it and when, for version ``version`` of ``cycle``."""
-    prefix = f"v{version}:"
-    rows = session.execute(select(AuditEntry.subject, AuditEntry.actor, AuditEntry.at).where(
-        AuditEntry.cycle_id == cycle.id, AuditEntry.action == APPROVED, AuditEntry.subject.startswith(prefix))).all()
-    return {subject[len(prefix):]: RecordedApproval(subject[len(prefix):], actor, at) for subject, actor, at in rows}
+    """Step id → who recorded it and when, for version ``version`` of ``cycle`` (the first record of a step counts)."""
+    entries = session.scalars(select(AuditEntry).where(
+        AuditEntry.cycle_id == cycle.id, AuditEntry.action == APPROVED, AuditEntry.subject == approval_subject(version))
+        .order_by(AuditEntry.id))
+    recorded: dict[str, RecordedApproval] = {}
+    for entry in entries:
+        step = str((entry.detail or {}).get("step", ""))
+        recorded.setdefault(step, RecordedApproval(step, entry.actor, entry.at))
+    return recorded
