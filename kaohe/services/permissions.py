@@ -4,6 +4,7 @@ Scope rules, on top of the role table:
 
 - a ``unit`` account acts only on its own unit;
 - a ``verifier`` account acts only on the units it verifies (the assessed units of its township) and its own;
+  it hands in material only for its own unit;
 - a coordinator, leader or lead assessor acts only on its own cycles (``Actor.cycles``; None: all);
 - ``admin`` and ``system`` (scheduled flows) are not scoped.
 
@@ -57,7 +58,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ADVANCE_CYCLE: frozenset({A, C, S}),
     Action.EXTEND_DEADLINE: frozenset({A, C}),
     Action.CLOSE_SUBMISSIONS: frozenset({A, C, S}),
-    Action.SUBMIT: frozenset({A, C, U}),
+    Action.SUBMIT: frozenset({A, C, U, V}),
     Action.VERIFY: frozenset({A, C, V}),
     Action.SIGN_OFF: frozenset({A, C, V}),
     Action.DRAW_SAMPLE: frozenset({A, C, LA, S}),
@@ -81,6 +82,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
 further requires the role the scheme names for it)."""
 
 UNSCOPED = frozenset({A, S})
+OWN_UNIT_ONLY = frozenset({Action.SUBMIT, Action.SUBMIT_RECTIFICATION, Action.CLOSE_ORDER, Action.ACKNOWLEDGE_MESSAGE})
+"""Actions a verifier account may take only for its own unit (not for the units it verifies)."""
 CYCLE_SCOPED = frozenset({C, L, LA, E})
 ROLE_NAMES = {A: "管理员", C: "考核办", L: "领导小组", U: "被考核单位", V: "核查单位", LA: "核查组长", E: "第三方评估机构", S: "系统"}
 
@@ -124,6 +127,8 @@ def _refusal(actor: Actor, action: Action, scope: Scope) -> str | None:
     if actor.role is Role.VERIFIER:
         if scope.unit == actor.unit:
             return None
+        if action in OWN_UNIT_ONLY:
+            return "只能办理本单位的事项"
         if scope.unit is None or actor.unit not in scope.verified_by:
             return f"不负责核查单位 {scope.unit}" if scope.unit else "该操作不针对单个单位"
         return None

@@ -19,9 +19,13 @@ from sqlalchemy.orm import Session
 from kaohe.db import session_scope
 from kaohe.errors import StateError
 from kaohe.models import Account, AuditEntry, Cycle
-from kaohe.stagework.submit import SubmitResult, submit
+from kaohe.services import Actor, Role, build_context
+from kaohe.services.submissions import Submit, SubmitResult, submit
+from kaohe.services.uploads import Upload
+from kaohe.settings import Settings
 from kaohe.store.audit import record
 from kaohe.store.results import latest_version, send_feedback
+from kaohe.workdays import configured_calendar
 
 
 def submit_files(url: str, home: Path, account: Account, cycle_key: str, stage_key: str, *, report: Path,
@@ -29,7 +33,15 @@ def submit_files(url: str, home: Path, account: Account, cycle_key: str, stage_k
     """A unit hands in its report (and self-score table) for one stage: stored, versioned, audited."""
     if account.unit_code is None:
         raise StateError("此账号不属于任何单位，不能报送材料")
-    return submit(url, home, cycle_key, account.unit_code, stage_key, report=report, scores=scores, by=account.name, now=now)
+    command = Submit(actor_of(account), cycle_key, account.unit_code, stage_key, Upload.read(report, "报告文件"),
+                     Upload.read(scores, "自评表") if scores is not None else None, at=now)
+    return submit(build_context(Settings(database_url=url, home=home)), command)
+
+
+def actor_of(account: Account) -> Actor:
+    """The services' actor for a portal account."""
+    return Actor(account.name, Role(account.role), unit=account.unit_code,
+                 cycles=frozenset(account.cycles) if account.cycles is not None else None)
 
 
 @dataclass(frozen=True)
@@ -105,4 +117,4 @@ def send_results(url: str, home: Path, account: Account, cycle_key: str, *, now:
         if not state.complete:
             step = state.next_step or {}
             raise StateError(f"第{state.version}版结果尚未审定（待“{step.get('body')}{step.get('action')}”），不能发送给各单位")
-        return send_feedback(session, cycle, home, by=account.name, now=now)
+        return send_feedback(session, cycle, home, by=account.name, now=now, calendar=configured_calendar())

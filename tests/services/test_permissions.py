@@ -103,6 +103,12 @@ def test_the_role_table_names_every_action() -> None:
     assert all(may(Actor("x", Role.SYSTEM), action, Scope()) == (Role.SYSTEM in ALLOWED[action]) for action in Action)
 
 
+def test_a_verifier_hands_in_only_for_its_own_unit() -> None:
+    verifier = Actor("V1", Role.VERIFIER, unit="V1")
+    assert may(verifier, Action.SUBMIT, Scope(cycle="c", unit="V1"))
+    assert not may(verifier, Action.SUBMIT, Scope(cycle="c", unit="A1", verified_by=frozenset({"V1"})))
+
+
 def test_an_account_without_a_unit_cannot_act_as_a_unit(tmp_path: Path) -> None:
     assert not may(Actor("u", Role.UNIT), Action.SUBMIT, Scope(cycle="c", unit="A1"))
     assert not may(Actor("v", Role.VERIFIER, unit="V1"), Action.VERIFY, Scope(cycle="c", unit="A1", verified_by=frozenset({"V2"})))
