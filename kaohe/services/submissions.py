@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kaohe.evidence.files import submission_dir
 from kaohe.evidence.indicators import indicators_for
@@ -80,7 +81,7 @@ def submit(context: AppContext, command: Submit) -> SubmitResult:
             rows = parse_score_table(score_bytes, command.scores.name, indicators)
         version = next_version(session, obligation)
         late = late_by_seconds(now, obligation.due_at)
-        files = [("report", command.report.name, report_bytes)]
+        files: list[tuple[str, str, bytes | Path]] = [("report", command.report.name, report_bytes)]
         if command.scores is not None and score_bytes is not None:
             files.append(("score_table", command.scores.name, score_bytes))
         created, stored = context.files.write(submission_dir(cycle.key, unit.code, stage.key, version), files)
