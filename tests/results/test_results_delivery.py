@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import httpx
-from results_support import MILE_SHEET, bj
+from results_support import MILE_SHEET, approve_all, bj
 
 from kaohe.db import session_scope
 from kaohe.dispatch import Dispatcher
@@ -35,6 +35,7 @@ def _send_all(database_url: str, smtp: LocalSmtpReceiver, now: dt.datetime) -> N
 def test_results_mail_attaches_the_letter_and_names_the_selections(make_mile_cycle, database_url, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     key = make_mile_cycle()
     aggregate(database_url, tmp_path, key, PUBLISHED, sheet=MILE_SHEET, by="联席办")
+    approve_all(database_url, tmp_path, key, bj(2019, 3, 7, 18))
     feedback(database_url, tmp_path, key, bj(2019, 3, 8, 9))
     with LocalSmtpReceiver() as smtp:
         _send_all(database_url, smtp, bj(2019, 3, 8, 9))
