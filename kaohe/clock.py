@@ -53,4 +53,7 @@ def parse_instant(text: str | None) -> dt.datetime:
         from kaohe.errors import InputError, Problem
 
         raise InputError(Problem(f"无法识别的时间 {text!r}（应为 2019-01-23T10:00 或带时区的 ISO 时间）", field="--at")) from None
+    from kaohe.datechecks import check_year
+
+    check_year(value.date(), "时间", "--at")
     return value if value.tzinfo else value.replace(tzinfo=BEIJING)

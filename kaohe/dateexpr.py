@@ -31,6 +31,10 @@ _PATTERN = re.compile(
 )
 
 
+MAX_SHIFT = {"days": 3660, "working_days": 2500}
+"""The largest offset a scheme may write: about ten years, far beyond any assessment calendar."""
+
+
 @dataclass(frozen=True)
 class DateExpr:
     """A parsed date expression; ``kind`` says what it is relative to."""
@@ -52,8 +56,10 @@ def parse(text: str) -> DateExpr:
     if not match:
         raise ValueError(f"无法识别的日期表达式 {text!r}（应如 Y+1-01-23、Y+1-02-last、stage.self_report.due - 3 days、"
                          "parent.self_report.due - 3 working_days、event.meeting）")
-    shift = int(match["count"] or 0) * (-1 if match["sign"] == "-" else 1)
     unit = match["unit"] or "days"
+    if len(match["count"] or "") > 6 or int(match["count"] or 0) > MAX_SHIFT[unit]:
+        raise ValueError(f"{text!r}：偏移 {match['count']} {unit} 过大（最多 {MAX_SHIFT[unit]} {unit}，约十年）")
+    shift = int(match["count"] or 0) * (-1 if match["sign"] == "-" else 1)
     if match["stage"]:
         return DateExpr(text, match["scope"], ref=match["stage"], edge=match["edge"], shift=shift, shift_unit=unit)  # type: ignore[arg-type]
     if match["event"]:

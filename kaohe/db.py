@@ -7,8 +7,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from kaohe.errors import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_MS = 30_000
@@ -16,11 +19,16 @@ SQLITE_BUSY_MS = 30_000
 
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
-    """One engine per URL per process. SQLite gets WAL, a busy timeout and enforced foreign keys."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """One engine per URL per process. SQLite gets WAL, a busy timeout and enforced foreign keys.
+
+    A malformed URL, an unknown driver or a SQLite file in a directory that does not exist is a
+    ConfigError naming ``KAOHE_DATABASE_URL`` (no directory is created for an explicit URL).
+    """
+    parsed = _parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database
+        if path and path != ":memory:" and not path.startswith("file:") and not Path(path).parent.is_dir():
+            raise ConfigError(f"设置 KAOHE_DATABASE_URL 指向的目录 {Path(path).parent} 不存在或不是目录；请先创建它，或改用已有目录")
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -36,6 +44,32 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql(f"PRAGMA busy_timeout = {busy_ms}")
         conn.info["kaohe_busy_ms"] = busy_ms
     conn.exec_driver_sql(options.get("kaohe_begin", "BEGIN"))
+
+
+def _parse_url(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise ConfigError(f"设置 KAOHE_DATABASE_URL 无效（{safe_url(url)}）：{error}；"
+                          "应如 sqlite:////路径/kaohe.db 或 postgresql+psycopg://用户@主机:5432/库名") from None
+    except ImportError as error:
+        raise ConfigError(f"设置 KAOHE_DATABASE_URL 的数据库驱动未安装（{safe_url(url)}）：{error}") from None
+    return parsed
+
+
+def safe_url(url: str) -> str:
+    """``url`` with any password hidden (as much of it as can be parsed)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "<无法解析的地址>"
+
+
+def connection_error(url: str, error: OperationalError) -> ConfigError:
+    """A ConfigError naming ``KAOHE_DATABASE_URL`` for a database that cannot be reached or opened."""
+    reason = " ".join(str(getattr(error, "orig", None) or error).split())[:300]
+    return ConfigError(f"无法连接数据库 {safe_url(url)}（设置 KAOHE_DATABASE_URL）：{reason}")
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -90,10 +124,14 @@ def ensure_schema(url: str) -> None:
     from sqlalchemy.exc import DBAPIError
 
     try:
-        with get_engine(url).connect() as connection:
+        connection = get_engine(url).connect()
+    except OperationalError as error:
+        raise connection_error(url, error) from None
+    with connection:
+        try:
             current = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    except DBAPIError:
-        current = []
+        except DBAPIError:
+            current = []
     if current != [_head_revision()]:
         upgrade(url)
 

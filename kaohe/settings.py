@@ -54,7 +54,19 @@ class Settings(BaseSettings):
         """The database URL in force: ``KAOHE_DATABASE_URL`` or the SQLite file under ``home``."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{self.home / 'kaohe.db'}"
+        return f"sqlite:///{self.home_dir() / 'kaohe.db'}"
+
+    def home_dir(self) -> Path:
+        """``KAOHE_HOME``, created if missing; ConfigError naming the setting if it is not a usable directory."""
+        from kaohe.errors import ConfigError
+
+        if self.home.exists() and not self.home.is_dir():
+            raise ConfigError(f"设置 KAOHE_HOME 指向的 {self.home} 不是目录，请改为一个目录")
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"设置 KAOHE_HOME 指向的目录 {self.home} 无法创建：{error.strerror or error}") from None
+        return self.home
 
     evaluator_url: str | None = Field(default=None, description="base URL of the third-party evaluator API (POST /v1/reviews)")
     evaluator_token: SecretStr | None = Field(default=None, description="bearer token for the third-party evaluator API")

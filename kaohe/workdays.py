@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from kaohe.errors import HolidayDataError, Problem
+from kaohe.errors import ConfigError, HolidayDataError, Problem
 
 BUILTIN_TABLE = Path(__file__).parent / "data" / "holidays.yaml"
 WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
@@ -92,6 +92,9 @@ def load_calendar(override: Path | None = None, *, builtin: Path = BUILTIN_TABLE
     holidays: dict[dt.date, str] = {}
     workdays: dict[dt.date, str] = {}
     covered: set[int] = set()
+    if override is not None and (not override.exists() or not override.is_file()):
+        kind = "不存在" if not override.exists() else "不是普通文件（是目录或特殊文件）"
+        raise ConfigError(f"设置 KAOHE_HOLIDAYS_FILE 指向的 {override} {kind}；应为 YAML 或 JSON 格式的节假日文件")
     for path in (builtin, override):
         if path is None:
             continue

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -122,6 +125,29 @@ def _run(group: click.Group, args: list[str] | None) -> int:
         click.echo("已中断", err=True)
         return 130
     return 0
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a command's output file whole (written aside, then moved into place); a path that is a directory
+    or lies in a missing directory is one InputError line."""
+    from kaohe.errors import Problem
+    from kaohe.inputfiles import storage_error
+
+    if path.is_dir():
+        raise InputError(Problem("输出路径是一个目录，请给出文件名", file=str(path)))
+    if not path.parent.is_dir():
+        raise InputError(Problem(f"输出文件所在的目录 {path.parent} 不存在", file=str(path)))
+    temporary: Path | None = None
+    try:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        temporary = Path(name)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise storage_error(path, error) from None
 
 
 LINE_MAX_CHARS = 500

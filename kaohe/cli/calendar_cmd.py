@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import cli, store_session
+from kaohe.cli.app import cli, store_session, write_output
 
 
 @cli.command("calendar")
@@ -25,7 +25,7 @@ def calendar_feed(cycle: str, as_ics: bool, unit: str | None, output: Path | Non
     with store_session() as session:
         data = cycle_calendar(session, get_cycle(session, cycle), unit_code=unit, link=link)
     if output:
-        output.write_bytes(data)
+        write_output(output, data)
         click.echo(f"已写入 {output}")
     else:
         click.echo(data.decode("utf-8"), nl=False)

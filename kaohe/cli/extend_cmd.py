@@ -7,6 +7,7 @@ import datetime as dt
 import click
 
 from kaohe.cli.app import app_context, cli, emit_json, json_option
+from kaohe.clock import parse_instant
 from kaohe.services import local_operator
 from kaohe.services.deadlines import ExtendDeadline, extend_deadline
 
@@ -18,12 +19,19 @@ from kaohe.services.deadlines import ExtendDeadline, extend_deadline
 @click.option("--unit", "units", multiple=True, help="只为这些单位延期（可多次）；省略则整个阶段延期")
 @click.option("--reason", required=True, help="变更理由（写入审计日志并告知单位）")
 @click.option("--actor", default="coordinator", show_default=True)
+@click.option("--at", "at", metavar="ISO时间", help="变更时间（默认现在；新截止日不得早于此时）")
 @json_option
-def extend(cycle: str, stage: str, to: dt.datetime, units: tuple[str, ...], reason: str, actor: str, as_json: bool) -> None:
+def extend(cycle: str, stage: str, to: dt.datetime, units: tuple[str, ...], reason: str, actor: str, at: str | None,
+           as_json: bool) -> None:
     """变更截止日期：取消按旧日期安排的提醒，通知相关单位；之后运行 schedule-cycle 同步预定运行。"""
-    result = extend_deadline(app_context(), ExtendDeadline(local_operator(actor), cycle, stage, to.date(), reason, units))
+    when = parse_instant(at) if at else None
+    result = extend_deadline(app_context(), ExtendDeadline(local_operator(actor), cycle, stage, to.date(), reason, units, when))
     new_due, count = result.due, result.obligations
     if as_json:
         emit_json(result.to_json())
         return
-    click.echo(f"已将 {cycle} 阶段 {stage} 的截止改为 {new_due:%Y-%m-%d} 24时前（{count} 项应办事项），已通知相关单位")
+    verb = "提前至" if result.shortened else "延后至"
+    told = f"（{count} 项应办事项），已通知相关单位" if count else "；没有未完成的应办事项，没有需要通知的单位"
+    click.echo(f"已将 {cycle} 阶段 {stage} 的截止{verb} {new_due:%Y-%m-%d} 24时前{told}")
+    for key, due in result.replanned.items():
+        click.echo(f"  阶段 {key} 的日期由方案按本阶段计算，随之调整为 {due[:10]}")

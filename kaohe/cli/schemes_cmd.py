@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings
+from kaohe.cli.app import cli, emit_json, json_option, printable, settings
 from kaohe.cli.tables import print_table
+from kaohe.errors import KaoheError
 from kaohe.schemes import load_scheme, load_scheme_file, scheme_files
 from kaohe.schemes.model import ROLE_NAMES
 
@@ -19,7 +20,13 @@ def schemes(ctx: click.Context, as_json: bool) -> None:
     """列出可用的考核方案。"""
     if ctx.invoked_subcommand is not None:
         return
-    loaded = [load_scheme_file(path) for path in scheme_files(settings().schemes_dir)]
+    directory = settings().schemes_dir
+    loaded = []
+    for path in scheme_files(directory):
+        try:
+            loaded.append(load_scheme_file(path, search=(directory,)))
+        except KaoheError as error:
+            click.echo(f"警告：跳过无效的方案文件 {path.name}：{printable(str(error))}（用 kaohe schemes validate {path} 查看全部问题）", err=True)
     if as_json:
         emit_json([{"id": s.id, "name": s.name, "document": s.document, "stages": len(s.stages)} for s in loaded])
         return

@@ -19,15 +19,18 @@ from kaohe.evaluator.contract import (
     ReviewStatus,
     UnitResult,
 )
+from kaohe.limits import json_depth_problem
 
 _SHARE_ERRORS = {"greater_than_equal", "less_than_equal", "float_type", "float_parsing", "finite_number"}
 
 
 def read_review_answer(body: bytes | str, *, review_id: str, sample: Sequence[str]) -> ReviewResult:
     """Validate an answer against the contract and the sample; every problem is listed, nothing raised."""
+    if (reason := json_depth_problem(body)) is not None:
+        return _unusable(review_id, sample, f"答复{reason}")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _unusable(review_id, sample, f"答复不是合法的 JSON：{_excerpt(body)}")
     if not isinstance(data, dict):
         return _unusable(review_id, sample, f"答复应为 JSON 对象，实际为 {_show(data)}")
@@ -146,9 +149,11 @@ def _excerpt(body: bytes | str) -> str:
 
 def read_ack(body: bytes | str, *, review_id: str) -> Ack:
     """Validate the answer to ``POST /v1/reviews``; raise ``ExternalServiceError`` naming the bad field."""
+    if (reason := json_depth_problem(body)) is not None:
+        raise ExternalServiceError(f"提交评审 {review_id} 的答复{reason}")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ExternalServiceError(f"提交评审 {review_id} 的答复不是合法的 JSON：{_excerpt(body)}") from None
     try:
         ack = Ack.model_validate(data)

@@ -14,6 +14,7 @@ from kaohe.errors import ConfigError, StateError
 from kaohe.evaluator.answer import read_ack, read_review_answer
 from kaohe.evaluator.contract import Ack, ReviewRequest, ReviewResult
 from kaohe.evaluator.errors import EvaluatorAnswerError, EvaluatorHTTPError
+from kaohe.limits import limits
 from kaohe.settings import Settings
 
 Sleep = Callable[[float], Awaitable[object]]
@@ -39,6 +40,7 @@ class EvaluatorClient:
         base_delay: float = 0.5,
         max_delay: float = 30.0,
         sleep: Sleep = asyncio.sleep,
+        deadline: float | None = None,
     ) -> None:
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
@@ -51,6 +53,7 @@ class EvaluatorClient:
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._sleep = sleep
+        self._deadline = deadline if deadline is not None else limits().evaluator_deadline_seconds
         self._samples: dict[str, tuple[str, ...]] = {}
 
     @classmethod
@@ -60,6 +63,7 @@ class EvaluatorClient:
             raise ConfigError("未配置第三方评估接口地址：请设置 KAOHE_EVALUATOR_URL")
         if settings.evaluator_token is None or not settings.evaluator_token.get_secret_value():
             raise ConfigError("未配置第三方评估访问令牌：请设置 KAOHE_EVALUATOR_TOKEN")
+        options.setdefault("deadline", settings.evaluator_deadline_seconds)
         return cls(http, settings.evaluator_url, settings.evaluator_token, **options)
 
     def __repr__(self) -> str:
@@ -119,6 +123,26 @@ class EvaluatorClient:
         raise StateError(f"不知道评审 {review_id} 的抽样单位：请传入 sample，或先用同一客户端提交该评审")
 
     async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """The request with retries, all of it within the overall deadline (a server that trickles its answer a
+        byte at a time never trips httpx's per-read timeout)."""
+        try:
+            async with asyncio.timeout(self._deadline):
+                return await self._attempt(method, url, what=what, body=body, headers=headers)
+        except TimeoutError:
+            raise EvaluatorHTTPError(
+                f"{what} 失败：{self._deadline:g} 秒内未收到完整答复（总时限，设置 KAOHE_EVALUATOR_DEADLINE_SECONDS）（{method} {url}）",
+                retryable=True,
+            ) from None
+
+    async def _attempt(
         self,
         method: str,
         url: str,

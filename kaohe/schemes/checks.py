@@ -29,4 +29,23 @@ def check_scheme(scheme: Scheme, parents: Sequence[Scheme] = ()) -> list[str]:
         for message in found:
             if message not in problems:
                 problems.append(message)
+    return problems + sampling_problems(scheme)
+
+
+def sampling_problems(scheme: Scheme) -> list[str]:
+    """Each stage's sampling rule parsed as ``sample draw`` will parse it: problems found now, not at draw time."""
+    from kaohe.errors import SchemeError
+    from kaohe.evidence.candidates import normalise_rule
+    from kaohe.sampling.rules import parse_rule
+
+    problems: list[str] = []
+    for index, stage in enumerate(scheme.stages):
+        if stage.sampling is None:
+            continue
+        try:
+            parse_rule(normalise_rule(stage.sampling))
+        except SchemeError as error:
+            for problem in error.problems:
+                where = f"stages[{index}]({stage.id}).sampling" + (f".{problem.field}" if problem.field else "")
+                problems.append(f"字段 {where}：{problem.reason}")
     return problems

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from kaohe.errors import NotFoundError, Problem, SchemeError
+from kaohe.inputfiles import read_bounded
 from kaohe.schemes.model import Scheme
 
 PYDANTIC_MESSAGES = {
@@ -18,6 +19,23 @@ PYDANTIC_MESSAGES = {
     "string_pattern_mismatch": "格式不符",
     "too_short": "不能为空",
 }
+
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, whose dates that do not exist (``2017-02-30``) are errors at their line."""
+
+
+def _timestamp(loader: Any, node: Any) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as error:
+        raise yaml.constructor.ConstructorError(None, None, f"日期 {node.value} 不存在（{error}）", node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def scheme_files(directory: Path) -> list[Path]:
@@ -60,19 +78,30 @@ def load_scheme_chain(path: Path, *, search: Sequence[Path] = (), _seen: tuple[s
 
 def _read_raw(path: Path) -> dict[str, Any]:
     name = str(path)
+    data = read_bounded(path, "方案文件", SchemeError)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except FileNotFoundError:
-        raise SchemeError(Problem("文件不存在", file=name)) from None
+        raw = yaml.load(data.decode("utf-8"), Loader=_Loader)
     except UnicodeDecodeError:
         raise SchemeError(Problem("不是 UTF-8 编码的文本", file=name)) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         raise SchemeError(Problem(f"YAML 语法错误：{getattr(error, 'problem', error)}", file=name, row=row)) from None
+    except (ValueError, OverflowError) as error:
+        raise SchemeError(Problem(f"无效的值（{_yaml_value_reason(error)}）", file=name)) from None
+    except RecursionError:
+        raise SchemeError(Problem("YAML 嵌套层数过深", file=name)) from None
     if not isinstance(raw, dict):
         raise SchemeError(Problem("顶层应为映射（id、name、stages …）", file=name))
     return raw
+
+
+def _yaml_value_reason(error: Exception) -> str:
+    """A YAML scalar that is not a real value: ``issued: 2017-02-30`` says ``day is out of range for month``."""
+    text = str(error)
+    if "day is out of range" in text or "month must be" in text:
+        return f"日期不存在：{text}；请检查 issued 等日期字段"
+    return text
 
 
 def _with_parent(path: Path, raw: dict[str, Any], search: Sequence[Path], seen: tuple[str, ...]

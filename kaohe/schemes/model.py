@@ -56,6 +56,9 @@ class DateSpec(_Strict):
         return dateexpr.parse(self.date)
 
 
+MAX_REMINDER_OFFSET = 250
+
+
 class ReminderPlan(_Strict):
     """When to remind: working days before the due date, on it, and after it."""
 
@@ -71,6 +74,8 @@ class ReminderPlan(_Strict):
     def _positive(cls, value: list[int]) -> list[int]:
         if any(n <= 0 for n in value):
             raise ValueError("工作日偏移应为正整数")
+        if any(n > MAX_REMINDER_OFFSET for n in value):
+            raise ValueError(f"工作日偏移最多 {MAX_REMINDER_OFFSET} 个工作日（约一年）")
         return sorted(set(value))
 
     @field_validator("at")

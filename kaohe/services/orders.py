@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from kaohe.clock import BEIJING
-from kaohe.errors import StateError
+from kaohe.datechecks import deadline_problem
+from kaohe.errors import InputError, Problem, StateError
 from kaohe.evidence.files import order_dir
 from kaohe.evidence.lateness import describe_lateness, late_by_seconds
 from kaohe.evidence.orders import order_no
@@ -71,6 +72,9 @@ class OrderResult:
 
 def issue(context: AppContext, command: IssueOrder) -> OrderResult:
     """Issue the order: the unit is told at once, reminded and escalated like a stage."""
+    today = context.clock.now().astimezone(BEIJING).date()
+    if (problem := deadline_problem(command.due, today=today, opens=None, calendar=None, what="办结时限")) is not None:
+        raise InputError(Problem(problem, field="--due"))
     authorize(command.actor, Action.ISSUE_ORDER, Scope(cycle=command.cycle))
     with context.unit_of_work(command.actor) as uow:
         cycle = get_cycle(uow.session, command.cycle)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kaohe.errors import NotFoundError, StateError
+from kaohe.clock import BEIJING
+from kaohe.datechecks import deadline_problem
+from kaohe.errors import InputError, NotFoundError, Problem, StateError
 from kaohe.models import Cycle, CycleStage, Obligation, Unit
 from kaohe.store.audit import record
 from kaohe.store.outbox import cancel_for, deliver_at
+
+if TYPE_CHECKING:
+    from kaohe.workdays import WorkdayCalendar
 
 
 def find_obligation(session: Session, cycle: Cycle, unit_code: str, stage_key: str) -> Obligation:
@@ -41,8 +47,12 @@ def complete(session: Session, cycle: Cycle, unit_code: str, stage_key: str, *, 
 
 
 def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime, *, unit_codes: list[str] | None,
-           reason: str, actor: str, now: dt.datetime) -> list[Obligation]:
+           reason: str, actor: str, now: dt.datetime, calendar: WorkdayCalendar | None = None) -> list[Obligation]:
     """Move a deadline for some units (or, with ``unit_codes`` None, the whole stage) and tell them.
+
+    The new day is checked first (``kaohe.datechecks.deadline_problem``: a plausible year, not past, not before
+    the stage opens, and a working day when ``calendar`` is given); InputError names ``--to``. Moving a whole
+    stage re-plans the cycle: stages the scheme computes from it (``stage.X.due + 3 working_days``) follow.
 
     Pending reminders planned for the old date are cancelled; the next advance plans the new ones.
     Each unit concerned gets a ``deadline_changed`` message at once. A whole stage's new date is pinned
@@ -57,6 +67,11 @@ def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime,
         raise NotFoundError(f"周期 {cycle.key} 没有阶段 {stage_key}")
     if not reason.strip():
         raise StateError("变更截止日期必须说明理由")
+    day = new_due.astimezone(BEIJING).date()
+    opens = stage.opens_at.astimezone(BEIJING).date() if stage.opens_at is not None else None
+    if (problem := deadline_problem(day, today=now.astimezone(BEIJING).date(), opens=opens, calendar=calendar)) is not None:
+        raise InputError(Problem(problem, field="--to"))
+    shortened = new_due < stage.due_at
     query = select(Obligation).where(Obligation.stage_id == stage.id, Obligation.status != "done")
     if unit_codes is not None:
         units = {u.code: u for u in cycle.units if u.code in unit_codes}
@@ -88,11 +103,11 @@ def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime,
     enqueue(session, messages, now)
     record(session, actor=actor, action="deadline.changed", cycle_id=cycle.id, subject=stage_key, at=now,
            detail={"new_due": new_due.isoformat(), "units": [codes[o.unit_id] for o in obligations] if unit_codes else "all",
-                   "reason": reason})
-    if unit_codes is None and cycle.children:
+                   "reason": reason, "shortened": shortened})
+    if unit_codes is None:
         from kaohe.cascade.apply import propagate
         from kaohe.workdays import configured_calendar
 
         propagate(session, cycle, cause="extension" if new_due > old_stage_due else "override", reason=reason, actor=actor,
-                  now=now, calendar=configured_calendar(), include_origin=False)
+                  now=now, calendar=calendar or configured_calendar(), include_origin=True)
     return obligations
