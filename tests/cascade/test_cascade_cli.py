@@ -73,7 +73,7 @@ def test_child_cycles_and_the_tree_side_by_side(capsys, kaohe_env) -> None:  # t
                          "--key", "x-2019", "--parent", "sichuan-2019", "--parent-unit", "NOPE")
     assert code == 4 and "NOPE" in err
     # the province extends self-report from the command line: the cities follow
-    code, _, err = kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--reason", "延期三个工作日")
+    code, _, err = kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--at", "2020-01-10T10:00", "--reason", "延期三个工作日")
     assert code == 0, err
     dues = _dues(capsys, "sichuan-2019")
     assert dues[("suining-2019", "county_self_check")][0] == dues[("neijiang-2019", "county_self_check")][0] == "2020-01-20"
@@ -133,7 +133,7 @@ def test_only_an_admin_or_the_cycles_own_coordinator_acknowledges(capsys, kaohe_
     from kaohe.services.cascade import AcknowledgeDateChanges, acknowledge_date_changes
 
     _tree(capsys, 2019)
-    assert kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--reason", "延期")[0] == 0
+    assert kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--at", "2020-01-10T10:00", "--reason", "延期")[0] == 0
     context = build_context()
     for stranger in (Actor("sn-x01", Role.UNIT, unit="SN-X01"), Actor("nj-office", Role.COORDINATOR, cycles=frozenset({"neijiang-2019"}))):
         with pytest.raises(PermissionDeniedError):
@@ -152,7 +152,7 @@ def test_the_advance_reminds_a_coordinator_who_has_not_acknowledged(capsys, kaoh
     from kaohe.services.advance import AdvanceCycle, advance_cycle
 
     _tree(capsys, 2019)
-    assert kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--reason", "延期")[0] == 0
+    assert kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--at", "2020-01-10T10:00", "--reason", "延期")[0] == 0
     assert kaohe(capsys, "cycle", "ack", "suining-2019", "--by", "SN-OFFICE")[0] == 0
     context = build_context()
     with session_scope(get_settings().effective_database_url) as session:
