@@ -79,6 +79,14 @@ def test_the_reminder_email_links_to_the_units_task_page(live: tuple[Portal, Loc
     _login(page, portal.accounts["unit"])
     assert page.url.endswith(f"/tasks/{portal.cycle}/self_check")
     _shot(page, artifacts, "00-task-from-reminder-email")
+    from sqlalchemy import select
+
+    from kaohe.db import session_scope
+    from kaohe.models import DeliveryEvent
+
+    with session_scope(portal.settings.effective_database_url) as session:
+        events = list(session.scalars(select(DeliveryEvent).where(DeliveryEvent.event == "opened")))
+    assert [(e.actor, e.stage_key) for e in events] == [(portal.accounts["unit"], "self_check")]
 
 
 def test_a_unit_follows_its_task_link_uploads_and_the_office_sees_it(live: tuple[Portal, LocalSmtpReceiver], browser: Any,
@@ -114,7 +122,8 @@ def test_a_unit_follows_its_task_link_uploads_and_the_office_sees_it(live: tuple
     office.goto(f"{portal.base_url}/cycles/{portal.cycle}/overdue")
     _login(office, portal.accounts["coordinator"])
     office.select_option("select[name=stage]", "self_check")  # htmx swaps the rows in place
-    office.wait_for_function("document.querySelector('#overdue-count').textContent.includes('2')")
+    office.wait_for_url(re.compile(r".*/overdue\?stage=self_check.*"))  # htmx pushes the filter into the address once swapped
+    office.wait_for_function("document.querySelector('#export').getAttribute('href').includes('stage=self_check')")
     rows = office.locator("#overdue-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.unit)")
     assert sorted(rows) == [f"{portal.prefix}A2", f"{portal.prefix}A3"]
     assert "邮件 · 已发送" in office.inner_text("#overdue-table")

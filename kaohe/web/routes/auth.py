@@ -152,9 +152,16 @@ def task_link(request: Request, token: str, db: SessionDep, context: ContextDep)
     if row is None:
         from urllib.parse import quote
 
-        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(f'/t/{token}', safe='')}", status_code=303)  # back here after login
     if row.account.role == "unit" and row.account.unit_code != link.unit:
         return render(request, "error.html", status_code=403, account=row.account,
                       message="此链接属于另一单位的任务；请退出后以该单位账号登录")
+    if row.account.role == "unit":  # the unit opened its reminder's link: part of the delivery record (催办记录)
+        from kaohe.store.cycles import get_cycle
+        from kaohe.store.proof import record_link_event
+
+        record_link_event(db, get_cycle(db, link.cycle), link.unit, "opened", at=context.now(), actor=row.account.name,
+                          stage=link.stage, detail=origin_of(request).detail())
+        db.commit()
     return RedirectResponse(target, status_code=303)
 
