@@ -87,7 +87,7 @@ def issue(context: AppContext, command: IssueOrder) -> OrderResult:
 
 def close(context: AppContext, command: CloseOrder) -> OrderResult:
     """Store the evidence and close the order, all or nothing (a unit closes only its own orders)."""
-    data = command.evidence.require("佐证材料")
+    data = command.evidence.content("佐证材料")
     with context.unit_of_work(command.actor) as uow:
         cycle = get_cycle(uow.session, command.cycle)
         order = get_order(uow.session, cycle, command.number)

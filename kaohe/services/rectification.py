@@ -47,7 +47,7 @@ class ReviewRectification:
 
 def submit_report(context: AppContext, command: SubmitRectification) -> dict[str, Any]:
     """Store the report and record it, all or nothing; the obligation is completed and its items marked reported."""
-    data = command.report.require("整改报告")
+    data = command.report.content("整改报告")
     by = command.actor.account
     with context.unit_of_work(command.actor) as uow:
         now = command.at or uow.now

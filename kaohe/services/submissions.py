@@ -66,7 +66,7 @@ class SubmitResult:
 
 def submit(context: AppContext, command: Submit) -> SubmitResult:
     """Check, store the files and record them with the self-scores, all or nothing; a late submission is taken and marked."""
-    report_bytes = command.report.require("报告文件")
+    report = command.report.content("报告文件")
     score_bytes = command.scores.require("自评表") if command.scores is not None else None
     with context.unit_of_work(command.actor) as uow:
         now = command.at or uow.now
@@ -81,7 +81,7 @@ def submit(context: AppContext, command: Submit) -> SubmitResult:
             rows = parse_score_table(score_bytes, command.scores.name, indicators)
         version = next_version(session, obligation)
         late = late_by_seconds(now, obligation.due_at)
-        files: list[tuple[str, str, bytes | Path]] = [("report", command.report.name, report_bytes)]
+        files: list[tuple[str, str, bytes | Path]] = [("report", command.report.name, report)]
         if command.scores is not None and score_bytes is not None:
             files.append(("score_table", command.scores.name, score_bytes))
         created, stored = context.files.write(submission_dir(cycle.key, unit.code, stage.key, version), files)

@@ -1,4 +1,4 @@
-"""A file handed in with a command: its name and bytes (the edge reads it from disk or from a form)."""
+"""A file handed in with a command: its name, and its bytes or the path it is streamed from when stored."""
 
 from __future__ import annotations
 
@@ -6,23 +6,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kaohe.errors import InputError, Problem
-from kaohe.services.files import read_input
+from kaohe.services.files import check_input, read_input
 
 
 @dataclass(frozen=True)
 class Upload:
-    """A file a person handed in."""
+    """A file a person handed in: in memory (``data``) or on disk (``path``, never read whole to be stored)."""
 
     name: str
-    data: bytes
+    data: bytes = b""
+    path: Path | None = None
 
     @classmethod
     def read(cls, path: Path, what: str) -> Upload:
-        """The file at ``path``; InputError naming ``what`` when it cannot be read or is empty."""
-        return cls(path.name, read_input(path, what))
+        """The file at ``path``, checked (regular, within the size limit, not empty) but not read; InputError naming ``what``."""
+        return cls(path.name, path=check_input(path, what))
 
     def require(self, what: str) -> bytes:
-        """The bytes; InputError when the file is empty."""
+        """The bytes (read from the path, bounded, when on disk); InputError when the file is empty."""
+        if self.path is not None:
+            return read_input(self.path, what)
         if not self.data:
             raise InputError(Problem(f"{what}为空文件", file=self.name))
         return self.data
+
+    def content(self, what: str) -> bytes | Path:
+        """What the file store writes: the path to stream from, or the bytes; InputError when empty."""
+        return self.path if self.path is not None else self.require(what)

@@ -63,8 +63,6 @@ def test_a_file_over_the_size_limit_is_refused_by_its_size(capsys, kaohe_env: Pa
     assert "KAOHE_MAX_FILE_BYTES" in one_line_error(code, err, exit_code=3)
 
 
-@pytest.mark.xfail(strict=True, reason="kaohe.services.uploads.Upload.read (issue #9's service layer) reads the whole file into "
-                   "bytes again; write_files streams a Path, the service should hand it the path")
 def test_a_report_is_streamed_not_read_whole(capsys, kaohe_env: Path, tmp_path: Path, mile_cycle) -> None:  # type: ignore[no-untyped-def]
     key = mile_cycle([UNIT])
     report = tmp_path / "报告.pdf"
