@@ -34,7 +34,8 @@ def _local(text: str | None) -> str:
 
 def first_response(rows: Sequence[LedgerRow]) -> dict[int, str]:
     """Row seq of each sent message → when its unit first opened a link or acknowledged after it was sent
-    (same stage, or any stage when the event names none), Beijing time."""
+    (same stage, or any stage when the event names none), Beijing time. Instants are compared as datetimes:
+    the database may hand them back in another offset than they were written with."""
     events = [r.data for r in rows if r.data.get("type") in ("opened", "acknowledged")]
     answers: dict[int, str] = {}
     for row in rows:
@@ -42,10 +43,12 @@ def first_response(rows: Sequence[LedgerRow]) -> dict[int, str]:
         if data.get("type") != "message" or not data.get("sent_at"):
             continue
         unit = data.get("about") or data.get("unit")
-        later = sorted(e["at"] for e in events if e.get("unit") in (unit, data.get("unit")) and e["at"] >= data["sent_at"]
-                       and (e.get("stage") in (None, data.get("stage"))))
+        sent_at = dt.datetime.fromisoformat(data["sent_at"])
+        later = sorted(at for e in events
+                       if e.get("unit") in (unit, data.get("unit")) and e.get("stage") in (None, data.get("stage"))
+                       and (at := dt.datetime.fromisoformat(e["at"])) >= sent_at)
         if later:
-            answers[row.seq] = _local(later[0])
+            answers[row.seq] = later[0].astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
     return answers
 
 
