@@ -57,8 +57,10 @@ def test_the_record_lists_every_message_with_its_answer_and_the_link_opened(
     export_xlsx(ledger_rows(session, cycle, unit_code="U0001"), out, title=f"催办记录 {cycle.key}", head=check.head)
     sheet = load_workbook(out)["催办记录"]
     lines = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
-    mail = next(line for line in lines if line[6] == "邮件" and line[2] == "U0001")
+    mail = next(line for line in lines if line[6] == "邮件" and line[2] == "U0001" and line[4] == "self_check")
     assert mail[13].startswith("250") and mail[14] == "2019-01-16 11:00:00"
+    other_stage = [line for line in lines if line[1] == "消息" and line[2] == "U0001" and line[4] != "self_check"]
+    assert all(line[14] is None for line in other_stage), "a link opened for self_check answers no other stage's message"
     assert any(line[1] == "打开链接" for line in lines)
     pdf = tmp_path / "催办记录.pdf"
     export_pdf(record, pdf, title=f"催办记录 {cycle.key}", head=check.head)
