@@ -2,25 +2,52 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from kaohe.cli.app import cli, json_option, settings
 from kaohe.cli.tables import print_table
-from kaohe.errors import StateError
-from kaohe.scoring import ScoreReport, ScoringSpec, load_spec, score_files
+from kaohe.errors import Problem, ScoreSheetError, StateError
+from kaohe.schemes.forms import Form
+from kaohe.schemes.loader import find_scheme, load_scheme_file
+from kaohe.scoring import ScoreReport, ScoringSpec, score_files, spec_from_mapping
+from kaohe.scoring.form_files import FormScores, entered_notes, find_form, form_notes, merge_forms, read_form_file
 
 FILE = click.Path(path_type=Path, dir_okay=False)
 
 
-def spec_for(scheme: str) -> ScoringSpec:
-    """The scoring of a scheme id (in the schemes directory) or of a scheme file path."""
-    path = Path(scheme)
-    spec = load_spec(path.stem, path.parent) if path.suffix in (".yaml", ".yml") else load_spec(scheme, settings().schemes_dir)
+def spec_for(scheme: str) -> tuple[ScoringSpec, dict[str, Form]]:
+    """The scoring of a scheme id (in the schemes directory) or of a scheme file path, and its forms."""
+    directory = settings().schemes_dir
+    path = find_scheme(scheme, directory)
+    loaded = load_scheme_file(path, search=(directory,))
+    spec = spec_from_mapping(loaded.scoring, loaded.id, file=str(path))
     if spec is None:
         raise StateError(f"方案 {scheme} 未规定计分公式（scoring: null），不能试算；该方案的结果由考核组按办法综合评定")
-    return spec
+    return spec, dict(loaded.forms)
+
+
+def read_forms(spec: ScoringSpec, forms: dict[str, Form], given: tuple[str, ...]) -> list[FormScores]:
+    """Read each ``--form 分项=文件``; ScoreSheetError with every problem of every file at once."""
+    read: list[FormScores] = []
+    problems: list[Problem] = []
+    for entry in given:
+        key, sep, path = entry.partition("=")
+        if not sep or not key.strip() or not path.strip():
+            problems.append(Problem(f"“{entry}”应写作 分项=文件（如 指标考核=指标表.xlsx）", field="--form"))
+            continue
+        try:
+            component, form = find_form(spec, forms, key.strip())
+            if any(done.component == component for done in read):
+                raise ScoreSheetError(Problem(f"分项“{key.strip()}”的表单文件给了两次", field="--form"))
+            read.append(read_form_file(component, form, Path(path.strip())))
+        except ScoreSheetError as error:
+            problems += error.problems
+    if problems:
+        raise ScoreSheetError(problems)
+    return read
 
 
 def preview_rows(report: ScoreReport) -> list[tuple[object, ...]]:
@@ -37,10 +64,15 @@ def preview_rows(report: ScoreReport) -> list[tuple[object, ...]]:
 @click.option("--input", "sheet", type=FILE, required=True, help="评分表（CSV 或 XLSX；kaohe 方案的 scoring 分项为列）")
 @click.option("--previous", type=FILE, help="上年考核结果（单位代码及各选取结果 是/否），用于连续两年的规定")
 @click.option("--explain", is_flag=True, help="JSON 中附每个单位的完整得分说明（分项、加减分、等次、名额、并列、选取）")
+@click.option("--form", "forms", multiple=True, metavar="分项=文件",
+              help="由表单文件折算某分项得分（如 指标考核=附件1指标表.xlsx、总结测评=民主测评票.csv）；可重复")
 @json_option
-def score_command(scheme: str, sheet: Path, previous: Path | None, explain: bool, as_json: bool) -> None:
+def score_command(scheme: str, sheet: Path, previous: Path | None, forms: tuple[str, ...], explain: bool, as_json: bool) -> None:
     """试算：按方案的计分规则计算评分表中各单位的总分、等次和排名（不建周期，不保存，不通知）。"""
-    report = score_files(spec_for(scheme), sheet, previous)
+    spec, declared = spec_for(scheme)
+    read = read_forms(spec, declared, forms)
+    report = score_files(spec, sheet, previous, merge=(lambda rows: merge_forms(rows, read, str(sheet))) if read else None)
+    report = replace(report, notes=report.notes + form_notes(read) + entered_notes(spec, declared))
     if as_json:
         click.echo(report.to_json(explain=explain, indent=2 if explain else None))
         return

@@ -1,6 +1,7 @@
 """Forms whose answers become one component's score (pure): a democratic evaluation form (内蒙古 附件3:
-five items × 好/较好/一般/差 per attendee → 总结测评) and an indicator table (内蒙古 附件1: eleven indicators,
-100 points → 指标考核).
+five items × 好/较好/一般/差 per attendee → 总结测评), an indicator table (内蒙古 附件1: eleven indicators,
+100 points → 指标考核), and a form the source does not publish (内蒙古 附件4 民意调查: ``kind: entered``, the
+score is entered on the score sheet as given; an open point, never a guessed conversion).
 
 A scheme file declares them under ``forms`` keyed by the scoring component they feed::
 
@@ -97,7 +98,19 @@ class IndicatorForm(_Form):
         return self
 
 
-Form = Annotated[BallotForm | IndicatorForm, Field(discriminator="kind")]
+class EnteredForm(_Form):
+    """A component whose form the source does not give (an open point): its score is entered as given, never derived.
+
+    ``kaohe score --form`` refuses a file for it with ``note`` (why, and where to enter the score instead).
+    """
+
+    kind: Literal["entered"]
+    name: str
+    clause: str
+    note: str = Field(min_length=1)
+
+
+Form = Annotated[BallotForm | IndicatorForm | EnteredForm, Field(discriminator="kind")]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +28,7 @@ ADVICE = ("改进建议", "整改建议", "advice")
 IGNORED = ("序号", "备注", "说明")
 HEADER_SEARCH_ROWS = 10
 LIST_SPLIT = re.compile(r"[\n；;]+")
+Merge = Callable[[list[UnitInput]], tuple[list[UnitInput], list[Problem]]]
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,10 @@ def parse_score_sheet(data: bytes, file: str, spec: ScoringSpec) -> list[UnitInp
     return _parse_and_prepare(data, file, spec)[0]
 
 
-def _parse_and_prepare(data: bytes, file: str, spec: ScoringSpec) -> tuple[list[UnitInput], list[Prepared]]:
-    """The units of a score sheet and their prepared (validated, exact) form: one validation pass."""
+def _parse_and_prepare(data: bytes, file: str, spec: ScoringSpec, merge: Merge | None = None) -> tuple[list[UnitInput], list[Prepared]]:
+    """The units of a score sheet and their prepared (validated, exact) form: one validation pass.
+
+    ``merge`` (kaohe.scoring.form_files) fills in component scores from form files before validation."""
     table = read_table(data, file)
     header_row, columns = _header(table, _score_columns(spec), required=_required(spec))
     inputs: list[UnitInput] = []
@@ -58,6 +62,9 @@ def _parse_and_prepare(data: bytes, file: str, spec: ScoringSpec) -> tuple[list[
             inputs.append(unit)
     if not inputs and not problems:
         problems.append(Problem("表中没有任何单位数据", file=file))
+    if merge is not None:
+        inputs, merged = merge(inputs)
+        problems += merged
     prepared, invalid = prepare(spec, inputs, file)
     problems += invalid
     if problems:
@@ -112,14 +119,16 @@ def read_previous(path: Path, spec: ScoringSpec) -> list[PreviousResult]:
     return parse_previous(_read_bytes(path), str(path), spec)
 
 
-def score_files(spec: ScoringSpec, sheet: Path, previous: Path | None = None) -> ScoreReport:
-    """Read the score sheet (and last year's results), then score; problems name the files."""
+def score_files(spec: ScoringSpec, sheet: Path, previous: Path | None = None, *, merge: Merge | None = None) -> ScoreReport:
+    """Read the score sheet (and last year's results), then score; problems name the files.
+
+    ``merge`` fills in the sheet's rows from form files before they are validated (kaohe.scoring.form_files)."""
     problems: list[Problem] = []
     inputs: list[UnitInput] = []
     prepared: list[Prepared] = []
     last: list[PreviousResult] | None = None
     try:
-        inputs, prepared = _parse_and_prepare(_read_bytes(sheet), str(sheet), spec)
+        inputs, prepared = _parse_and_prepare(_read_bytes(sheet), str(sheet), spec, merge)
     except ScoreSheetError as error:
         problems += error.problems
     if previous is not None:

@@ -1,0 +1,184 @@
+"""``kaohe score --form``: 内蒙古 附件1 (indicator table → 指标考核) and 附件3 (democratic evaluation ballots → 总结测评)
+read from real CSV/XLSX files; 附件4 (民意调查) is an open point: refused as a form, entered on the sheet, never guessed."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from kaohe.cli import cli
+from kaohe.cli.app import run
+from kaohe.errors import ScoreSheetError
+from kaohe.schemes import load_scheme_file
+from kaohe.schemes.forms import EnteredForm, IndicatorForm
+from kaohe.scoring.form_files import parse_form
+from kaohe.settings import PROJECT_ROOT, get_settings
+
+IM = load_scheme_file(PROJECT_ROOT / "schemes" / "inner-mongolia-teams.yaml")
+TABLE = IM.forms["indicators"]
+assert isinstance(TABLE, IndicatorForm)
+ITEMS = ["目标任务完成", "基层组织建设", "为民服务事宜", "脱贫攻坚成效", "总体评价"]
+SAMPLE = Path(__file__).parent / "data" / "inner-mongolia-teams-2018.csv"
+SHEET_HEADER = next(csv.reader(SAMPLE.open(encoding="utf-8")))
+
+
+def write_csv(path: Path, rows: list[list[object]]) -> Path:
+    """A UTF-8 CSV file of ``rows``."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    """An XLSX workbook whose first sheet holds ``rows``."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def sheet(tmp: Path, *, t1_indicators: object = "", p1_opinion: object = 50) -> Path:
+    """The score sheet: 指标考核 of T1 and every 总结测评 left to the forms."""
+    rows = [
+        {"单位代码": "T1", "单位名称": "驻某县工作总队", "分组": "工作总队", "指标考核": t1_indicators, "日常督查": 80, "第三方评估": 85,
+         "查阅台账": 90, "考核组综合评价": "A2", "贫困人口识别精准": "是"},
+        {"单位代码": "L1", "单位名称": "张某", "分组": "队长", "日常督查": 90, "考核组综合评价": "B1", "督导组考核": 90, "实地查访": 90,
+         "民意调查": 90, "全年派驻超过240天": "是"},
+        {"单位代码": "P1", "单位名称": "李某", "分组": "成员", "日常督查": 50, "考核组综合评价": "D3", "督导组考核": 50, "实地查访": 50,
+         "民意调查": p1_opinion, "全年派驻少于240天": "是"},
+    ]
+    return write_csv(tmp / "评分表.csv", [SHEET_HEADER, *([row.get(label, "") for label in SHEET_HEADER] for row in rows)])
+
+
+def indicators(tmp: Path, **changed: object) -> Path:
+    """附件1 as an XLSX file: T1 full marks except 精准度 12.5 and 宣传推广 0 (92.5), with ``changed`` cells."""
+    points = {item.name: float(item.max) for item in TABLE.items}
+    points.update({"建档立卡贫困户识别、帮扶、退出精准度": 12.5, "总结和宣传推广好典型好经验好做法": 0})
+    points.update({k: v for k, v in changed.items()})
+    return write_xlsx(tmp / "附件1指标表.xlsx", [["驻旗县工作总队考核指标"], ["单位代码", "单位名称", *points],
+                                                  ["T1", "驻某县工作总队", *points.values()]])
+
+
+def ballots(tmp: Path, extra: list[list[object]] = ()) -> Path:  # type: ignore[assignment]
+    """附件3 ballots as CSV: T1 100, 80, 80 and one spoiled ballot; L1 100 and 60; P1 40."""
+    return write_csv(tmp / "民主测评票.csv", [
+        ["票号", "单位代码", *ITEMS],
+        [1, "T1", *["好"] * 5], [2, "T1", *["较好"] * 5], [3, "T1", "好", "好", "好", "一般", "差"],
+        [4, "T1", "好", "", "好", "好", "好"],
+        [5, "L1", *["好"] * 5], [6, "L1", *["一般"] * 5],
+        [7, "P1", *["差"] * 5],
+        *extra,
+    ])
+
+
+def kaohe(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; exit code, stdout, stderr."""
+    code = run(cli, list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_annex_1_and_annex_3_files_give_the_component_scores(capsys, kaohe_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # 附件1：十一项指标得分相加为指标考核（92.5）；附件3：好=100、较好=80、一般=60、差=40，五项平均为一票，各票平均（默认）。
+    code, out, err = kaohe(capsys, "score", "inner-mongolia-teams", "--input", str(sheet(tmp_path)), "--json", "--explain",
+                           "--form", f"指标考核={indicators(tmp_path)}", "--form", f"summary_evaluation={ballots(tmp_path)}")
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    totals = {r["unit"]: (r["total"], r["grade"]) for r in report["results"]}
+    # T1: 92.5×30% + 80×20% + 85×20% + 86.67×5% + 90×15% + 97×10% = 88.2835, +1 识别精准 → 89.28 (ballot 4 set aside).
+    # L1: 90×30% + 90×15% + 80×5% + 90×15% + 90×20% + 90×15% = 89.5, +2 → 91.50; P1: 50×80% + 40×5% + 63×15% − 2 = 49.45.
+    assert totals == {"T1": ("89.28", "称职"), "L1": ("91.50", "称职"), "P1": ("49.45", "不称职")}
+    components = {c["id"]: c["value"] for c in report["results"][0]["explanation"]["components"]}
+    assert (components["indicators"], components["summary_evaluation"]) == ("92.5", "86.67")
+    notes = "\n".join(report["notes"])
+    assert "11项指标得分相加" in notes and "6 张有效测评票" in notes and "好=100" in notes and "原文未规定折算办法" in notes
+    assert "民主测评票.csv 第5行（单位 T1）作废：未填 基层组织建设" in notes
+    assert "民意调查：民意调查表（附件4（未随来源公布）、四（三）5）为待定事项" in notes
+
+
+def test_the_table_prints_the_notes_on_what_the_forms_gave(capsys, kaohe_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = kaohe(capsys, "score", "inner-mongolia-teams", "--input", str(sheet(tmp_path)),
+                           "--form", f"indicators={indicators(tmp_path)}", "--form", f"总结测评={ballots(tmp_path)}")
+    assert (code, err) == (0, "")
+    assert "89.28" in out and "说明：作废测评票 1 张" in out
+
+
+def test_bad_indicator_files_name_file_row_and_field(capsys, kaohe_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    table = indicators(tmp_path, **{"建档立卡贫困户识别、帮扶、退出精准度": 16, "扶贫资金整合、使用、监管、成效等": "十"})
+    code, _, err = kaohe(capsys, "score", "inner-mongolia-teams", "--input", str(sheet(tmp_path)),
+                         "--form", f"指标考核={table}", "--form", f"总结测评={ballots(tmp_path)}")
+    assert code == 3 and "Traceback" not in err
+    assert f"{table}，第3行，字段 建档立卡贫困户识别、帮扶、退出精准度：“建档立卡贫困户识别、帮扶、退出精准度”的得分 16 超出 0–15" in err
+    assert "第3行，字段 扶贫资金整合、使用、监管、成效等" in err and "不是数字" in err
+    missing = write_csv(tmp_path / "缺列.csv", [["单位代码", "贫困人口减贫计划完成率", "备用列"], ["T1", 10, 1]])
+    code, _, err = kaohe(capsys, "score", "inner-mongolia-teams", "--input", str(sheet(tmp_path)), "--form", f"指标考核={missing}")
+    assert code == 3 and f"{missing}，第1行，字段 备用列：未知的列“备用列”（第3列）" in err
+    assert "缺少列“农牧民人均纯收入增长幅度”" in err and "缺少列“深入贫困村、贫困户宣传扶贫开发政策情况”" in err
+
+
+def test_form_rows_must_match_the_sheet_and_a_score_is_given_in_one_place(capsys, kaohe_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    stranger = ballots(tmp_path, [[8, "X9", *["好"] * 5]])
+    code, _, err = kaohe(capsys, "score", "inner-mongolia-teams", "--input", str(sheet(tmp_path, t1_indicators=88)),
+                         "--form", f"指标考核={indicators(tmp_path)}", "--form", f"总结测评={stranger}")
+    assert code == 3
+    assert f"{stranger}，第9行，字段 单位代码：评分表" in err and "中没有单位 X9" in err
+    assert "评分表.csv，第2行，字段 indicators：单位 T1 的“驻旗县工作总队考核指标”得分已由" in err and "评分表又填了 88" in err
+
+
+def test_a_unit_without_a_valid_ballot_is_an_error_not_a_zero(capsys, kaohe_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    spoiled = ballots(tmp_path, [[8, "P1", "优", "好", "好", "好", "好"]])
+    rows = [row for row in csv.reader(spoiled.open(encoding="utf-8")) if row[1] != "P1" or row[2] == "优"]
+    spoiled = write_csv(tmp_path / "只有废票.csv", rows)
+    code, _, err = kaohe(capsys, "score", "inner-mongolia-teams", "--input", str(sheet(tmp_path)),
+                         "--form", f"指标考核={indicators(tmp_path)}", "--form", f"总结测评={spoiled}")
+    assert code == 3 and f"{spoiled}，第8行，字段 单位代码：单位 P1 的1张测评票均无效（第8行）" in err
+
+
+def test_the_opinion_survey_of_annex_4_is_refused_as_a_form_and_never_guessed(capsys, kaohe_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # 附件4 民意调查表未随来源公布：不折算问卷；评分表中漏填民意调查分是错误，不是0分，也不分摊权重。
+    survey = write_csv(tmp_path / "民意调查.csv", [["单位代码", "满意"], ["P1", "是"]])
+    code, _, err = kaohe(capsys, "score", "inner-mongolia-teams", "--input", str(sheet(tmp_path)), "--form", f"民意调查={survey}")
+    assert code == 3 and "民意调查表（附件4（未随来源公布）、四（三）5）不能由文件折算：附件4 民意调查表未随来源公布" in err
+    code, _, err = kaohe(capsys, "score", "inner-mongolia-teams", "--input", str(sheet(tmp_path, p1_opinion="")),
+                         "--form", f"指标考核={indicators(tmp_path)}", "--form", f"总结测评={ballots(tmp_path)}")
+    assert code == 3 and "第4行，字段 民意调查：缺少得分" in err
+    assert any("附件4" in p and "forms.opinion_survey" in p and "不推定得分" in p for p in IM.open_points)
+
+
+def test_form_options_and_oversized_files_are_refused_in_one_line(capsys, kaohe_env, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = kaohe(capsys, "score", "inner-mongolia-teams", "--input", str(sheet(tmp_path)), "--form", "查阅台账=x.csv",
+                         "--form", "指标考核", "--form", f"指标考核={tmp_path / '没有.xlsx'}")
+    assert code == 3
+    assert "方案没有分项“查阅台账”的表单（可用：指标考核（indicators）、总结测评（summary_evaluation）、民意调查（opinion_survey））" in err
+    assert "“指标考核”应写作 分项=文件" in err and "没有.xlsx：文件不存在" in err
+    big = write_csv(tmp_path / "大表.csv", [["单位代码", *(i.name for i in TABLE.items), "备注"],
+                                            ["T1", *(i.max for i in TABLE.items), "注" * 30_000]])
+    monkeypatch.setenv("KAOHE_MAX_FILE_BYTES", "40000")  # the scheme file (about 17 kB) is read under the same limit
+    get_settings.cache_clear()
+    code, _, err = kaohe(capsys, "score", "inner-mongolia-teams", "--input", str(sheet(tmp_path)), "--form", f"指标考核={big}")
+    assert code == 3 and f"{big}：文件过大" in err and "KAOHE_MAX_FILE_BYTES" in err
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["单位代码", "T1", "好", "较好", "差", "", "1E9", "-1", "目标任务完成", "总体评价", "备注",
+                                          "贫困人口减贫计划完成率", "10", "x"]), max_size=8), max_size=6))
+def test_any_form_file_is_read_or_refused_with_problems(rows: list[list[str]]) -> None:
+    data = "\n".join(",".join(row) for row in rows).encode()
+    for component, form in (("indicators", TABLE), ("summary_evaluation", IM.forms["summary_evaluation"])):
+        assert not isinstance(form, EnteredForm)
+        try:
+            read = parse_form(component, form, data, "表.csv")
+        except ScoreSheetError as error:
+            assert error.problems and all(p.file == "表.csv" for p in error.problems)
+        else:
+            assert all(0 <= score <= 100 for score, _ in read.scores.values())
