@@ -33,19 +33,43 @@ def cycle_calendar(session: Session, cycle: Cycle, *, unit_code: str | None = No
     ``workdays`` places the alarms (default: the configured working-day calendar); ``link`` signs the
     task link put in each description (the web portal passes its signer; without one there is none).
     """
+    calendar = _calendar(f"考核日程 {cycle.key}" + (f" · {unit_code}" if unit_code else ""))
+    _add_cycle(calendar, session, cycle, unit_code=unit_code, stamp=stamp, workdays=workdays, link=link)
+    return bytes(calendar.to_ical())
+
+
+def unit_calendar(session: Session, unit_code: str, *, stamp: dt.datetime, workdays: WorkdayCalendar | None = None,
+                  link: LinkSigner | None = None) -> bytes:
+    """One unit's own deadlines in every cycle it is in, as one .ics file (the unit's calendar subscription)."""
+    from kaohe.models import Unit
+
+    calendar = _calendar(f"考核日程 · {unit_code}")
+    cycles = session.scalars(select(Cycle).join(Unit, Unit.cycle_id == Cycle.id).where(Unit.code == unit_code)
+                             .order_by(Cycle.year, Cycle.key))
+    for cycle in cycles:
+        _add_cycle(calendar, session, cycle, unit_code=unit_code, stamp=stamp, workdays=workdays, link=link)
+    return bytes(calendar.to_ical())
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//kaohe//考核日程//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Asia/Shanghai")
+    return calendar
+
+
+def _add_cycle(calendar: Calendar, session: Session, cycle: Cycle, *, unit_code: str | None, stamp: dt.datetime | None,
+               workdays: WorkdayCalendar | None, link: LinkSigner | None) -> None:
     from kaohe.store.advance import scheme_of, stage_states
 
     if workdays is None:
         from kaohe.workdays import configured_calendar
 
         workdays = configured_calendar()
-    calendar = Calendar()
-    calendar.add("prodid", "-//kaohe//考核日程//ZH")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"考核日程 {cycle.key}" + (f" · {unit_code}" if unit_code else ""))
-    calendar.add("x-wr-timezone", "Asia/Shanghai")
     stamp = stamp or cycle.created_at
     if unit_code:
         unit = get_unit(session, cycle, unit_code)
@@ -65,7 +89,6 @@ def cycle_calendar(session: Session, cycle: Cycle, *, unit_code: str | None = No
         for at in _alarm_instants(stage, due, plans.get(stage.key), workdays, cycle.office_hours):
             event.add_component(_alarm(stage.name, due, at))
         calendar.add_component(event)
-    return bytes(calendar.to_ical())
 
 
 def _changes(session: Session, cycle: Cycle) -> dict[str, list[tuple[dt.datetime, set[str] | None]]]:

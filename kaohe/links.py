@@ -66,6 +66,21 @@ def verify_task_link(secret: str, token: str, now: dt.datetime) -> TaskLink:
 
 
 _BEIJING = dt.timezone(dt.timedelta(hours=8))
+_FEED_CONTEXT = b"kaohe-calendar-feed-v1\x00"
+
+
+def calendar_feed_token(secret: str, unit: str, generation: int) -> str:
+    """The secret token in a unit's calendar subscription address: HMAC-SHA256 of the unit code and the address's
+    generation under the site secret (nothing secret is stored; counting the generation up retires the old address)."""
+    if not secret:
+        raise ValueError("a calendar feed token needs a non-empty secret")
+    message = _FEED_CONTEXT + f"{unit}\x00{generation}".encode()
+    return _b64encode(hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest())
+
+
+def calendar_feed_token_matches(secret: str, unit: str, generation: int, token: str) -> bool:
+    """Whether ``token`` is the unit's current subscription token (compared in constant time)."""
+    return token.isascii() and hmac.compare_digest(token.encode("ascii"), calendar_feed_token(secret, unit, generation).encode("ascii"))
 
 
 def _epoch(moment: dt.datetime) -> int:

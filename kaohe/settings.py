@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     web_lockout_failures: int = Field(default=5, ge=1, le=100, description="wrong passwords in a row that lock an account")
     web_lockout_minutes: int = Field(default=15, ge=1, description="how long a locked account stays locked")
     web_upload_max_mb: int = Field(default=100, ge=1, description="largest upload the portal accepts, in MB (all files of one submission)")
+    web_password_max_days: int = Field(default=90, ge=0, le=3650,
+                                       description="a password older than this many days must be changed before anything else (0: never)")
     web_trusted_user_header: str | None = Field(default=None, description="SSO seam: header a trusted proxy sets to the login name (off when unset)")
 
     def site_secret(self) -> str:

@@ -3,6 +3,7 @@
 from kaohe.models.account import Account, ApiToken, WebSession
 from kaohe.models.audit import AuditEntry
 from kaohe.models.base import AwareDateTime, Base, utcnow
+from kaohe.models.calendar_feed import CalendarFeed
 from kaohe.models.cascade import DateChange
 from kaohe.models.cycle import Cycle, CycleStage
 from kaohe.models.delivery import DeliveryEvent, LedgerEntry
@@ -17,7 +18,7 @@ from kaohe.models.submission import Submission, SubmissionClosure
 from kaohe.models.unit import Unit
 
 __all__ = [
-    "AuditEntry", "AwareDateTime", "Base", "Cycle", "CycleStage", "DateChange", "DeliveryEvent", "LedgerEntry", "DecimalText", "ItemScore", "Obligation", "OutboxMessage",
+    "AuditEntry", "AwareDateTime", "CalendarFeed", "Base", "Cycle", "CycleStage", "DateChange", "DeliveryEvent", "LedgerEntry", "DecimalText", "ItemScore", "Obligation", "OutboxMessage",
     "SampleDraw", "Submission", "SubmissionClosure", "SupervisionOrder", "ThirdPartyReview", "Unit", "VerificationSignoff",
     "utcnow",
     "RectificationItem", "ResultVersion", "UnitResultRecord",

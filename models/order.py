@@ -35,3 +35,6 @@ class SupervisionOrder(Base):
     closed_at: Mapped[dt.datetime | None]
     closed_by: Mapped[str | None] = mapped_column(String(200))
     scores: Mapped[list[Any]] = mapped_column(default=list, doc="immediate-feedback scorings, oldest first")
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(doc="when the unit signed for it (签收)")
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    replies: Mapped[list[Any]] = mapped_column(default=list, doc="the unit's replies (回复), oldest first: at, by, text")

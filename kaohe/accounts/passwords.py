@@ -3,6 +3,7 @@ character classes, not the login name)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 from pwdlib import PasswordHash
@@ -48,3 +49,11 @@ def policy_problems(password: str, *, login: str) -> list[str]:
     if password and len(set(password)) <= 2:
         problems.append("密码不能由重复字符组成")
     return problems
+
+
+def password_expired(changed_at: dt.datetime | None, now: dt.datetime, max_days: int) -> bool:
+    """Whether a password set at ``changed_at`` must be changed at ``now`` (等保: periodic change). ``max_days`` 0
+    turns expiry off; a password without a recorded date (set before dates were kept) is not expired."""
+    if max_days <= 0 or changed_at is None:
+        return False
+    return now - changed_at > dt.timedelta(days=max_days)

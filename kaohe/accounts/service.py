@@ -147,6 +147,8 @@ def change_password(session: Session, account: Account, old: str, new: str, *, n
         record(session, actor=account.name, action="account.password_change_refused", subject=f"account:{account.name}",
                at=now, detail=origin.detail())
         raise AuthError("原密码不正确")
+    if verify_password(new, account.password_hash):
+        raise InputError(Problem("新密码不能与原密码相同", field="password"))
     _set_password(account, new, now)
     record(session, actor=account.name, action="account.password_changed", subject=f"account:{account.name}", at=now,
            detail=origin.detail())

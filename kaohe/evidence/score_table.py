@@ -50,8 +50,13 @@ def _text(cell: Cell) -> str:
 
 def parse_score_table(data: bytes, file: str, indicators: IndicatorList) -> list[ScoreRow]:
     """The scored items of a CSV/XLSX table, checked against ``indicators``; ScoreSheetError lists every problem."""
-    table = read_table(data, file)
-    header = _find_header(table.rows)
+    return parse_score_rows(read_table(data, file).rows, file, indicators)
+
+
+def parse_score_rows(table_rows: list[tuple[int, list[Cell]]], file: str, indicators: IndicatorList) -> list[ScoreRow]:
+    """The scored items of rows already read (row number, cells), header row included, checked like a file's
+    (e.g. the rows of a form entered in the web portal); ScoreSheetError lists every problem."""
+    header = _find_header(table_rows)
     if header is None:
         raise ScoreSheetError(Problem(
             f"找不到表头：前 {HEADER_SEARCH_ROWS} 行中应有指标列（如“指标”）和分数列（如“自评分”或“核查分”）", file=file))
@@ -60,7 +65,7 @@ def parse_score_table(data: bytes, file: str, indicators: IndicatorList) -> list
     rows: list[ScoreRow] = []
     seen: dict[str, int] = {}
     totals: list[tuple[int, Decimal]] = []
-    for number, cells in table.rows:
+    for number, cells in table_rows:
         if number <= header_row:
             continue
         item_text = _text(cells[item_col]) if item_col < len(cells) else ""

@@ -38,15 +38,19 @@ class Action(StrEnum):
     ISSUE_ORDER = "order.issue"
     SCORE_ORDER = "order.score"
     CLOSE_ORDER = "order.close"
+    ACKNOWLEDGE_ORDER = "order.acknowledge"
+    REPLY_ORDER = "order.reply"
     AGGREGATE = "results.aggregate"
     APPROVE_RESULTS = "results.approve"
     PUBLISH_RESULTS = "results.publish"
     SEND_FEEDBACK = "feedback.send"
     SUBMIT_RECTIFICATION = "rectification.submit"
+    SUBMIT_RECTIFICATION_ITEM = "rectification.submit_item"
     REVIEW_RECTIFICATION = "rectification.review"
     ACKNOWLEDGE_MESSAGE = "message.acknowledge"
     ACKNOWLEDGE_DATE_CHANGE = "dates.acknowledge"
     REPLAN_CYCLES = "cycles.replan"
+    ROTATE_CALENDAR_TOKEN = "calendar.rotate_token"
 
 
 A, C, L, U, V, LA, E, S = (Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.UNIT, Role.VERIFIER, Role.LEAD_ASSESSOR,
@@ -68,21 +72,26 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ISSUE_ORDER: frozenset({A, C, L}),
     Action.SCORE_ORDER: frozenset({A, C, LA}),
     Action.CLOSE_ORDER: frozenset({A, C, U}),
+    Action.ACKNOWLEDGE_ORDER: frozenset({A, C, U}),
+    Action.REPLY_ORDER: frozenset({A, C, U}),
     Action.AGGREGATE: frozenset({A, C, S}),
     Action.APPROVE_RESULTS: frozenset({A, C, L}),
     Action.PUBLISH_RESULTS: frozenset({A, C, S}),
     Action.SEND_FEEDBACK: frozenset({A, C, S}),
     Action.SUBMIT_RECTIFICATION: frozenset({A, C, U}),
+    Action.SUBMIT_RECTIFICATION_ITEM: frozenset({A, C, U}),
     Action.REVIEW_RECTIFICATION: frozenset({A, C, LA}),
     Action.ACKNOWLEDGE_MESSAGE: frozenset({A, C, L, U, V, LA, S}),
     Action.ACKNOWLEDGE_DATE_CHANGE: frozenset({A, C}),
     Action.REPLAN_CYCLES: frozenset({A, S}),
+    Action.ROTATE_CALENDAR_TOKEN: frozenset({A, C, U}),
 }
 """Action → the roles that may run it (``sample.verify`` re-runs a published draw: anyone may; an approval step
 further requires the role the scheme names for it)."""
 
 UNSCOPED = frozenset({A, S})
-OWN_UNIT_ONLY = frozenset({Action.SUBMIT, Action.SUBMIT_RECTIFICATION, Action.CLOSE_ORDER, Action.ACKNOWLEDGE_MESSAGE})
+OWN_UNIT_ONLY = frozenset({Action.SUBMIT, Action.SUBMIT_RECTIFICATION, Action.SUBMIT_RECTIFICATION_ITEM, Action.CLOSE_ORDER,
+                           Action.ACKNOWLEDGE_ORDER, Action.REPLY_ORDER, Action.ACKNOWLEDGE_MESSAGE, Action.ROTATE_CALENDAR_TOKEN})
 """Actions a verifier account may take only for its own unit (not for the units it verifies)."""
 CYCLE_SCOPED = frozenset({C, L, LA, E})
 ROLE_NAMES = {A: "管理员", C: "考核办", L: "领导小组", U: "被考核单位", V: "核查单位", LA: "核查组长", E: "第三方评估机构", S: "系统"}

@@ -155,5 +155,39 @@ def score_order(session: Session, cycle: Cycle, number: int, scores: Mapping[str
     return order, queued
 
 
+REPLY_MAX_CHARS = 2000
+
+
+def acknowledge_order(session: Session, cycle: Cycle, order: SupervisionOrder, *, by: str, now: dt.datetime,
+                      detail: Mapping[str, object] | None = None) -> bool:
+    """The unit signs for the order (签收); True when recorded now, False when it was signed for before (kept as it was)."""
+    if order.acknowledged_at is not None:
+        return False
+    order.acknowledged_at, order.acknowledged_by = now, by
+    record(session, actor=by, action="order.acknowledged", cycle_id=cycle.id, subject=order_no(cycle.year, order.number), at=now,
+           detail={"unit": _unit_code(cycle, order), **(detail or {})})
+    return True
+
+
+def reply_order(session: Session, cycle: Cycle, order: SupervisionOrder, text: str, *, by: str, now: dt.datetime,
+                detail: Mapping[str, object] | None = None) -> dict[str, str]:
+    """The unit's reply (回复) to the order: kept with the order, oldest first, and audited. Replying signs for it too."""
+    text = text.strip()
+    if not text:
+        raise InputError("回复内容不能为空")
+    if len(text) > REPLY_MAX_CHARS:
+        raise InputError(f"回复不能超过 {REPLY_MAX_CHARS} 字（现 {len(text)} 字）；详细材料请作为佐证材料上传")
+    acknowledge_order(session, cycle, order, by=by, now=now, detail=detail)
+    entry = {"at": now.isoformat(), "by": by, "text": text}
+    order.replies = [*order.replies, entry]
+    record(session, actor=by, action="order.replied", cycle_id=cycle.id, subject=order_no(cycle.year, order.number), at=now,
+           detail={"unit": _unit_code(cycle, order), "text": text, "reply": len(order.replies), **(detail or {})})
+    return entry
+
+
+def _unit_code(cycle: Cycle, order: SupervisionOrder) -> str:
+    return str(next(u.code for u in cycle.units if u.id == order.unit_id))
+
+
 def _short(issue: str, limit: int = 30) -> str:
     return issue if len(issue) <= limit else issue[: limit - 1] + "…"

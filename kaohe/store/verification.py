@@ -79,8 +79,10 @@ def record_verified_scores(session: Session, cycle: Cycle, unit: Unit, rows: Seq
     return result
 
 
-def sign_off(session: Session, cycle: Cycle, unit: Unit, *, by: str, now: dt.datetime) -> tuple[VerificationSignoff, list[str]]:
-    """Sign the unit's verified scores; return the sign-off and the verification stages completed by it."""
+def sign_off(session: Session, cycle: Cycle, unit: Unit, *, by: str, now: dt.datetime,
+             signer_unit: str | None = None) -> tuple[VerificationSignoff, list[str]]:
+    """Sign the unit's verified scores; return the sign-off and the verification stages completed by it.
+    ``signer_unit`` is the roster code of the verifier unit signing (default: ``by``, the CLI's convention)."""
     if signoff_of(session, unit) is not None:
         raise StateError(f"单位 {unit.code} 的核查评分已签字确认")
     result = comparison_of(session, unit)
@@ -94,11 +96,11 @@ def sign_off(session: Session, cycle: Cycle, unit: Unit, *, by: str, now: dt.dat
     session.flush()
     record(session, actor=by, action="verification.signed_off", cycle_id=cycle.id, subject=unit.code, at=now,
            detail={"self_total": result.to_json()["self_total"], "verified_total": format(result.verified_total, "f")})
-    return signoff, _complete_verifier(session, cycle, by, now)
+    return signoff, _complete_verifier(session, cycle, signer_unit or by, by, now)
 
 
-def _complete_verifier(session: Session, cycle: Cycle, by: str, now: dt.datetime) -> list[str]:
-    verifier = next((u for u in cycle.units if u.code == by and u.role == "verifier"), None)
+def _complete_verifier(session: Session, cycle: Cycle, code: str, by: str, now: dt.datetime) -> list[str]:
+    verifier = next((u for u in cycle.units if u.code == code and u.role == "verifier"), None)
     if verifier is None:
         return []
     in_charge = [u for u in cycle.units if u.role == "assessed" and (verifier.township is None or u.township == verifier.township)]

@@ -20,7 +20,7 @@ from kaohe.clock import BEIJING, Clock, SystemClock
 from kaohe.errors import KaoheError
 from kaohe.models import Account
 from kaohe.settings import Settings
-from kaohe.web.deps import PRE_SESSION_COOKIE, LoginRequired, WebContext, csrf_expected
+from kaohe.web.deps import PRE_SESSION_COOKIE, LoginRequired, PasswordExpired, WebContext, csrf_expected
 from kaohe.web.queries import CHANNEL_NAMES, MESSAGE_STATUS, STATUS_NAMES
 
 HERE = Path(__file__).parent
@@ -68,7 +68,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         authenticator = trusted_header(settings.web_trusted_user_header)
     app = FastAPI(title="kaohe 考核门户 API", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = WebContext(settings=settings, clock=clock or SystemClock(), database_url=url, secret=settings.site_secret(),
-                               idle=dt.timedelta(minutes=settings.web_idle_minutes), authenticator=authenticator)
+                               idle=dt.timedelta(minutes=settings.web_idle_minutes), authenticator=authenticator,
+                               password_max_days=settings.web_password_max_days)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (auth, tasks, board, results, admin, api):
         app.include_router(module.router)
@@ -95,6 +96,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
             from urllib.parse import quote
 
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        if isinstance(error, PasswordExpired) and not api_call:
+            return RedirectResponse("/account", status_code=303)
         if api_call:
             headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
             return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=headers)

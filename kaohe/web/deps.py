@@ -17,6 +17,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kaohe.accounts.passwords import password_expired
 from kaohe.accounts.service import Origin, account_for_api_token
 from kaohe.accounts.sessions import resume_session
 from kaohe.clock import Clock
@@ -51,6 +52,18 @@ class NotFound(HTTPException):
         super().__init__(status_code=404, detail=detail)
 
 
+class PasswordExpired(HTTPException):
+    """The session's password is older than ``KAOHE_WEB_PASSWORD_MAX_DAYS``: pages lead to the change-password page,
+    the API answers 403 (bearer tokens are not affected)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=403, detail="密码已过期，请先修改密码")
+
+
+PASSWORD_CHANGE_PATHS = frozenset({"/account", "/account/password", "/logout"})
+"""What an account whose password expired may still reach."""
+
+
 class CsrfRefused(HTTPException):
     """A form without the right CSRF token (403)."""
 
@@ -68,10 +81,15 @@ class WebContext:
     secret: str
     idle: dt.timedelta
     authenticator: Callable[[Request, Session], Account | None] | None = None
+    password_max_days: int = 0
 
     def now(self) -> dt.datetime:
         """The current instant of the injected clock."""
         return self.clock.now()
+
+    def password_expired(self, account: Account) -> bool:
+        """Whether ``account`` must change its password before anything else (``KAOHE_WEB_PASSWORD_MAX_DAYS``)."""
+        return password_expired(account.password_changed_at, self.now(), self.password_max_days)
 
 
 def get_context(request: Request) -> WebContext:
@@ -138,6 +156,8 @@ def current_account(request: Request, db: SessionDep, context: ContextDep) -> Ac
         raise LoginRequired()
     request.state.web_session = row
     request.state.account = row.account
+    if context.password_expired(row.account) and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordExpired()
     return row.account
 
 

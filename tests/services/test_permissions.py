@@ -17,11 +17,12 @@ from kaohe.models import AuditEntry
 from kaohe.services import Actor, AppContext, Role, orders, rectification
 from kaohe.services.advance import AdvanceCycle, advance_cycle
 from kaohe.services.approval import ApproveResults, approve_results
+from kaohe.services.calendar_feeds import RotateCalendarToken, rotate_calendar_token
 from kaohe.services.deadlines import ExtendDeadline, extend_deadline
 from kaohe.services.permissions import ALLOWED, Action, Scope, may
 from kaohe.services.submissions import CloseSubmissions, Submit, close_stage_submissions, submit
 from kaohe.services.uploads import Upload
-from kaohe.services.verification import VerifyScores, verify_scores
+from kaohe.services.verification import EnteredScore, EnterScores, SignOff, VerifyScores, enter_scores, sign_off_scores, verify_scores
 
 REPORT = Upload("自查报告.docx", b"report")
 SCORES = Upload("核查.csv", "指标,核查分\n基础分,90\n".encode())
@@ -65,6 +66,18 @@ SERVICES: dict[str, tuple[Call, set[str]]] = {
         c, rectification.SubmitRectification(a, k, "A1", REPORT, at=AT)), {"admin", "coordinator", "unit A1"}),
     "review A1's rectification": (lambda c, a, k: rectification.review(
         c, rectification.ReviewRectification(a, k, "A1", 1, "accepted")), {"admin", "coordinator", "lead assessor"}),
+    "A1's rectification item 1": (lambda c, a, k: rectification.submit_item(
+        c, rectification.SubmitRectificationItem(a, k, "A1", 1, REPORT, at=AT)), {"admin", "coordinator", "unit A1"}),
+    "A1 signs for its order 1": (lambda c, a, k: orders.acknowledge(c, orders.AcknowledgeOrder(a, k, "A1", 1)),
+                                 {"admin", "coordinator", "unit A1"}),
+    "A1 replies to its order 1": (lambda c, a, k: orders.reply(c, orders.ReplyOrder(a, k, "A1", 1, "已收到，正在办理")),
+                                  {"admin", "coordinator", "unit A1"}),
+    "enter A1's verified scores": (lambda c, a, k: enter_scores(c, EnterScores(a, k, "A1", [EnteredScore("基础分", "90")])),
+                                   {"admin", "coordinator", "verifier V1 (A1's township)"}),
+    "sign off A1's verified scores": (lambda c, a, k: sign_off_scores(c, SignOff(a, k, "A1")),
+                                      {"admin", "coordinator", "verifier V1 (A1's township)"}),
+    "rotate A1's calendar address": (lambda c, a, k: rotate_calendar_token(c, RotateCalendarToken(a, "A1")),
+                                     {"admin", "coordinator", "unit A1"}),
 }
 
 

@@ -162,3 +162,48 @@ def test_cli_creates_accounts_from_the_roster_with_invitation_links(portal: Port
     assert run(cli, ["accounts", "create", "x y", "--role", "king"]) == 3
     err = capsys.readouterr().err
     assert "字段 name" in err and "未知角色" in err and "Traceback" not in err
+
+
+def test_an_expired_password_leads_to_the_change_password_page_until_changed(own_portal: Portal) -> None:
+    portal = own_portal
+    max_days = portal.settings.web_password_max_days
+    assert max_days == 90  # the default: 等保's periodic change
+    portal.clock.advance_to(portal.clock.now() + dt.timedelta(days=max_days, minutes=-1))
+    client = portal.login("unit")
+    assert client.get("/tasks").status_code == 200  # not yet
+    portal.clock.advance_to(portal.clock.now() + dt.timedelta(minutes=2))
+    for path in ("/tasks", "/results", "/"):
+        moved = client.get(path)
+        assert moved.status_code == 303 and moved.headers["location"] == "/account", path
+    assert client.get("/api/tasks").status_code == 403
+    page = client.get("/account")
+    assert page.status_code == 200 and f"超过 {max_days} 天未修改" in page.text
+    fresh = portal.client()  # a new login lands on the change page too
+    assert login(fresh, portal.accounts["unit"], PASSWORD).headers["location"] == "/account"
+    token = csrf_of(client, "/account")
+    same = client.post("/account/password", data={"csrf_token": token, "old": PASSWORD, "new": PASSWORD, "repeat": PASSWORD})
+    assert same.status_code == 400 and "不能与原密码相同" in same.text
+    changed = client.post("/account/password", data={"csrf_token": token, "old": PASSWORD, "new": "Kaohe-Renewed-2019!",
+                                                     "repeat": "Kaohe-Renewed-2019!"})
+    assert changed.status_code == 200 and "密码已修改" in changed.text and "超过" not in changed.text
+    assert client.get("/tasks").status_code == 200
+
+
+def test_password_expiry_is_off_at_zero_and_spares_bearer_tokens(own_portal: Portal) -> None:
+    from web_server import serve
+
+    from kaohe.accounts.service import issue_api_token
+    from kaohe.web.app import create_app
+
+    portal = own_portal
+    with session_scope(portal.settings.effective_database_url) as session:
+        token = issue_api_token(session, portal.accounts["unit"], label="单位系统", by="test", now=portal.clock.now())
+    portal.clock.advance_to(portal.clock.now() + dt.timedelta(days=400))
+    assert portal.client().get("/api/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    settings = portal.settings.model_copy(update={"web_password_max_days": 0})
+    with serve(create_app(settings, clock=portal.clock)) as base:
+        import httpx
+
+        with httpx.Client(base_url=base) as client:
+            assert login(client, portal.accounts["unit"], PASSWORD).headers["location"] == "/tasks"  # type: ignore[attr-defined]
+            assert client.get("/tasks").status_code == 200

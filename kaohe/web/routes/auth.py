@@ -78,7 +78,8 @@ def login(request: Request, db: SessionDep, context: ContextDep, name: Annotated
         return render(request, "login.html", status_code=401, error=str(error), next=_safe_next(next) or "", name=name)
     token = start_session(db, account, now=now, origin=origin_of(request))
     db.commit()
-    return _logged_in(context, RedirectResponse(_safe_next(next) or home_of(account), status_code=303), token)
+    target = "/account" if context.password_expired(account) else _safe_next(next) or home_of(account)
+    return _logged_in(context, RedirectResponse(target, status_code=303), token)
 
 
 @router.post("/logout")
@@ -117,9 +118,10 @@ def accept(request: Request, token: str, db: SessionDep, context: ContextDep, pa
 
 
 @router.get("/account")
-def account_page(request: Request, account: CurrentAccount) -> Response:
-    """One's own account: role, unit, password change."""
-    return render(request, "account.html", account=account)
+def account_page(request: Request, context: ContextDep, account: CurrentAccount) -> Response:
+    """One's own account: role, unit, password change (the only page left when the password expired)."""
+    return render(request, "account.html", account=account, expired=context.password_expired(account),
+                  max_days=context.password_max_days)
 
 
 @router.post("/account/password")
@@ -137,7 +139,8 @@ def password(request: Request, db: SessionDep, context: ContextDep, account: For
         except InputError as error:
             errors = [p.reason for p in error.problems]
     db.commit()
-    return render(request, "account.html", status_code=400 if errors else 200, account=account, errors=errors, changed=not errors)
+    return render(request, "account.html", status_code=400 if errors else 200, account=account, errors=errors, changed=not errors,
+                  expired=context.password_expired(account), max_days=context.password_max_days)
 
 
 @router.get("/t/{token}")
