@@ -38,9 +38,9 @@ from typing import TypeVar
 import aiohttp
 import aiosmtplib
 import httpx
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
-from kaohe.db import get_engine, session_scope, upgrade
+from kaohe.db import TEST_POSTGRES, get_engine, scratch_database, session_scope, upgrade
 from kaohe.dispatch import Dispatcher, DispatchReport
 from kaohe.http_client import dispatch_client
 from kaohe.models import OutboxMessage
@@ -58,7 +58,7 @@ from kaohe.workdays import load_calendar
 
 NOW = dt.datetime(2019, 1, 21, 1, 0, tzinfo=dt.timezone.utc)
 SENDER = "弥勒市“挂包帮”“转走访”工作联席会议办公室 <kaohe@example.cn>"
-PG_SERVER = os.environ.get("KAOHE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_SERVER = os.environ.get("KAOHE_TEST_POSTGRES", TEST_POSTGRES)
 ROBOT_UNITS = 200
 T = TypeVar("T")
 
@@ -370,23 +370,6 @@ def processes(url: str, label: str, where: Receivers, count: int, *, concurrency
     print(f"[{label}/email/进程] 2 个进程 / 1 个进程：{rates[2] / rates[1]:.2f} 倍", flush=True)
 
 
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database on the test server, dropped afterwards."""
-    name = f"kaohe_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse options, run, print."""
     parser = argparse.ArgumentParser(description="kaohe 提醒发送基准：Dispatcher 与原始 httpx/aiohttp/aiosmtplib 同场对比")
@@ -409,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                  raw_too=True, channels=channels)))
         get_engine(url).dispose()
         if args.postgres or args.processes:
-            with postgres_database() as pg_url:
+            with scratch_database(PG_SERVER, "kaohe_bench") as pg_url:
                 if args.postgres:
                     for concurrency in levels:
                         measure(pg_url, "PostgreSQL", where, args.count, concurrency=concurrency, batch_size=args.batch_size,

@@ -24,7 +24,6 @@ import socket
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,9 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
-from kaohe.db import get_engine, session_scope, upgrade
+from kaohe.db import TEST_POSTGRES, postgres_unreachable, scratch_database, session_scope, upgrade
 from kaohe.engine.advance import wave_instants
 from kaohe.models import OutboxMessage
 from kaohe.notifications.receivers import LocalWebhookReceiver
@@ -47,7 +46,7 @@ from kaohe.store.cycles import create_cycle, get_cycle
 from kaohe.supervisor import Supervisor
 from kaohe.workdays import load_calendar
 
-PG_SERVER = os.environ.get("KAOHE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_SERVER = os.environ.get("KAOHE_TEST_POSTGRES", TEST_POSTGRES)
 BIN = Path(sys.executable).parent
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
@@ -82,35 +81,14 @@ class ScaleResult:
 
 def postgres_reason() -> str | None:
     """Why PostgreSQL cannot be used here, or None."""
-    try:
-        engine = create_engine(PG_SERVER, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        engine.dispose()
-    except Exception as error:  # noqa: BLE001 - any failure means "not reachable here"
-        return f"PostgreSQL not reachable at {PG_SERVER}: {type(error).__name__}"
-    return None
+    return postgres_unreachable(PG_SERVER)
 
 
 @contextmanager
 def databases() -> Iterator[tuple[str, str]]:
     """Two fresh databases (Prefect's as postgresql+asyncpg, kaohe's as postgresql+psycopg), dropped after."""
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    suffix = uuid.uuid4().hex[:8]
-    names = [f"prefect_scale_{suffix}", f"kaohe_scale_{suffix}"]
-    with admin.connect() as connection:
-        for name in names:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    base = PG_SERVER.rsplit("/", 1)[0]
-    kaohe_url = f"{base}/{names[1]}"
-    try:
-        yield base.replace("+psycopg", "+asyncpg") + f"/{names[0]}", kaohe_url
-    finally:
-        get_engine(kaohe_url).dispose()
-        with admin.connect() as connection:
-            for name in names:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(PG_SERVER, "prefect_scale") as prefect_url, scratch_database(PG_SERVER, "kaohe_scale") as kaohe_url:
+        yield prefect_url.replace("+psycopg", "+asyncpg", 1), kaohe_url
 
 
 def free_port() -> int:

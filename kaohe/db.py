@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -15,6 +16,8 @@ from kaohe.errors import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_MS = 30_000
+#: The PostgreSQL server the tests and benchmarks use when ``KAOHE_TEST_POSTGRES`` does not name another.
+TEST_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @lru_cache(maxsize=8)
@@ -93,6 +96,36 @@ def session_scope(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def postgres_unreachable(server: str) -> str | None:
+    """Why the PostgreSQL server at ``server`` cannot be used (one line), or None when it answers."""
+    try:
+        engine = create_engine(server, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.exec_driver_sql("select 1")
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure means "not reachable here"
+        return f"PostgreSQL not reachable at {safe_url(server)}: {type(error).__name__}"
+    return None
+
+
+@contextmanager
+def scratch_database(server: str, prefix: str) -> Iterator[str]:
+    """A fresh database named ``prefix`` plus a random suffix on the PostgreSQL ``server`` (its URL, same
+    driver), dropped afterwards even while connections to it remain (tests, benchmarks)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,45 +17,23 @@ os.environ.setdefault("PREFECT_HOME", str(_HOME / "prefect"))
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from kaohe.db import get_engine, upgrade  # noqa: E402
+from kaohe.db import TEST_POSTGRES, get_engine, postgres_unreachable, scratch_database, upgrade  # noqa: E402
 from kaohe.settings import get_settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-PG_SERVER = os.environ.get("KAOHE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _postgres_reason() -> str | None:
-    try:
-        engine = create_engine(PG_SERVER, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
-        engine.dispose()
-    except Exception as error:  # noqa: BLE001 - any failure means "not reachable here"
-        return f"PostgreSQL not reachable at {PG_SERVER}: {type(error).__name__}"
-    return None
+PG_SERVER = os.environ.get("KAOHE_TEST_POSTGRES", TEST_POSTGRES)
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end."""
-    reason = _postgres_reason()
+    reason = postgres_unreachable(PG_SERVER)
     if reason:
         pytest.skip(reason)
-    name = f"kaohe_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with scratch_database(PG_SERVER, "kaohe_test") as url:
         yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

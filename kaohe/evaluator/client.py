@@ -133,40 +133,40 @@ class EvaluatorClient:
     ) -> httpx.Response:
         """The request with retries, all of it within the overall deadline (a server that trickles its answer a
         byte at a time never trips httpx's per-read timeout)."""
+        all_headers = {
+            "Authorization": f"Bearer {self._token.get_secret_value()}",
+            "Accept": "application/json",
+            **(headers or {}),
+        }
+
+        def request() -> Awaitable[httpx.Response]:
+            return self._http.request(method, url, json=body, headers=all_headers)
+
         try:
             async with asyncio.timeout(self._deadline):
-                return await self._attempt(method, url, what=what, body=body, headers=headers)
+                return await self._retrying(request, what=what, where=f"{method} {url}")
         except TimeoutError:
             raise EvaluatorHTTPError(
                 f"{what} 失败：{self._deadline:g} 秒内未收到完整答复（总时限，设置 KAOHE_EVALUATOR_DEADLINE_SECONDS）（{method} {url}）",
                 retryable=True,
             ) from None
 
-    async def _attempt(
-        self,
-        method: str,
-        url: str,
-        *,
-        what: str,
-        body: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
+    async def _retrying(
+        self, request: Callable[[], Awaitable[httpx.Response]], *, what: str, where: str
     ) -> httpx.Response:
-        all_headers = {
-            "Authorization": f"Bearer {self._token.get_secret_value()}",
-            "Accept": "application/json",
-            **(headers or {}),
-        }
+        """``request`` until it succeeds, is refused for good, or the attempts are used up (transient
+        failures: timeouts, network errors, HTTP 429 and 5xx, with backoff and ``Retry-After``)."""
         failure, status_code = "", None
         for attempt in range(1, self._attempts + 1):
             retry_after = None
             try:
-                response = await self._http.request(method, url, json=body, headers=all_headers)
+                response = await request()
             except httpx.TimeoutException:
                 failure, status_code = "请求超时", None
             except httpx.TransportError as error:
                 failure, status_code = f"网络错误（{type(error).__name__}）", None
             except httpx.RequestError as error:
-                raise EvaluatorHTTPError(f"{what} 失败：{type(error).__name__}（{method} {url}）") from error
+                raise EvaluatorHTTPError(f"{what} 失败：{type(error).__name__}（{where}）") from error
             else:
                 status_code = response.status_code
                 if response.is_success:
@@ -179,7 +179,7 @@ class EvaluatorClient:
             if attempt < self._attempts:
                 await self._sleep(self._backoff(attempt, retry_after))
         raise EvaluatorHTTPError(
-            f"{what} 失败：已尝试 {self._attempts} 次，最后一次{failure}（{method} {url}）",
+            f"{what} 失败：已尝试 {self._attempts} 次，最后一次{failure}（{where}）",
             status_code=status_code,
             retryable=True,
         )
