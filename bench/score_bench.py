@@ -66,7 +66,8 @@ def _digest(rows: list[tuple[str, str, str | None, int, int | None, bool]]) -> s
 
 def run_kaohe(sheet: str, explain: bool) -> dict[str, object]:
     """kaohe's path, as ``kaohe score mile --input SHEET --json [--explain]``."""
-    from kaohe.scoring import load_spec, score_files
+    from kaohe.schemes import load_spec
+    from kaohe.scoring import score_files
     from kaohe.settings import PROJECT_ROOT
 
     spec = load_spec("mile", PROJECT_ROOT / "schemes")

@@ -41,7 +41,6 @@ from kaohe.scoring import (
     read_previous,
     read_score_sheet,
     score,
-    spec_from_mapping,
 )
 from kaohe.settings import get_settings
 from kaohe.store.advance import scheme_of
@@ -87,7 +86,7 @@ def aggregate(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, sheet
     try:
         with session_scope(url) as session:
             cycle = get_cycle(session, cycle_key)
-            spec = spec_from_mapping(cycle.scheme_snapshot.get("scoring"), cycle.scheme_id)
+            spec = scheme_of(cycle).scoring_spec
             if spec is None:
                 raise StateError(f"方案 {cycle.scheme_id} 未规定计分公式（scoring: null），不能自动汇总考核结果；请由考核组按办法综合评定")
             sheet_rows, last = _read_files(spec, sheet, previous)

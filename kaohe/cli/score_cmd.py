@@ -12,7 +12,7 @@ from kaohe.cli.tables import print_table
 from kaohe.errors import Problem, ScoreSheetError, StateError
 from kaohe.schemes.forms import Form
 from kaohe.schemes.loader import find_scheme, load_scheme_file
-from kaohe.scoring import ScoreReport, ScoringSpec, score_files, spec_from_mapping
+from kaohe.scoring import ScoreReport, ScoringSpec, score_files
 from kaohe.scoring.form_files import FormScores, entered_notes, find_form, form_notes, merge_forms, read_form_file
 
 FILE = click.Path(path_type=Path, dir_okay=False)
@@ -23,7 +23,7 @@ def spec_for(scheme: str) -> tuple[ScoringSpec, dict[str, Form]]:
     directory = settings().schemes_dir
     path = find_scheme(scheme, directory)
     loaded = load_scheme_file(path, search=(directory,))
-    spec = spec_from_mapping(loaded.scoring, loaded.id, file=str(path))
+    spec = loaded.scoring_spec
     if spec is None:
         raise StateError(f"方案 {scheme} 未规定计分公式（scoring: null），不能试算；该方案的结果由考核组按办法综合评定")
     return spec, dict(loaded.forms)

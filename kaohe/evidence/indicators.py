@@ -10,12 +10,9 @@ any item is accepted and recorded as written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from kaohe.scoring.loader import spec_from_mapping
 from kaohe.scoring.spec import Formula, ScoringSpec, normalize_label
 
 
@@ -55,10 +52,8 @@ class IndicatorList:
 OPEN_LIST = IndicatorList((), "方案未规定计分指标：自评表所列各项如实记录", closed=False)
 
 
-def indicators_for(scoring: Mapping[str, Any] | None, scheme_id: str, *, sequence: str | None = None,
-                   kind: str | None = None) -> IndicatorList:
-    """The indicator list of a unit (``sequence`` and ``kind`` as in the roster) under a scheme's scoring."""
-    spec = spec_from_mapping(scoring, scheme_id)
+def indicators_for(spec: ScoringSpec | None, *, sequence: str | None = None, kind: str | None = None) -> IndicatorList:
+    """The indicator list of a unit (``sequence`` and ``kind`` as in the roster) under a scheme's scoring (``Scheme.scoring_spec``)."""
     if spec is None:
         return OPEN_LIST
     formula = _formula_of(spec, sequence, kind)

@@ -19,7 +19,6 @@ from typing import Any
 from kaohe.errors import Problem, ScoreSheetError
 from kaohe.results.facts import facts_of, group_of
 from kaohe.scoring.inputs import RawValue, UnitInput
-from kaohe.scoring.loader import spec_from_mapping
 from kaohe.scoring.spec import Component, Formula, Item, ScoringSpec, normalize_label
 
 WEAK_SHARE = Decimal(1) / Decimal(12)
@@ -142,9 +141,8 @@ def _cell(value: RawValue) -> str:
     return str(value)
 
 
-def simulated_sheet(scoring: dict[str, Any] | None, scheme_id: str, units: Sequence[Any], seed: str) -> bytes | None:
-    """The synthetic score sheet (CSV bytes) of a scheme's ``scoring:`` section, or None when it has no formula."""
-    spec = spec_from_mapping(scoring, scheme_id)
+def simulated_sheet(spec: ScoringSpec | None, units: Sequence[Any], seed: str) -> bytes | None:
+    """The synthetic score sheet (CSV bytes) of a scheme's scoring specification, or None when it has no formula."""
     if spec is None:
         return None
     return sheet_csv(spec, simulated_inputs(spec, units, seed))

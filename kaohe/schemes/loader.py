@@ -10,15 +10,14 @@ import yaml
 from pydantic import ValidationError
 
 from kaohe.errors import NotFoundError, Problem, SchemeError
+from kaohe.fieldpaths import PYDANTIC_MESSAGES, field_path
 from kaohe.inputfiles import read_bounded
 from kaohe.schemes.model import Scheme
+from kaohe.scoring.loader import spec_from_mapping
+from kaohe.scoring.spec import ScoringSpec
 
-PYDANTIC_MESSAGES = {
-    "missing": "缺少必填字段",
-    "extra_forbidden": "未知字段（拼写错误？）",
-    "string_pattern_mismatch": "格式不符",
-    "too_short": "不能为空",
-}
+__all__ = ["PYDANTIC_MESSAGES", "field_path", "find_scheme", "load_lineage", "load_scheme", "load_scheme_chain",
+           "load_scheme_file", "load_spec", "scheme_files"]
 
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -70,9 +69,7 @@ def load_scheme_chain(path: Path, *, search: Sequence[Path] = (), _seen: tuple[s
     problems = check_scheme(scheme, parents)
     if problems:
         raise SchemeError([Problem(p, file=name) for p in problems])
-    from kaohe.scoring.loader import spec_from_mapping
-
-    spec_from_mapping(raw.get("scoring"), scheme.id, file=name)
+    scheme.attach_scoring_spec(spec_from_mapping(raw.get("scoring"), scheme.id, file=name))
     return (scheme, *parents)
 
 
@@ -131,23 +128,6 @@ def _problem(name: str, raw: dict[str, Any], error: Any) -> Problem:
     return Problem(reason, file=name, field=field or None)
 
 
-def field_path(raw: Any, location: tuple[Any, ...]) -> str:
-    """``stages[2].due.date`` → ``stages[2](self_report).due.date``: name the stage a reader looks for."""
-    parts: list[str] = []
-    node = raw
-    for key in location:
-        if isinstance(key, int):
-            label = f"[{key}]"
-            if isinstance(node, list) and key < len(node) and isinstance(node[key], dict) and "id" in node[key]:
-                label = f"[{key}]({node[key]['id']})"
-            parts.append(label)
-            node = node[key] if isinstance(node, list) and key < len(node) else None
-        else:
-            parts.append(("." if parts else "") + str(key))
-            node = node.get(key) if isinstance(node, dict) else None
-    return "".join(parts)
-
-
 def find_scheme(ref: str, directory: Path) -> Path:
     """A scheme id (``mile``) or a path to a scheme file, as a path; NotFoundError if neither."""
     candidate = Path(ref)
@@ -170,3 +150,8 @@ def load_scheme(ref: str, directory: Path) -> Scheme:
 def load_lineage(ref: str, directory: Path) -> tuple[Scheme, ...]:
     """A scheme by id or path, followed by its parent, grandparent … (a scheme without a parent: itself only)."""
     return load_scheme_chain(find_scheme(ref, directory), search=(directory,))
+
+
+def load_spec(ref: str, directory: Path) -> ScoringSpec | None:
+    """The scoring specification of a scheme by id or path (None when its ``scoring:`` is null)."""
+    return load_scheme(ref, directory).scoring_spec

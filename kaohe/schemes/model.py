@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from kaohe import dateexpr
 from kaohe.schemes.approval import DEFAULT_OPEN_POINT, Approval, default_approval
 from kaohe.schemes.forms import Form
 from kaohe.schemes.validity import Validity
+from kaohe.scoring.loader import spec_from_mapping
+from kaohe.scoring.spec import ScoringSpec
 
 HolidayPolicy = Literal["keep", "next", "previous"]
 Role = Literal["assessed", "verifier", "lead_assessor", "coordinator", "third_party", "organization_dept"]
@@ -157,6 +159,23 @@ class Scheme(_Strict):
     approval: Approval = Field(default_factory=default_approval)
     validity: Validity | None = None
     forms: dict[str, Form] = Field(default_factory=dict, description="scoring component id → the form its score comes from")
+    _scoring_spec: tuple[ScoringSpec | None] | None = PrivateAttr(default=None)
+    """The parsed ``scoring:`` section in a 1-tuple (None: not parsed yet)."""
+
+    @property
+    def scoring_spec(self) -> ScoringSpec | None:
+        """The ``scoring:`` section as a ScoringSpec (None: no formula), parsed once per scheme value.
+
+        The loader parses it when it reads the file (its errors name the file); a scheme built any other
+        way (a cycle's snapshot) parses it on first use.
+        """
+        if self._scoring_spec is None:
+            self._scoring_spec = (spec_from_mapping(self.scoring, self.id),)
+        return self._scoring_spec[0]
+
+    def attach_scoring_spec(self, spec: ScoringSpec | None) -> None:
+        """Record the parsed ``scoring:`` section (the loader's, whose errors name the file)."""
+        self._scoring_spec = (spec,)
 
     @model_validator(mode="before")
     @classmethod

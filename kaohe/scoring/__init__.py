@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 _HOMES = {
     "score": "engine",
     "PreviousResult": "inputs", "UnitInput": "inputs",
-    "load_spec": "loader", "spec_from_mapping": "loader",
+    "spec_from_mapping": "loader",
     "ComponentLine": "result", "Decision": "result", "ItemLine": "result", "MultiYearFlag": "result", "ScoreReport": "result",
     "UnitResult": "result",
     "parse_previous": "sheet", "parse_score_sheet": "sheet", "read_previous": "sheet", "read_score_sheet": "sheet",
@@ -22,7 +22,7 @@ _HOMES = {
 
 __all__ = [
     "ComponentLine", "Decision", "ItemLine", "MultiYearFlag", "PreviousResult", "ScoreReport", "ScoringSpec", "UnitInput",
-    "UnitResult", "load_spec", "parse_previous", "parse_score_sheet", "read_previous", "read_score_sheet", "score",
+    "UnitResult", "parse_previous", "parse_score_sheet", "read_previous", "read_score_sheet", "score",
     "score_files", "sheet_template", "spec_from_mapping",
 ]
 
@@ -39,7 +39,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from kaohe.scoring.engine import score
     from kaohe.scoring.inputs import PreviousResult, UnitInput
-    from kaohe.scoring.loader import load_spec, spec_from_mapping
+    from kaohe.scoring.loader import spec_from_mapping
     from kaohe.scoring.result import ComponentLine, Decision, ItemLine, MultiYearFlag, ScoreReport, UnitResult
     from kaohe.scoring.sheet import (
         parse_previous,

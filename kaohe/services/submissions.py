@@ -10,6 +10,7 @@ from kaohe.evidence.files import submission_dir
 from kaohe.evidence.indicators import indicators_for
 from kaohe.evidence.lateness import describe_lateness, late_by_seconds
 from kaohe.evidence.score_table import parse_score_table
+from kaohe.schemes.snapshot import scheme_from_snapshot
 from kaohe.services.actors import Actor
 from kaohe.services.context import AppContext
 from kaohe.services.files import StoredFile, remove_dir
@@ -77,7 +78,7 @@ def submit(context: AppContext, command: Submit) -> SubmitResult:
                                                        with_scores=command.scores is not None)
         rows = []
         if command.scores is not None and score_bytes is not None:
-            indicators = indicators_for(cycle.scheme_snapshot.get("scoring"), cycle.scheme_id, sequence=unit.sequence, kind=unit.kind)
+            indicators = indicators_for(scheme_from_snapshot(cycle.scheme_snapshot).scoring_spec, sequence=unit.sequence, kind=unit.kind)
             rows = parse_score_table(score_bytes, command.scores.name, indicators)
         version = next_version(session, obligation)
         late = late_by_seconds(now, obligation.due_at)

@@ -10,6 +10,7 @@ from kaohe.evidence.differences import ScoreComparison
 from kaohe.evidence.indicators import IndicatorList, indicators_for
 from kaohe.evidence.score_table import ScoreRow, parse_score_rows, parse_score_table
 from kaohe.models import Cycle, Unit
+from kaohe.schemes.snapshot import scheme_from_snapshot
 from kaohe.services.actors import Actor
 from kaohe.services.context import AppContext
 from kaohe.services.permissions import Action, authorize
@@ -82,7 +83,7 @@ FORM_FILE = "网页录入的核查评分"
 
 def indicators_of(cycle: Cycle, unit: Unit) -> IndicatorList:
     """The indicator items ``unit`` is scored on in ``cycle`` (its scheme's scoring, by its sequence and kind)."""
-    return indicators_for(cycle.scheme_snapshot.get("scoring"), cycle.scheme_id, sequence=unit.sequence, kind=unit.kind)
+    return indicators_for(scheme_from_snapshot(cycle.scheme_snapshot).scoring_spec, sequence=unit.sequence, kind=unit.kind)
 
 
 def verify_scores(context: AppContext, command: VerifyScores) -> Verified:

@@ -134,7 +134,7 @@ class Participants:
         truth, entry = self.truths.get(code), self.entries[code]
         if truth is None:
             return []
-        indicators = indicators_for(self.scheme.scoring, self.scheme.id, sequence=str(entry.sequence) if entry.sequence else None,
+        indicators = indicators_for(self.scheme.scoring_spec, sequence=str(entry.sequence) if entry.sequence else None,
                                     kind=entry.kind)
         return scored_items(indicators, truth, self.seed) if indicators.closed else []
 

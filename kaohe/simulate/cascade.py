@@ -135,7 +135,7 @@ def _results(url: str, home: Path, city_scheme: Scheme, province_scheme: Scheme,
             at = stage.due_at - dt.timedelta(hours=6)
         sheet = home / f"{key}-scores.csv"
         assessed = [u for u in rosters[code] if str(u.role) == "assessed"]
-        sheet.write_bytes(simulated_sheet(city_scheme.scoring, city_scheme.id, assessed, seed) or b"")
+        sheet.write_bytes(simulated_sheet(city_scheme.scoring_spec, assessed, seed) or b"")
         outcome = aggregate(url, home, key, at, sheet=sheet, by=offices[key])
         published.append({"cycle": key, "version": outcome["version"], "units": outcome["units"], "at": at.astimezone(BEIJING).isoformat()})
     with session_scope(url) as session:
@@ -143,7 +143,7 @@ def _results(url: str, home: Path, city_scheme: Scheme, province_scheme: Scheme,
         at = stage.due_at - dt.timedelta(hours=6)
     sheet = home / "province-scores.csv"
     assessed = [u for u in province_roster if str(u.role) == "assessed"]
-    sheet.write_bytes(simulated_sheet(province_scheme.scoring, province_scheme.id, assessed, seed) or b"")
+    sheet.write_bytes(simulated_sheet(province_scheme.scoring_spec, assessed, seed) or b"")
     outcome = aggregate(url, home, province_key, at, sheet=sheet, by="SC-OFFICE")
     with session_scope(url) as session:
         version = latest_version(session, get_cycle(session, province_key))

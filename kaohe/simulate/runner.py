@@ -57,7 +57,6 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
     from kaohe.evaluator.reference_server import ReferenceServer
     from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
     from kaohe.results.simulated import simulated_inputs
-    from kaohe.scoring.loader import spec_from_mapping
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kaohe-sim-"))
     url = f"sqlite:///{workdir / 'simulation.db'}"
@@ -79,7 +78,7 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
             cycle = create_cycle(session, key=key, scheme=scheme, plan=plan, roster=roster, actor="simulation",
                                  now=_first_instant(plan), office_hours=office_hours)
             stages, obligations = stage_states(cycle), obligation_states(session, cycle)
-        spec = spec_from_mapping(scheme.scoring, scheme.id)
+        spec = scheme.scoring_spec
         truths = simulated_inputs(spec, roster, seed) if spec is not None else []
         sheet = _simulated_scores(scheme, roster, seed, workdir)
         deliverables = {s.id: s.submit for s in scheme.stages}
@@ -99,7 +98,7 @@ def _simulated_scores(scheme: Scheme, roster: list[RosterEntry], seed: str, work
     """The coordinator's score sheet for the aggregation, synthesised from the seed (None: no formula)."""
     from kaohe.results.simulated import simulated_sheet
 
-    data = simulated_sheet(scheme.scoring, scheme.id, roster, seed)
+    data = simulated_sheet(scheme.scoring_spec, roster, seed)
     if data is None or not any(s.kind == "aggregation" for s in scheme.stages):
         return None
     sheet = workdir / "simulated-scores.csv"

@@ -13,6 +13,7 @@ from kaohe.clock import BEIJING
 from kaohe.engine.state import Decisions, Delivery, ObligationState, StageState
 from kaohe.models import Cycle, CycleStage, Obligation, Unit
 from kaohe.schemes.model import Scheme
+from kaohe.schemes.snapshot import scheme_from_snapshot
 from kaohe.store.audit import record
 from kaohe.store.outbox import Outgoing, enqueue
 
@@ -25,7 +26,7 @@ MESSAGE_CHANNELS = ("email", "wecom", "dingtalk", "feishu", "webhook")
 
 def scheme_of(cycle: Cycle) -> Scheme:
     """The scheme as it was when the cycle was created (later edits of the file do not leak in)."""
-    return Scheme.model_validate(cycle.scheme_snapshot)
+    return scheme_from_snapshot(cycle.scheme_snapshot)
 
 
 def stage_states(cycle: Cycle) -> list[StageState]:

@@ -17,7 +17,7 @@ from kaohe.settings import PROJECT_ROOT
 
 def _indicators(scheme_id: str, **unit: str):  # type: ignore[no-untyped-def]
     scheme = load_scheme(scheme_id, PROJECT_ROOT / "schemes")
-    return indicators_for(scheme.model_dump(mode="json")["scoring"], scheme.id, **unit)
+    return indicators_for(scheme.scoring_spec, **unit)
 
 
 MILE = _indicators("mile")

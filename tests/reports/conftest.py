@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kaohe.reports import ReportMeta, meta_from_scheme
-from kaohe.schemes import load_scheme
-from kaohe.scoring import PreviousResult, ScoreReport, UnitInput, load_spec, score
+from kaohe.schemes import load_scheme, load_spec
+from kaohe.scoring import PreviousResult, ScoreReport, UnitInput, score
 
 SCHEMES = Path(__file__).resolve().parents[2] / "schemes"
 

@@ -10,7 +10,8 @@ import pytest
 from docx.oxml.ns import qn
 
 from kaohe.reports import ReportMeta, render_letter_docx, render_letter_html
-from kaohe.scoring import ScoreReport, UnitInput, load_spec, score
+from kaohe.schemes import load_spec
+from kaohe.scoring import ScoreReport, UnitInput, score
 
 SCHEMES = Path(__file__).resolve().parents[2] / "schemes"
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from kaohe.reports import ReportMeta, letter_blocks, render_letter_docx
 from kaohe.reports.document import Block, cell, lead, line, parse_markup
 from kaohe.reports.templates import chinese_number, sentence
-from kaohe.scoring import UnitInput, load_spec, score
+from kaohe.schemes import load_spec
+from kaohe.scoring import UnitInput, score
 
 SCHEMES = Path(__file__).resolve().parents[2] / "schemes"
 

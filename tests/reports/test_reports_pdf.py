@@ -14,8 +14,8 @@ from kaohe.reports.pdf import render_letter_pdf, render_ranking_pdf, render_repo
 from kaohe.reports.workbook import ranking_table
 from kaohe.results.simulated import simulated_inputs
 from kaohe.roster import read_roster
-from kaohe.schemes import load_scheme
-from kaohe.scoring import ScoreReport, load_spec, score
+from kaohe.schemes import load_scheme, load_spec
+from kaohe.scoring import ScoreReport, score
 from kaohe.settings import PROJECT_ROOT
 
 SCHEMES = PROJECT_ROOT / "schemes"

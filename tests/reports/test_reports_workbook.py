@@ -9,7 +9,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from kaohe.reports import render_ranking_xlsx
-from kaohe.scoring import ScoreReport, UnitInput, load_spec, score
+from kaohe.schemes import load_spec
+from kaohe.scoring import ScoreReport, UnitInput, score
 from kaohe.scoring.sheet import parse_previous
 
 SCHEMES = Path(__file__).resolve().parents[2] / "schemes"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kaohe.results.leadership import apportion_to_members, members_of
-from kaohe.schemes import load_scheme_file
-from kaohe.scoring import UnitInput, load_spec, score
+from kaohe.schemes import load_scheme_file, load_spec
+from kaohe.scoring import UnitInput, score
 from kaohe.settings import PROJECT_ROOT
 
 SCHEMES = PROJECT_ROOT / "schemes"

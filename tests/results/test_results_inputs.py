@@ -23,10 +23,9 @@ from kaohe.results.simulated import (
     weak_units,
 )
 from kaohe.roster import read_roster
-from kaohe.schemes import load_scheme
+from kaohe.schemes import load_scheme, load_spec
 from kaohe.scoring import (
     ScoringSpec,
-    load_spec,
     parse_score_sheet,
     read_score_sheet,
     score,
@@ -136,8 +135,8 @@ def test_changes_between_versions_name_only_the_units_that_changed() -> None:
 def test_a_simulated_mile_year_has_a_spread_and_a_few_failing_units() -> None:
     scheme = load_scheme("mile", SCHEMES)
     roster = read_roster(SAMPLES / "mile-roster.csv")
-    data = simulated_sheet(scheme.scoring, scheme.id, roster, "kaohe")
-    assert data is not None and data == simulated_sheet(scheme.scoring, scheme.id, roster, "kaohe")
+    data = simulated_sheet(scheme.scoring_spec, roster, "kaohe")
+    assert data is not None and data == simulated_sheet(scheme.scoring_spec, roster, "kaohe")
     report = score(spec("mile"), parse_score_sheet(data, "sim.csv", spec("mile")))
     grades = Counter(r.grade for r in report.results)
     assert len(report.results) == 40
@@ -161,4 +160,4 @@ def test_simulated_sheets_read_back_to_the_same_inputs(seed: str) -> None:
 @pytest.mark.parametrize("scheme", ["qujiang", "ordos"])
 def test_no_simulated_sheet_without_a_formula(scheme: str) -> None:
     loaded = load_scheme(scheme, SCHEMES)
-    assert simulated_sheet(loaded.scoring, loaded.id, [], "kaohe") is None
+    assert simulated_sheet(loaded.scoring_spec, [], "kaohe") is None

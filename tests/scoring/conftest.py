@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kaohe.scoring import ScoringSpec, load_spec
+from kaohe.schemes import load_spec
+from kaohe.scoring import ScoringSpec
 
 SCHEMES = Path(__file__).resolve().parents[2] / "schemes"
 

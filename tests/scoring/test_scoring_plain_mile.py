@@ -10,7 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kaohe.scoring import ScoringSpec, UnitInput, load_spec, score
+from kaohe.schemes import load_spec
+from kaohe.scoring import ScoringSpec, UnitInput, score
 from kaohe.settings import PROJECT_ROOT
 
 PLACES = {"贫困乡镇": 2, "非贫困乡镇": 1, "非公企业": 3}

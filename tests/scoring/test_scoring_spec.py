@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kaohe.errors import NotFoundError, SchemeError
-from kaohe.schemes import load_scheme, load_scheme_file
-from kaohe.scoring import load_spec, spec_from_mapping
+from kaohe.schemes import load_scheme, load_scheme_file, load_spec
+from kaohe.scoring import spec_from_mapping
 from kaohe.scoring.numbers import count_of, exact_text, round_fraction
 
 SCHEMES = Path(__file__).resolve().parents[2] / "schemes"

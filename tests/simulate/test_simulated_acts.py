@@ -18,7 +18,6 @@ from kaohe.planning import plan_cycle
 from kaohe.results.simulated import simulated_inputs
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
-from kaohe.scoring.loader import spec_from_mapping
 from kaohe.settings import PROJECT_ROOT
 from kaohe.simulate.acts import (
     Act,
@@ -38,8 +37,8 @@ from kaohe.workdays import load_calendar
 CAL = load_calendar()
 MILE = load_scheme("mile", PROJECT_ROOT / "schemes")
 ROSTER = read_roster(PROJECT_ROOT / "samples" / "mile-roster.csv")
-TRUTHS = simulated_inputs(spec_from_mapping(MILE.scoring, MILE.id), ROSTER, "kaohe")  # type: ignore[arg-type]
-INDICATORS = indicators_for(MILE.scoring, MILE.id)
+TRUTHS = simulated_inputs(MILE.scoring_spec, ROSTER, "kaohe")  # type: ignore[arg-type]
+INDICATORS = indicators_for(MILE.scoring_spec)
 
 
 def _mile_cycle() -> tuple[list[StageState], list[ObligationState]]:
