@@ -49,6 +49,10 @@ KINDS: tuple[str, ...] = (
 )
 CASCADE_KINDS: tuple[str, ...] = ("dates_changed", "change_ack", "change_ack_reminder")
 """Kinds about several stages at once (kaohe.cascade): they list ``changes`` instead of one stage and due."""
+FEEDBACK_KINDS: tuple[str, ...] = ("special_feedback",)
+"""Kinds that tell a unit how it was scored and ask for nothing (鄂尔多斯 第十条 即时反馈): ``unit``, ``stage``,
+``clause``, ``scheme``, ``cycle``, ``score``, ``problems`` and ``advice`` (lists, may be empty) and ``corrected``
+(the day of the feedback this one corrects, or None)."""
 _OPTIONAL: dict[str, Any] = {"office": None, "note": None, "provisional": False, "reason": None, "score": None, "opens": None,
                               "link": None, "contact": None, "selections": None, "attached": None}
 _WEEKDAYS = "一二三四五六日"
@@ -143,7 +147,7 @@ def _environment() -> jinja2.Environment:
 
 def render(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """Render ``kind`` with ``context`` into ``(subject, body)``; raises :class:`RenderError`."""
-    if kind not in KINDS and kind not in CASCADE_KINDS:
+    if kind not in KINDS and kind not in CASCADE_KINDS and kind not in FEEDBACK_KINDS:
         raise RenderError(f"未知的通知类型：{kind!r}（可用：{'、'.join(KINDS)}）")
     try:
         text = _environment().get_template(f"{kind}.txt.j2").render({**_OPTIONAL, **context})

@@ -40,6 +40,7 @@ class Action(StrEnum):
     CLOSE_ORDER = "order.close"
     ACKNOWLEDGE_ORDER = "order.acknowledge"
     REPLY_ORDER = "order.reply"
+    SCORE_SPECIAL_VERIFICATION = "special_verification.score"
     AGGREGATE = "results.aggregate"
     APPROVE_RESULTS = "results.approve"
     PUBLISH_RESULTS = "results.publish"
@@ -74,6 +75,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CLOSE_ORDER: frozenset({A, C, U}),
     Action.ACKNOWLEDGE_ORDER: frozenset({A, C, U}),
     Action.REPLY_ORDER: frozenset({A, C, U}),
+    Action.SCORE_SPECIAL_VERIFICATION: frozenset({A, C}),
     Action.AGGREGATE: frozenset({A, C, S}),
     Action.APPROVE_RESULTS: frozenset({A, C, L}),
     Action.PUBLISH_RESULTS: frozenset({A, C, S}),

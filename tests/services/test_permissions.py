@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from kaohe.db import session_scope
 from kaohe.errors import KaoheError, PermissionDeniedError
 from kaohe.models import AuditEntry
-from kaohe.services import Actor, AppContext, Role, orders, rectification
+from kaohe.services import Actor, AppContext, Role, orders, rectification, special
 from kaohe.services.advance import AdvanceCycle, advance_cycle
 from kaohe.services.approval import ApproveResults, approve_results
 from kaohe.services.calendar_feeds import RotateCalendarToken, rotate_calendar_token
@@ -62,6 +62,8 @@ SERVICES: dict[str, tuple[Call, set[str]]] = {
                              {"admin", "coordinator", "leader"}),
     "score order 1": (lambda c, a, k: orders.score(c, orders.ScoreOrder(a, k, 1, {"整改落实": Decimal(18)})),
                       {"admin", "coordinator", "lead assessor"}),
+    "score special verification": (lambda c, a, k: special.score_special_verification(c, special.ScoreSpecialVerification(
+        a, k, "special_verification_1", Upload("专项核查.csv", "单位代码,得分\nA1,90\n".encode()))), {"admin", "coordinator"}),
     "A1's rectification report": (lambda c, a, k: rectification.submit_report(
         c, rectification.SubmitRectification(a, k, "A1", REPORT, at=AT)), {"admin", "coordinator", "unit A1"}),
     "review A1's rectification": (lambda c, a, k: rectification.review(
