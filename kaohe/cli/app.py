@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 COMMAND_MODULES = {
     "accounts": "accounts_cmd", "web": "web_cmd",
-    "calendar": "calendar_cmd", "cycle": "cycle_cmd", "extend": "extend_cmd", "order": "order_cmd", "plan": "plan_cmd", "proof": "proof_cmd", "special": "special_cmd",
+    "calendar": "calendar_cmd", "cycle": "cycle_cmd", "extend": "extend_cmd", "order": "order_cmd", "plan": "plan_cmd", "proof": "proof_cmd", "special": "special_cmd", "constraints": "constraints_cmd",
     "rectify": "results_cmd", "results": "results_cmd", "review": "review_cmd", "sample": "sample_cmd",
     "schemes": "schemes_cmd", "score": "score_cmd", "serve": "serve_cmd", "simulate": "simulate_cmd", "status": "status_cmd",
     "submissions": "submit_cmd", "submit": "submit_cmd", "verify": "verify_cmd",

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from kaohe import dateexpr
 from kaohe.schemes.approval import DEFAULT_OPEN_POINT, Approval, default_approval
+from kaohe.schemes.constraints import ConstraintIndicators
 from kaohe.schemes.forms import Form
 from kaohe.schemes.validity import Validity
 from kaohe.scoring.loader import spec_from_mapping
@@ -159,6 +160,7 @@ class Scheme(_Strict):
     approval: Approval = Field(default_factory=default_approval)
     validity: Validity | None = None
     forms: dict[str, Form] = Field(default_factory=dict, description="scoring component id → the form its score comes from")
+    constraints: ConstraintIndicators | None = Field(default=None, description="constraint indicators scored as deductions")
     _scoring_spec: tuple[ScoringSpec | None] | None = PrivateAttr(default=None)
     """The parsed ``scoring:`` section in a 1-tuple (None: not parsed yet)."""
 
