@@ -58,7 +58,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     that returns the account a trusted front (an OIDC proxy) vouches for, or None to fall back to the
     portal's own login (see ``kaohe.web.sso``)."""
     from kaohe.db import ensure_schema
-    from kaohe.web.routes import admin, api, auth, board, results, tasks
+    from kaohe.web.routes import admin, api, auth, board, office, results, tasks
 
     url = settings.effective_database_url
     ensure_schema(url)
@@ -71,7 +71,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
                                idle=dt.timedelta(minutes=settings.web_idle_minutes), authenticator=authenticator,
                                password_max_days=settings.web_password_max_days)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (auth, tasks, board, results, admin, api):
+    for module in (auth, tasks, board, office, results, admin, api):
         app.include_router(module.router)
 
     @app.middleware("http")

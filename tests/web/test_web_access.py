@@ -8,7 +8,7 @@ import httpx
 import pytest
 from web_support import ROLES, Portal, csrf_of
 
-from kaohe.web.routes import admin, api, auth, board, results, tasks
+from kaohe.web.routes import admin, api, auth, board, office, results, tasks
 
 ALL = frozenset(ROLES)
 OVERSEERS = frozenset({"admin", "coordinator", "leader", "lead_assessor"})
@@ -21,6 +21,8 @@ GET_ROUTES = [
     ("/tasks", UNIT), ("/tasks/{cycle}/self_check", UNIT), ("/results", UNIT),
     ("/cycles", OVERSEERS), ("/cycles/{cycle}", OVERSEERS), ("/cycles/{cycle}/overdue", OVERSEERS),
     ("/cycles/{cycle}/overdue.xlsx", OVERSEERS), ("/cycles/{cycle}/units/{unit}", OVERSEERS), ("/cycles/{cycle}/results", OVERSEERS),
+    ("/cycles/{cycle}/stages/self_check", OVERSEERS), ("/cycles/{cycle}/stages/spot_check", OVERSEERS), ("/cycles/{cycle}/orders", OVERSEERS),
+    ("/cycles/{cycle}/tree", OVERSEERS),
     ("/admin/accounts", ADMIN), ("/admin/audit", ADMIN),
     ("/api/me", ALL), ("/api/openapi.json", ALL), ("/api/tasks", UNIT), ("/api/cycles", OVERSEERS),
     ("/api/cycles/{cycle}/board", OVERSEERS), ("/api/cycles/{cycle}/overdue", OVERSEERS),
@@ -29,10 +31,16 @@ POST_ROUTES = [
     ("/logout", ALL), ("/account/password", ALL), ("/tasks/{cycle}/self_check/upload", UNIT),
     ("/cycles/{cycle}/results/approve", frozenset({"leader", "admin"})), ("/cycles/{cycle}/results/send", frozenset({"coordinator", "admin"})),
     ("/admin/accounts", ADMIN), ("/admin/accounts/{unit}/reset", ADMIN), ("/api/tasks/{cycle}/self_check/submissions", UNIT),
+    ("/cycles/{cycle}/stages/self_check/extend", frozenset({"admin", "coordinator"})),
+    ("/cycles/{cycle}/stages/self_check/close", frozenset({"admin", "coordinator"})),
+    ("/cycles/{cycle}/stages/spot_check/sample", frozenset({"admin", "coordinator", "lead_assessor"})),
+    ("/cycles/{cycle}/orders", frozenset({"admin", "coordinator", "leader"})),
 ]
 # answer without a session (the task link and the receipt/file/letter routes are tested on their own below)
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/invite/{token}"), ("POST", "/invite/{token}"), ("GET", "/t/{token}")}
-WITH_IDS = {("GET", "/receipts/{cycle_key}/{stage_key}/{version}"), ("GET", "/files/{submission_id}"), ("GET", "/results/{key}/letter")}
+WITH_IDS = {("GET", "/receipts/{cycle_key}/{stage_key}/{version}"), ("GET", "/files/{submission_id}"), ("GET", "/results/{key}/letter"),
+            ("GET", "/cycles/{cycle}/stages/{stage}/sample.json"), ("GET", "/cycles/{cycle}/results/{version}/{document}")}
+# (the sample record and the result documents exist only after a draw and a publication: tests/web/test_web_office.py)
 
 
 def _fill(path: str, portal: Portal) -> str:
@@ -40,8 +48,9 @@ def _fill(path: str, portal: Portal) -> str:
 
 
 def test_the_tables_name_every_route_of_the_portal() -> None:
-    declared = {(m, r.path) for module in (auth, tasks, board, results, admin, api) for r in module.router.routes for m in r.methods}
-    normalise = {"{cycle_key}": "{cycle}", "{stage_key}": "self_check", "{key}": "{cycle}", "{code}": "{unit}", "{name}": "{unit}"}
+    declared = {(m, r.path) for module in (auth, tasks, board, office, results, admin, api) for r in module.router.routes for m in r.methods}
+    normalise = {"{cycle_key}": "{cycle}", "{stage_key}": "self_check", "{key}": "{cycle}", "{code}": "{unit}", "{name}": "{unit}",
+                 "{stage}": "self_check", "spot_check": "self_check"}
     def norm(path: str) -> str:
         for a, b in normalise.items():
             path = path.replace(a, b)

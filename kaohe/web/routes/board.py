@@ -18,6 +18,7 @@ from kaohe.web.queries import (
     FILTER_ATTRIBUTES,
     FILTER_NAMES,
     OverdueFilter,
+    beijing_date,
     cycle_board,
     cycles_overview,
     filter_choices,
@@ -52,8 +53,15 @@ def cycles(request: Request, db: SessionDep, context: ContextDep, account: Overs
 @router.get("/cycles/{key}")
 def board(request: Request, key: str, db: SessionDep, context: ContextDep, account: Overseer) -> Response:
     """Per stage: obliged, done on time, done late, overdue, pending, as bars on the dated timeline."""
+    from kaohe.evidence.orders import ORDER_STAGE_KIND
+    from kaohe.web.timeline import StageDates, build_timeline
+
     cycle = visible_cycle(db, account, key)
-    return render(request, "board.html", cycle=cycle, rows=cycle_board(db, cycle, context.now()))
+    now = context.now()
+    dates = [StageDates(s.key, s.name, beijing_date(s.opens_at) if s.opens_at else None, beijing_date(s.due_at), s.provisional, s.status)
+             for s in sorted(cycle.stages, key=lambda s: s.position) if s.kind != ORDER_STAGE_KIND]
+    return render(request, "board.html", cycle=cycle, rows=cycle_board(db, cycle, now),
+                  timeline=build_timeline(dates, configured_calendar(), beijing_date(now)), in_tree=cycle.parent is not None or bool(cycle.children))
 
 
 @router.get("/cycles/{key}/overdue")

@@ -1,0 +1,105 @@
+"""The office's actions from the portal: extend a deadline, close a stage's submissions, issue a supervision
+order, publish a sampling seed's hash and then draw. Each builds the service command for the acting account
+and calls the service (kaohe/services), with the portal's clock; routes only parse forms and present.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from fastapi import Request
+
+from kaohe.errors import InputError, Problem, StateError
+from kaohe.models import Account
+from kaohe.sampling import Exclusion
+from kaohe.services import AppContext, build_context
+from kaohe.services.deadlines import DeadlineExtended, ExtendDeadline, extend_deadline
+from kaohe.services.orders import IssueOrder, OrderResult, issue
+from kaohe.services.permissions import Action, Scope, authorize
+from kaohe.services.submissions import CloseSubmissions, SubmissionsClosed, close_stage_submissions
+from kaohe.web.actions import actor_of
+from kaohe.web.deps import WebContext
+
+CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def services(request: Request) -> AppContext:
+    """The services' context of this portal: its settings and its clock (built once per application)."""
+    state = request.app.state
+    if getattr(state, "services", None) is None:
+        web: WebContext = state.web
+        state.services = build_context(web.settings, clock=web.clock)
+    context: AppContext = state.services
+    return context
+
+
+def parse_day(text: str, label: str, field: str) -> dt.date:
+    """A date from an ``<input type=date>`` (YYYY-MM-DD); InputError naming the field otherwise."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(Problem(f"{label}应为日期，如 2019-01-30（收到“{text.strip()[:40]}”）", field=field)) from None
+
+
+def parse_codes(text: str) -> tuple[str, ...]:
+    """Unit codes typed in a box, separated by spaces, commas or 、 (duplicates dropped, order kept)."""
+    return tuple(dict.fromkeys(code for code in CODE_SEPARATORS.split(text.strip()) if code))
+
+
+def parse_exclusions(text: str) -> list[Exclusion]:
+    """One ``编码:理由`` per line (a full-width colon too); InputError lists every malformed line."""
+    exclusions, problems = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, sep, reason = line.replace("：", ":").partition(":")
+        if not sep or not code.strip() or not reason.strip():
+            problems.append(Problem(f"第{number}行“{line.strip()[:40]}”应写成 单位编码:排除理由", field="排除单位"))
+        else:
+            exclusions.append(Exclusion(code.strip(), reason.strip()))
+    if problems:
+        raise InputError(problems)
+    return exclusions
+
+
+def extend(context: AppContext, account: Account, cycle: str, stage: str, *, to: str, reason: str, units: str) -> DeadlineExtended:
+    """Move the stage's deadline (for the listed units, or everyone) and tell the units concerned."""
+    if not reason.strip():
+        raise InputError(Problem("请填写延期理由（记入审计日志并告知单位）", field="理由"))
+    return extend_deadline(context, ExtendDeadline(actor_of(account), cycle, stage, parse_day(to, "新截止日期", "新截止日期"),
+                                                   reason.strip(), parse_codes(units), at=context.clock.now()))
+
+
+def close_submissions(context: AppContext, account: Account, cycle: str, stage: str, *, reason: str) -> SubmissionsClosed:
+    """End the stage's submissions: from then on every submission for it is refused."""
+    return close_stage_submissions(context, CloseSubmissions(actor_of(account), cycle, stage, reason.strip()))
+
+
+def issue_order(context: AppContext, account: Account, cycle: str, *, unit: str, issue_text: str, due: str) -> OrderResult:
+    """Issue a supervision order (督办单) to a unit; it is told at once and reminded like a stage."""
+    if not unit.strip():
+        raise InputError(Problem("请选择督办单位", field="单位"))
+    return issue(context, IssueOrder(actor_of(account), cycle, unit.strip(), issue_text, parse_day(due, "办结时限", "办结时限")))
+
+
+def sample(context: AppContext, account: Account, cycle: str, stage: str, *, step: str, exclusions: str = "") -> dict[str, Any]:
+    """``step`` "seed": commit to a fresh seed and publish its hash (with the inputs' hash); "draw": draw with
+    the published seed. The portal never draws before the seed hash is published."""
+    from kaohe.db import session_scope
+    from kaohe.stagework.sampling import draw_stage
+    from kaohe.store.cycles import get_cycle
+    from kaohe.store.samples import get_draw
+    from kaohe.store.submissions import get_stage
+
+    authorize(actor_of(account), Action.DRAW_SAMPLE, Scope(cycle=cycle))
+    if step == "draw":
+        with session_scope(context.database_url) as session:
+            found = get_cycle(session, cycle)
+            if get_draw(session, get_stage(session, found, stage)) is None:
+                raise StateError("请先公布种子哈希，再抽取（抽取结果须能以事先公布的哈希复核）")
+    elif step != "seed":
+        raise InputError(Problem(f"未知的抽样步骤 {step[:20]}", field="step"))
+    return draw_stage(context.database_url, context.settings.home, cycle, stage, seed_hash_only=step == "seed",
+                      exclusions=parse_exclusions(exclusions) if step == "seed" else [], by=account.name, now=context.clock.now())
