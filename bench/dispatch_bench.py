@@ -67,7 +67,7 @@ T = TypeVar("T")
 
 
 def _serve_receivers(connection: multiprocessing.connection.Connection) -> None:
-    from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+    from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
     with LocalSmtpReceiver() as smtp, LocalWebhookReceiver(keep=0) as hooks:
         connection.send((hooks.url, smtp.host, smtp.port))

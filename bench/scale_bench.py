@@ -36,7 +36,6 @@ from sqlalchemy import func, select
 from kaohe.db import TEST_POSTGRES, postgres_unreachable, scratch_database, session_scope, upgrade
 from kaohe.engine.advance import wave_instants
 from kaohe.models import OutboxMessage
-from kaohe.notifications.receivers import LocalWebhookReceiver
 from kaohe.planning import plan_cycle
 from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme
@@ -44,6 +43,7 @@ from kaohe.settings import PROJECT_ROOT
 from kaohe.store.advance import obligation_states, stage_states
 from kaohe.store.cycles import create_cycle, get_cycle
 from kaohe.supervisor import Supervisor
+from kaohe.testing.receivers import LocalWebhookReceiver
 from kaohe.workdays import load_calendar
 
 PG_SERVER = os.environ.get("KAOHE_TEST_POSTGRES", TEST_POSTGRES)

@@ -23,7 +23,7 @@ Public API (everything else is internal)::
 
 Failures raise ``kaohe.errors.DeliveryError`` with ``retryable``. Every channel takes an injected
 ``clock`` (default: now, UTC). Local receivers for tests and simulation live in
-``kaohe.notifications.receivers`` (``LocalSmtpReceiver``, ``LocalWebhookReceiver``).
+``kaohe.testing.receivers`` (``LocalSmtpReceiver``, ``LocalWebhookReceiver``).
 """
 
 from __future__ import annotations

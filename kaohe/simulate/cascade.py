@@ -37,8 +37,8 @@ EXTENSION_DAYS = 3
 def run_cascade(lineage: tuple[Scheme, ...], province_roster: list[RosterEntry], year: int, calendar: WorkdayCalendar, *,
                 seed: str = "kaohe", workdir: Path | None = None) -> dict[str, Any]:
     """Run the scenario of the module docstring; return what happened, as JSON-ready data."""
-    from kaohe.notifications.receivers import LocalSmtpReceiver
     from kaohe.simulate.runner import environment
+    from kaohe.testing.receivers import LocalSmtpReceiver
 
     city_scheme, province_scheme = lineage[0], lineage[1]
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kaohe-cascade-"))
@@ -123,10 +123,10 @@ def _scenario(url: str, home: Path, city_scheme: Scheme, province_scheme: Scheme
 def _results(url: str, home: Path, city_scheme: Scheme, province_scheme: Scheme, province_key: str, keys: dict[str, str],
              offices: dict[str, str], rosters: dict[str, list[RosterEntry]], province_roster: list[RosterEntry], seed: str
              ) -> dict[str, Any]:
-    from kaohe.results.simulated import simulated_sheet
     from kaohe.store.cycles import get_cycle
     from kaohe.store.results import latest_version
     from kaohe.tasks.results import aggregate
+    from kaohe.testing.simulated_scores import simulated_sheet
 
     published = []
     for code, key in keys.items():

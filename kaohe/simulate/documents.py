@@ -1,7 +1,7 @@
 """What simulated participants hand in: report texts and score tables, generated from the seed. Pure.
 
 A unit's "true" item scores are those of the coordinator's simulated score sheet
-(``kaohe.results.simulated``); the unit claims a little more on some items in its self-score table
+(``kaohe.testing.simulated_scores``); the unit claims a little more on some items in its self-score table
 (自评表), and the township verifier's sheet (核查评分表) gives the true score back with a note.
 """
 

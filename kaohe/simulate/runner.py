@@ -54,9 +54,9 @@ def environment(values: dict[str, str]) -> Iterator[None]:
 def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calendar: WorkdayCalendar, *,
                    seed: str = "kaohe", workdir: Path | None = None, progress: Any = None) -> SimulationResult:
     """Run the cycle of ``plan`` from its first instant to its last on a simulated clock."""
-    from kaohe.evaluator.reference_server import ReferenceServer
-    from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
-    from kaohe.results.simulated import simulated_inputs
+    from kaohe.testing.evaluator_server import ReferenceServer
+    from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+    from kaohe.testing.simulated_scores import simulated_inputs
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kaohe-sim-"))
     url = f"sqlite:///{workdir / 'simulation.db'}"
@@ -96,7 +96,7 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
 
 def _simulated_scores(scheme: Scheme, roster: list[RosterEntry], seed: str, workdir: Path) -> Path | None:
     """The coordinator's score sheet for the aggregation, synthesised from the seed (None: no formula)."""
-    from kaohe.results.simulated import simulated_sheet
+    from kaohe.testing.simulated_scores import simulated_sheet
 
     data = simulated_sheet(scheme.scoring_spec, roster, seed)
     if data is None or not any(s.kind == "aggregation" for s in scheme.stages):

@@ -10,7 +10,7 @@ from dispatch_support import SessionFactory, make_cycle, scope_of
 from sqlalchemy.orm import Session
 
 from kaohe.models import Cycle
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 
 @pytest.fixture

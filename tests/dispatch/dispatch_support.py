@@ -17,7 +17,6 @@ from kaohe.http_client import dispatch_client
 from kaohe.models import Cycle, OutboxMessage, Unit
 from kaohe.notifications.channel import Channel
 from kaohe.notifications.email import AiosmtplibTransport
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.notifications.registry import build_channels
 from kaohe.planning import plan_cycle
 from kaohe.roster import Role, RosterEntry
@@ -25,6 +24,7 @@ from kaohe.schemes import load_scheme
 from kaohe.settings import PROJECT_ROOT, Settings
 from kaohe.store.cycles import create_cycle
 from kaohe.store.outbox import Outgoing
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.workdays import load_calendar
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]

@@ -32,10 +32,10 @@ from sqlalchemy import select
 
 from kaohe.db import get_engine, session_scope, upgrade
 from kaohe.models import OutboxMessage, utcnow
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.cycles import get_cycle
 from kaohe.store.outbox import CLAIM_LEASE, enqueue
 from kaohe.store.status import cycle_status
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 UNITS = 150
 SCRIPT = Path(__file__).with_name("crash_dispatcher.py")

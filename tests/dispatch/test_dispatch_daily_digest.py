@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from kaohe.clock import BEIJING
 from kaohe.models import Cycle
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.outbox import Outgoing, enqueue
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 ESCALATION = dt.datetime(2019, 1, 28, 1, 0, tzinfo=dt.timezone.utc)  # 3 working days after 23 January, 09:00
 OFFICE_NAME = "弥勒市“挂包帮”“转走访”工作联席会议办公室"

@@ -16,8 +16,8 @@ from dispatch_support import (
 )
 from sqlalchemy.orm import Session
 
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.outbox import enqueue
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 UNITS = 40
 

@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 
 from kaohe.dispatch import Dispatcher
 from kaohe.models import Cycle
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.notifications.sms import SmsChannel
-from kaohe.notifications.sms_receiver import LocalSmsReceiver
 from kaohe.planning import plan_cycle
 from kaohe.roster import Role, RosterEntry
 from kaohe.schemes import load_scheme
@@ -23,6 +21,8 @@ from kaohe.settings import PROJECT_ROOT
 from kaohe.store.cycles import create_cycle
 from kaohe.store.fallback import enqueue_fallbacks
 from kaohe.store.proof import ledger_rows, seal
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+from kaohe.testing.sms_receiver import LocalSmsReceiver
 from kaohe.workdays import load_calendar
 
 WAVE = dt.datetime(2019, 1, 16, 1, 0, tzinfo=dt.timezone.utc)

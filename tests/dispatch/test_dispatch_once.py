@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from kaohe.db import session_scope
 from kaohe.dispatch import DispatchReport
 from kaohe.models import Cycle
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.cycles import get_cycle
 from kaohe.store.obligations import complete
 from kaohe.store.outbox import enqueue
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 CODES = ("U0000", "U0001", "U0002", "U0003")
 

@@ -26,8 +26,8 @@ from sqlalchemy import select
 from kaohe.db import session_scope
 from kaohe.dispatch import DispatchReport
 from kaohe.models import OutboxMessage
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.outbox import enqueue
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 UNITS = 30
 

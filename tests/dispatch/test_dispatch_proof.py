@@ -20,10 +20,10 @@ from kaohe.cli.app import run
 from kaohe.db import ensure_schema, session_scope
 from kaohe.dispatch import Dispatcher
 from kaohe.models import Cycle, LedgerEntry, OutboxMessage
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.proof import export_pdf, export_xlsx, read_xlsx
 from kaohe.store.cycles import get_cycle
 from kaohe.store.proof import ledger_rows, record_link_event, seal, verify_chain, verify_ledger
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 WAVE = dt.datetime(2019, 1, 16, 1, 0, tzinfo=dt.timezone.utc)
 

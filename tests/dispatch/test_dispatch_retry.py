@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from kaohe.dispatch import backoff
 from kaohe.models import Cycle
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.store.outbox import enqueue
 from kaohe.store.status import cycle_status
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 Fault = Callable[[LocalSmtpReceiver, LocalWebhookReceiver, int], None]
 RETRY_BASE = dt.timedelta(minutes=5)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from kaohe.evaluator import EvaluatorClient, ReviewRequest, SampledUnit
-from kaohe.evaluator.reference_server import ReferenceServer
+from kaohe.testing.evaluator_server import ReferenceServer
 
 TOKEN = "test-token-kaohe-2018"
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from kaohe.errors import ExternalServiceError
 from kaohe.evaluator import UnitResult, read_ack, read_review_answer
-from kaohe.evaluator.synthetic import synthetic_result
+from kaohe.testing.synthetic_reviews import synthetic_result
 
 SAMPLE = ("U1", "U2", "U3")
 

@@ -17,9 +17,9 @@ from kaohe.evaluator import (
     ReviewRequest,
     SampledUnit,
 )
-from kaohe.evaluator.reference_server import DROP, Faults, ReferenceServer
-from kaohe.evaluator.synthetic import synthetic_result
 from kaohe.settings import Settings
+from kaohe.testing.evaluator_server import DROP, Faults, ReferenceServer
+from kaohe.testing.synthetic_reviews import synthetic_result
 
 pytestmark = pytest.mark.anyio
 

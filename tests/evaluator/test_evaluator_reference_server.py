@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kaohe.evaluator.reference_server import ReferenceServer, main
+from kaohe.testing.evaluator_server import ReferenceServer, main
 
 BODY: dict[str, Any] = {"review_id": "R1", "cycle": "2018", "units": [{"code": "U1", "name": "甲单位", "attributes": {}}], "callback": None}
 

@@ -11,12 +11,12 @@ import pytest
 from evidence_support import MILE_ROSTER, TOKEN, bj
 
 from kaohe.db import session_scope
-from kaohe.evaluator.reference_server import ReferenceServer
 from kaohe.planning import plan_cycle
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
 from kaohe.settings import PROJECT_ROOT
 from kaohe.store.cycles import create_cycle
+from kaohe.testing.evaluator_server import ReferenceServer
 from kaohe.workdays import load_calendar
 
 CALENDAR = load_calendar()

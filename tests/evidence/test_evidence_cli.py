@@ -13,8 +13,8 @@ from evidence_support import MILE_ROSTER, TOKEN
 from kaohe.cli import cli
 from kaohe.cli.app import run
 from kaohe.clock import BEIJING
-from kaohe.evaluator.reference_server import ReferenceServer
 from kaohe.settings import PROJECT_ROOT, get_settings
+from kaohe.testing.evaluator_server import ReferenceServer
 
 Kaohe = Callable[..., tuple[int, str, str]]
 

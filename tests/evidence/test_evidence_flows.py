@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from kaohe.db import session_scope
 from kaohe.engine.advance import decide
-from kaohe.evaluator.reference_server import ReferenceServer
 from kaohe.flows.stage_work import start_stage_work
 from kaohe.models import OutboxMessage, SampleDraw, ThirdPartyReview
 from kaohe.planning import plan_cycle
@@ -27,6 +26,7 @@ from kaohe.store.advance import (
     stage_states,
 )
 from kaohe.store.cycles import create_cycle, get_cycle
+from kaohe.testing.evaluator_server import ReferenceServer
 from kaohe.workdays import load_calendar
 
 pytestmark = pytest.mark.prefect

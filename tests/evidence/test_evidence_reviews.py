@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from kaohe.db import session_scope
 from kaohe.errors import ExternalServiceError, StateError
 from kaohe.evaluator import EvaluatorAnswerError, EvaluatorClient, EvaluatorHTTPError
-from kaohe.evaluator.reference_server import Faults, ReferenceServer
 from kaohe.models import AuditEntry, ThirdPartyReview
 from kaohe.stagework.reviews import Collected, collect_review, send_review
 from kaohe.stagework.sampling import draw_stage
 from kaohe.store.cycles import get_cycle
+from kaohe.testing.evaluator_server import Faults, ReferenceServer
 
 STAGE = "third_party_evaluation"
 

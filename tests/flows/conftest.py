@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from kaohe.db import session_scope
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.planning import plan_cycle
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
 from kaohe.settings import PROJECT_ROOT, get_settings
 from kaohe.store.cycles import create_cycle
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.workdays import load_calendar
 
 ROSTER = """编码,名称,角色,乡镇,上级,邮箱,回调

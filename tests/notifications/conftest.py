@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from notify_support import DINGTALK_SECRET, FEISHU_SECRET
 
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 
 @pytest.fixture

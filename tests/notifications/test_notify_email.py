@@ -19,7 +19,7 @@ from kaohe.notifications import (
     build_message,
 )
 from kaohe.notifications.email import message_id_for
-from kaohe.notifications.receivers import LocalSmtpReceiver
+from kaohe.testing.receivers import LocalSmtpReceiver
 
 SENDER = "弥勒市“挂包帮”联席会议办公室 <kaohe@mile.example.cn>"
 RECIPIENT = "弥勒市财政局 <czj@mile.example.cn>"

@@ -8,7 +8,7 @@ import pytest
 from notify_support import DINGTALK_SECRET, send
 
 from kaohe.notifications import DingTalkChannel, Message, WeComChannel, render
-from kaohe.notifications.receivers import LocalWebhookReceiver
+from kaohe.testing.receivers import LocalWebhookReceiver
 
 HOSTILE = "[点此补报材料](http://evil.example/login)<font color=\"warning\">**紧急**</font>`x`"
 

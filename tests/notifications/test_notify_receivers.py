@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 
 def port_is_open(port: int) -> bool:

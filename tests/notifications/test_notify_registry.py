@@ -16,8 +16,8 @@ from kaohe.notifications import (
     build_channel,
     build_channels,
 )
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.settings import Settings
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 
 def test_every_name_builds_a_channel_of_that_name() -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from kaohe.errors import DeliveryError
 from kaohe.notifications import Message, Receipt, WeComChannel, send_with_retry
-from kaohe.notifications.receivers import LocalWebhookReceiver
 from kaohe.notifications.retry import backoff_delay
+from kaohe.testing.receivers import LocalWebhookReceiver
 
 
 def wecom_message() -> Message:

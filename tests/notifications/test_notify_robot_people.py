@@ -13,10 +13,10 @@ from kaohe.errors import ConfigError
 from kaohe.notifications import Message
 from kaohe.notifications.email import build_email
 from kaohe.notifications.markup import html_body
-from kaohe.notifications.receivers import LocalWebhookReceiver
 from kaohe.notifications.registry import build_channels
 from kaohe.notifications.robot_secrets import load_robot_secrets, roster_robot_secrets
 from kaohe.settings import Settings
+from kaohe.testing.receivers import LocalWebhookReceiver
 
 ROBOT_A, ROBOT_B = "dingtalk-robot-a", "dingtalk-robot-b"
 SECRETS = {ROBOT_A: "SEC-a-第一个机器人", ROBOT_B: "SEC-b-第二个机器人", "feishu-hook-c": "feishu-c"}

@@ -14,7 +14,7 @@ from notify_support import DINGTALK_SECRET, FEISHU_SECRET, Factory, send
 
 from kaohe.errors import DeliveryError
 from kaohe.notifications import DingTalkChannel, FeishuChannel, Message, WeComChannel
-from kaohe.notifications.receivers import LocalWebhookReceiver
+from kaohe.testing.receivers import LocalWebhookReceiver
 
 NOW = datetime(2019, 1, 20, 1, 0, 5, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kaohe.errors import DeliveryError
 from kaohe.notifications import Message
 from kaohe.notifications.sms import SmsChannel, aliyun_request, aliyun_signature, dedupe_key, tc3_authorization
-from kaohe.notifications.sms_receiver import LocalSmsReceiver
+from kaohe.testing.sms_receiver import LocalSmsReceiver
 
 NOW = dt.datetime(2019, 1, 28, 1, 0, tzinfo=dt.timezone.utc)
 TEMPLATES = {"overdue": "SMS_190000001", "digest_escalation": "SMS_190000002"}

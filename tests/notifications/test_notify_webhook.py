@@ -11,7 +11,7 @@ from notify_support import send
 
 from kaohe.errors import DeliveryError
 from kaohe.notifications import Attachment, Message, Receipt, WebhookChannel
-from kaohe.notifications.receivers import LocalWebhookReceiver
+from kaohe.testing.receivers import LocalWebhookReceiver
 
 
 def hook_message(hooks: LocalWebhookReceiver, key: str = "2018:self_report:czj:overdue:1") -> Message:

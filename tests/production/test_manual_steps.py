@@ -29,8 +29,8 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import LogSort
 from production_support import Session, free_port, production_env, wait_until
 
-from kaohe.notifications.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 from kaohe.settings import PROJECT_ROOT
+from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
 
 pytestmark = pytest.mark.prefect
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")

@@ -12,11 +12,11 @@ from pypdf import PdfReader
 from kaohe.reports import ReportMeta, meta_from_scheme
 from kaohe.reports.pdf import render_letter_pdf, render_ranking_pdf, render_report_pdf
 from kaohe.reports.workbook import ranking_table
-from kaohe.results.simulated import simulated_inputs
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme, load_spec
 from kaohe.scoring import ScoreReport, score
 from kaohe.settings import PROJECT_ROOT
+from kaohe.testing.simulated_scores import simulated_inputs
 
 SCHEMES = PROJECT_ROOT / "schemes"
 A4 = (595.3, 841.9)  # points

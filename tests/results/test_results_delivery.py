@@ -13,8 +13,8 @@ from results_support import MILE_SHEET, approve_all, bj
 from kaohe.db import session_scope
 from kaohe.dispatch import Dispatcher
 from kaohe.notifications.email import AiosmtplibTransport, EmailChannel
-from kaohe.notifications.receivers import LocalSmtpReceiver
 from kaohe.tasks.results import aggregate, feedback
+from kaohe.testing.receivers import LocalSmtpReceiver
 
 PUBLISHED = bj(2019, 3, 7, 16)
 

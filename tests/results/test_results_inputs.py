@@ -16,12 +16,6 @@ from kaohe.results.facts import UnitFacts, group_of
 from kaohe.results.inputs import SHEET, VERIFIED, plan_inputs
 from kaohe.results.lines import changes, result_lines
 from kaohe.results.rectify import default_rule, rectification_items
-from kaohe.results.simulated import (
-    sheet_csv,
-    simulated_inputs,
-    simulated_sheet,
-    weak_units,
-)
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme, load_spec
 from kaohe.scoring import (
@@ -31,6 +25,12 @@ from kaohe.scoring import (
     score,
 )
 from kaohe.settings import PROJECT_ROOT
+from kaohe.testing.simulated_scores import (
+    sheet_csv,
+    simulated_inputs,
+    simulated_sheet,
+    weak_units,
+)
 
 SCHEMES = PROJECT_ROOT / "schemes"
 SAMPLES = PROJECT_ROOT / "samples"

@@ -15,7 +15,6 @@ from kaohe.engine.state import ObligationState, StageState
 from kaohe.evidence.indicators import indicators_for
 from kaohe.evidence.score_table import parse_score_table
 from kaohe.planning import plan_cycle
-from kaohe.results.simulated import simulated_inputs
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
 from kaohe.settings import PROJECT_ROOT
@@ -32,6 +31,7 @@ from kaohe.simulate.acts import (
     plan_rectifications,
 )
 from kaohe.simulate.documents import score_table, scored_items
+from kaohe.testing.simulated_scores import simulated_inputs
 from kaohe.workdays import load_calendar
 
 CAL = load_calendar()

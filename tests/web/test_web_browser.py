@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from web_server import free_port, serve
 from web_support import PASSWORD, Portal, bj, make_portal
 
-from kaohe.notifications.receivers import LocalSmtpReceiver
 from kaohe.settings import get_settings
+from kaohe.testing.receivers import LocalSmtpReceiver
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,6 @@
 """A small, real third-party evaluator over HTTP for demos and tests, with deterministic results and fault injection.
 
-Run it by hand with ``python -m kaohe.evaluator.reference_server --port 8787``.
+Run it by hand with ``python -m kaohe.testing.evaluator_server --port 8787``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kaohe.evaluator.contract import Ack, ReviewAnswer, ReviewRequest
-from kaohe.evaluator.synthetic import synthetic_result
+from kaohe.testing.synthetic_reviews import synthetic_result
 
 
 class _Drop:
@@ -309,7 +309,7 @@ def _validation_text(error: ValidationError) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the reference evaluator in the foreground until Ctrl-C or ``--lifetime`` seconds."""
-    parser = argparse.ArgumentParser(prog="python -m kaohe.evaluator.reference_server", description="第三方评估参考服务（演示与测试用）")
+    parser = argparse.ArgumentParser(prog="python -m kaohe.testing.evaluator_server", description="第三方评估参考服务（演示与测试用）")
     parser.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1")
     parser.add_argument("--port", type=int, default=8787, help="端口，0 表示任选空闲端口，默认 8787")
     parser.add_argument(

@@ -14,7 +14,7 @@ from typing import Any, Self
 
 from aiosmtpd.controller import Controller
 
-from kaohe.notifications.http_receiver import wait_until
+from kaohe.testing.http_receiver import wait_until
 
 
 def _free_port() -> int:

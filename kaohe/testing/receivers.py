@@ -11,7 +11,7 @@ Both pick a free port, work as context managers and stop on exit::
 
 from __future__ import annotations
 
-from kaohe.notifications.http_receiver import LocalWebhookReceiver, ReceivedRequest
-from kaohe.notifications.smtp_receiver import LocalSmtpReceiver, ReceivedMail
+from kaohe.testing.http_receiver import LocalWebhookReceiver, ReceivedRequest
+from kaohe.testing.smtp_receiver import LocalSmtpReceiver, ReceivedMail
 
 __all__ = ["LocalSmtpReceiver", "LocalWebhookReceiver", "ReceivedMail", "ReceivedRequest"]
