@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from kaohe.workdays import WorkdayCalendar
 
-DAY_PX = 4
+WIDTH_PX = 1100
+"""The drawing's width to aim for (the page's content width); a day gets 3 to 12 pixels of it."""
 LABEL_PX = 190
 ROW_PX = 22
 TOP_PX = 30
@@ -61,10 +62,11 @@ class Timeline:
     months: tuple[Span, ...]
     today: int | None
     bars: tuple[Bar, ...]
+    day_px: int = 4
 
     def x(self, day: int) -> int:
         """The pixel column of a day offset."""
-        return LABEL_PX + day * DAY_PX
+        return LABEL_PX + day * self.day_px
 
     @property
     def width(self) -> int:
@@ -85,11 +87,6 @@ class Timeline:
         start = self.first + dt.timedelta(days=span.start)
         end = start + dt.timedelta(days=span.days - 1)
         return start.strftime("%m-%d") + (f" 至 {end.strftime('%m-%d')}" if end != start else "")
-
-    @property
-    def day_px(self) -> int:
-        """Pixels per day."""
-        return DAY_PX
 
 
 def build_timeline(stages: Sequence[StageDates], calendar: WorkdayCalendar, today: dt.date) -> Timeline | None:
@@ -124,4 +121,5 @@ def build_timeline(stages: Sequence[StageDates], calendar: WorkdayCalendar, toda
     bars = tuple(Bar(s.stage, s.name, ((s.opens or s.due) - first).days, (s.due - (s.opens or s.due)).days + 1, s.opens, s.due,
                      s.provisional, s.status) for s in stages)
     marked = (today - first).days if first <= today <= last else None
-    return Timeline(first, days, tuple(off), tuple(months), marked, bars)
+    day_px = max(3, min(12, (WIDTH_PX - LABEL_PX) // days))
+    return Timeline(first, days, tuple(off), tuple(months), marked, bars, day_px)

@@ -1,0 +1,138 @@
+"""The office's actions in the session's headless Chromium, on one portal served once for the module: the board's
+timeline, extending a deadline (a dismissed confirmation changes nothing), closing a stage's submissions, issuing
+a supervision order, publishing the seed hash and drawing, and downloading the sample record, the report and the
+ranking. Every page is screenshotted."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from web_server import serve
+from web_support import PASSWORD, Portal, bj, make_portal
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def office(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """One portal on SQLite at 2019-01-25 10:00 for the module's steps, served once."""
+    portal = make_portal(sqlite_url, tmp_path_factory.mktemp("office"), now=bj(2019, 1, 25))
+    with serve(portal.app) as base_url:
+        portal.base_url = base_url
+        yield portal
+
+
+def _page(browser: Any, portal: Portal, role: str, path: str) -> Any:
+    page = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
+    page.goto(f"{portal.base_url}{path}")
+    page.fill("input[name=name]", portal.accounts[role])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{path}")
+    return page
+
+
+def _shot(page: Any, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+
+
+def _confirming(page: Any, answers: list[bool]) -> list[str]:
+    """Answer the page's next confirmations with ``answers`` (in order; the page's earlier answerer is replaced);
+    returns the questions asked."""
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if answers.pop(0) else dialog.dismiss()
+
+    previous = getattr(page, "_kaohe_answer", None)
+    if previous is not None:
+        page.remove_listener("dialog", previous)
+    page._kaohe_answer = answer
+    page.on("dialog", answer)
+    return asked
+
+
+def test_the_coordinator_extends_closes_and_issues_an_order(office: Portal, browser: Any, artifacts: Path) -> None:
+    cycle = office.cycle
+    page = _page(browser, office, "coordinator", f"/cycles/{cycle}")
+    assert page.locator("svg#timeline g#today").count() == 1
+    assert "春节假期" in page.inner_html("svg#timeline")
+    _shot(page, artifacts, "08-board-timeline")
+
+    page.click(f"a[href='/cycles/{cycle}/stages/self_check']")
+    page.wait_for_url("**/stages/self_check")
+    asked = _confirming(page, [False, True])
+    page.fill("#extend input[name=to]", "2019-01-30")
+    page.fill("#extend input[name=reason]", "春节前集中报送")
+    page.click("#extend button[type=submit]")
+    assert asked and "自查自评" in asked[0]
+    assert page.inner_text("#stage-due") == "2019-01-23"  # dismissed: nothing sent
+    page.click("#extend button[type=submit]")
+    page.wait_for_selector("text=已将截止日期延至 2019-01-30")
+    assert page.inner_text("#stage-due") == "2019-01-30" and len(asked) == 2
+    _shot(page, artifacts, "09-deadline-extended")
+
+    page.goto(f"{office.base_url}/cycles/{cycle}/stages/submission")
+    _confirming(page, [True])
+    page.fill("#close input[name=reason]", "材料已汇总上报")
+    page.click("#close button[type=submit]")
+    page.wait_for_selector("text=此后报送一律不予接收")
+    assert "已截止收件" in page.inner_text("#closure") and page.locator("#close").count() == 0
+    _shot(page, artifacts, "10-submissions-closed")
+
+    page.goto(f"{office.base_url}/cycles/{cycle}/orders")
+    _confirming(page, [True])
+    page.select_option("#issue select[name=unit]", f"{office.prefix}A2")
+    page.fill("#issue textarea[name=issue]", "入户走访记录不全，限期补齐")
+    page.fill("#issue input[name=due]", "2019-02-15")
+    page.click("#issue button[type=submit]")
+    page.wait_for_selector("text=已下发督办单")
+    assert "入户走访记录不全，限期补齐" in page.inner_text("#orders")
+    _shot(page, artifacts, "11-order-issued")
+
+
+def test_the_lead_assessor_publishes_the_seed_hash_then_draws(office: Portal, browser: Any, artifacts: Path) -> None:
+    from kaohe.sampling import verify
+
+    stage = f"/cycles/{office.cycle}/stages/spot_check"
+    page = _page(browser, office, "lead_assessor", stage)
+    assert page.locator("#sampling button", has_text="抽取").count() == 0  # no draw before the seed hash is out
+    asked = _confirming(page, [True, True])
+    page.fill("#sampling textarea[name=exclusions]", f"{office.prefix}A3:已列入省级抽查")
+    page.click("#sampling button[type=submit]")
+    page.wait_for_selector("#seed-hash")
+    seed_hash = page.inner_text("#seed-hash")
+    assert len(seed_hash) == 64 and "已列入省级抽查" in page.inner_text("#seed")
+    _shot(page, artifacts, "12-seed-hash-published")
+
+    page.click("#sampling button[type=submit]")
+    page.wait_for_selector("#drawn")
+    assert "复核通过" in page.inner_text("#seed") and len(asked) == 2 and "不可重抽" in asked[1]
+    _shot(page, artifacts, "13-sample-drawn")
+    with page.expect_download() as download:
+        page.click("#sample-record")
+    record = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert record["seed_hash"] == seed_hash and verify(record, expected_seed_hash=seed_hash).ok
+
+
+def test_the_leader_downloads_the_report_and_the_ranking(office: Portal, browser: Any, artifacts: Path) -> None:
+    from test_web_results import publish
+
+    office.clock.advance_to(bj(2019, 3, 8))
+    publish(office)
+    page = _page(browser, office, "leader", f"/cycles/{office.cycle}/results")
+    _shot(page, artifacts, "14-results-downloads")
+    with page.expect_download() as report:
+        page.click("#doc-report-pdf")
+    assert Path(report.value.path()).read_bytes()[:5] == b"%PDF-" and report.value.suggested_filename.endswith("考核报告.pdf")
+    with page.expect_download() as ranking:
+        page.click("#doc-ranking-xlsx")
+    rows = list(load_workbook(io.BytesIO(Path(ranking.value.path()).read_bytes())).active.iter_rows(values_only=True))
+    assert any("弥勒市甲局" in [str(c) for c in row] for row in rows)
