@@ -40,7 +40,19 @@ def _size(value: int) -> str:
     return f"{value / 1024 / 1024:.1f} MB"
 
 
-templates.env.filters.update(bj=_bj, size=_size)
+def _bjiso(value: str | None) -> str:
+    """An ISO timestamp kept in JSON (order replies, scorings) in Beijing time."""
+    return _bj(dt.datetime.fromisoformat(value)) if value else "—"
+
+
+def _kind(kind: str) -> str:
+    """A stored file's kind as people name it."""
+    if kind.startswith("item") and kind[4:].isdigit():
+        return f"第{kind[4:]}项整改佐证材料"
+    return {"score_table": "自评表", "report": "报告", "evidence": "佐证材料"}.get(kind, kind)
+
+
+templates.env.filters.update(bj=_bj, size=_size, bjiso=_bjiso, kind=_kind)
 templates.env.globals.update(role_names=ROLE_NAMES, status_names=STATUS_NAMES, channel_names=CHANNEL_NAMES, message_status=MESSAGE_STATUS)
 
 
@@ -59,6 +71,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     portal's own login (see ``kaohe.web.sso``)."""
     from kaohe.db import ensure_schema
     from kaohe.web.routes import admin, api, auth, board, office, results, tasks
+    from kaohe.web.routes.unit_portal import routers as unit_portal_routers
 
     url = settings.effective_database_url
     ensure_schema(url)
@@ -73,6 +86,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (auth, tasks, board, office, results, admin, api):
         app.include_router(module.router)
+    for router in unit_portal_routers():  # the verifier's pages; a unit's orders, rectification and calendar subscription
+        app.include_router(router)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -10,8 +10,8 @@ import datetime as dt
 import hmac
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Annotated
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.exc import OperationalError
@@ -25,6 +25,9 @@ from kaohe.db import get_engine
 from kaohe.errors import AuthError
 from kaohe.models import Account, Cycle, WebSession
 from kaohe.settings import Settings
+
+if TYPE_CHECKING:
+    from kaohe.services.context import AppContext
 
 SESSION_COOKIE = "kaohe_session"
 PRE_SESSION_COOKIE = "kaohe_pre"
@@ -82,6 +85,15 @@ class WebContext:
     idle: dt.timedelta
     authenticator: Callable[[Request, Session], Account | None] | None = None
     password_max_days: int = 0
+    _services: AppContext | None = field(default=None, repr=False)
+
+    def services(self) -> AppContext:
+        """The services' context on the portal's settings, database and clock (built once)."""
+        if self._services is None:
+            from kaohe.services.context import build_context
+
+            self._services = build_context(self.settings.model_copy(update={"database_url": self.database_url}), clock=self.clock)
+        return self._services
 
     def now(self) -> dt.datetime:
         """The current instant of the injected clock."""

@@ -9,11 +9,13 @@ import pytest
 from web_support import ROLES, Portal, csrf_of
 
 from kaohe.web.routes import admin, api, auth, board, office, results, tasks
+from kaohe.web.routes.unit_portal import routers as unit_portal_routers
 
 ALL = frozenset(ROLES)
 OVERSEERS = frozenset({"admin", "coordinator", "leader", "lead_assessor"})
 UNIT = frozenset({"unit"})
 ADMIN = frozenset({"admin"})
+VERIFIER = frozenset({"verifier"})
 
 # (method, path, roles allowed); {cycle} and {unit} are the portal's cycle and the unit account's unit
 GET_ROUTES = [
@@ -26,6 +28,8 @@ GET_ROUTES = [
     ("/admin/accounts", ADMIN), ("/admin/audit", ADMIN),
     ("/api/me", ALL), ("/api/openapi.json", ALL), ("/api/tasks", UNIT), ("/api/cycles", OVERSEERS),
     ("/api/cycles/{cycle}/board", OVERSEERS), ("/api/cycles/{cycle}/overdue", OVERSEERS),
+    ("/verify", VERIFIER), ("/verify/{cycle}/{unit}", VERIFIER),
+    ("/orders", UNIT), ("/rectification", UNIT), ("/calendar", UNIT),
 ]
 POST_ROUTES = [
     ("/logout", ALL), ("/account/password", ALL), ("/tasks/{cycle}/self_check/upload", UNIT),
@@ -35,12 +39,18 @@ POST_ROUTES = [
     ("/cycles/{cycle}/stages/self_check/close", frozenset({"admin", "coordinator"})),
     ("/cycles/{cycle}/stages/spot_check/sample", frozenset({"admin", "coordinator", "lead_assessor"})),
     ("/cycles/{cycle}/orders", frozenset({"admin", "coordinator", "leader"})),
+    ("/verify/{cycle}/{unit}/scores", VERIFIER), ("/verify/{cycle}/{unit}/upload", VERIFIER), ("/verify/{cycle}/{unit}/sign-off", VERIFIER),
+    ("/orders/{cycle}/1/acknowledge", UNIT), ("/orders/{cycle}/1/reply", UNIT), ("/orders/{cycle}/1/close", UNIT),
+    ("/rectification/{cycle}/1/upload", UNIT), ("/calendar/rotate", UNIT),
 ]
 # answer without a session (the task link and the receipt/file/letter routes are tested on their own below)
-PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/invite/{token}"), ("POST", "/invite/{token}"), ("GET", "/t/{token}")}
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/invite/{token}"), ("POST", "/invite/{token}"), ("GET", "/t/{token}"),
+          ("GET", "/ics/{unit_code}/{token}.ics")}  # the calendar feed: only with the unit's current token (test_web_unit_portal)
 WITH_IDS = {("GET", "/receipts/{cycle_key}/{stage_key}/{version}"), ("GET", "/files/{submission_id}"), ("GET", "/results/{key}/letter"),
-            ("GET", "/cycles/{cycle}/stages/{stage}/sample.json"), ("GET", "/cycles/{cycle}/results/{version}/{document}")}
-# (the sample record and the result documents exist only after a draw and a publication: tests/web/test_web_office.py)
+            ("GET", "/cycles/{cycle}/stages/{stage}/sample.json"), ("GET", "/cycles/{cycle}/results/{version}/{document}"),
+            ("GET", "/orders/{cycle_key}/{number}"), ("GET", "/orders/{cycle_key}/{number}/evidence")}
+# (the sample record and the result documents exist only after a draw and a publication: tests/web/test_web_office.py;
+#  a unit's order pages and the calendar feed: tests/web/test_web_unit_portal.py)
 
 
 def _fill(path: str, portal: Portal) -> str:
@@ -48,9 +58,10 @@ def _fill(path: str, portal: Portal) -> str:
 
 
 def test_the_tables_name_every_route_of_the_portal() -> None:
-    declared = {(m, r.path) for module in (auth, tasks, board, office, results, admin, api) for r in module.router.routes for m in r.methods}
+    routers = [module.router for module in (auth, tasks, board, office, results, admin, api)] + unit_portal_routers()
+    declared = {(m, r.path) for router in routers for r in router.routes for m in r.methods}  # type: ignore[attr-defined]
     normalise = {"{cycle_key}": "{cycle}", "{stage_key}": "self_check", "{key}": "{cycle}", "{code}": "{unit}", "{name}": "{unit}",
-                 "{stage}": "self_check", "spot_check": "self_check"}
+                 "{stage}": "self_check", "spot_check": "self_check", "{unit_code}": "{unit}", "{number}": "1", "{item}": "1"}
     def norm(path: str) -> str:
         for a, b in normalise.items():
             path = path.replace(a, b)
@@ -67,7 +78,7 @@ def test_each_page_answers_its_roles_and_refuses_the_others(portal: Portal, clie
     if role in allowed:
         assert response.status_code in (200, 303), response.text[:300]
         if path == "/":
-            assert response.headers["location"] in ("/tasks", "/cycles", "/account")
+            assert response.headers["location"] in ("/tasks", "/cycles", "/account", "/verify")
     else:
         assert response.status_code in (403, 404), (role, path, response.status_code)
         if not path.startswith("/api"):
@@ -78,7 +89,7 @@ def test_each_page_answers_its_roles_and_refuses_the_others(portal: Portal, clie
 @pytest.mark.parametrize(("path", "allowed"), POST_ROUTES, ids=[p for p, _ in POST_ROUTES])
 def test_each_form_refuses_other_roles_and_a_missing_csrf_token(portal: Portal, clients: dict[str, httpx.Client], path: str,
                                                                allowed: frozenset[str], role: str) -> None:
-    if path.endswith(("/upload", "/submissions")):
+    if path.endswith(("/upload", "/submissions", "/close")):
         response = clients[role].post(_fill(path, portal), files={"report": ("r.pdf", b"%PDF")})
     else:
         response = clients[role].post(_fill(path, portal), data={"step": "x", "name": "n", "role": "unit"})

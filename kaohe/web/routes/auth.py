@@ -36,7 +36,7 @@ router = APIRouter(include_in_schema=False)
 
 def home_of(account: Account) -> str:
     """Where an account lands after login."""
-    return {"unit": "/tasks", "admin": "/cycles", "coordinator": "/cycles", "leader": "/cycles",
+    return {"unit": "/tasks", "verifier": "/verify", "admin": "/cycles", "coordinator": "/cycles", "leader": "/cycles",
             "lead_assessor": "/cycles"}.get(account.role, "/account")
 
 

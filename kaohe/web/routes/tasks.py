@@ -100,10 +100,14 @@ async def _upload_failed(request: Request, context: ContextDep, account: Account
 
 
 def _visible_unit(db: SessionDep, account: Account, cycle: Cycle, unit_code: str) -> Unit:
-    """The unit if ``account`` may see it: its own unit, or any unit of a cycle it oversees; else 404."""
+    """The unit if ``account`` may see it: its own unit, a unit it verifies, or any unit of a cycle it oversees; else 404."""
     if account.role == "unit":
         if account.unit_code != unit_code:
             raise NotFound()
+    elif account.role == "verifier":
+        from kaohe.web.verifying import unit_in_charge
+
+        unit_in_charge(db, account.unit_code or "", cycle.key, unit_code)
     elif not may_see_cycle(account, cycle):
         raise NotFound()
     return unit_in_cycle(db, cycle, unit_code)
