@@ -22,7 +22,7 @@ from prefect.client.schemas.filters import (
     FlowRunFilterTags,
 )
 from prefect.client.schemas.objects import StateType
-from prefect.deployments import run_deployment
+from prefect.deployments import arun_deployment
 
 from kaohe.db import ensure_schema, session_scope
 from kaohe.engine.advance import wave_instants
@@ -72,7 +72,7 @@ async def read_scheduled(cycle_key: str) -> dict[str, str]:
 @task(name="create-advance-run", retries=2, retry_delay_seconds=5)
 async def create_run(cycle_key: str, instant: dt.datetime) -> str:
     """One scheduled run of advance-cycle at ``instant`` (idempotent by key)."""
-    run = await run_deployment(
+    run = await arun_deployment(
         ADVANCE_DEPLOYMENT, parameters={"cycle": cycle_key, "as_of": beijing(instant).isoformat()}, scheduled_time=instant,
         timeout=0, idempotency_key=run_key(cycle_key, instant), tags=[f"cycle:{cycle_key}", "kaohe"],
         flow_run_name=advance_title(cycle_key, instant),

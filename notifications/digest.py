@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from typing import TypedDict
 
 from kaohe.notifications.formats import DIGEST_LIMITS, payload_size
 from kaohe.notifications.message import Message
@@ -52,7 +53,14 @@ def _digest_key(items: list[Message]) -> str:
     return f"digest:{hashlib.sha256(keys.encode()).hexdigest()[:32]}"
 
 
-def _shared(items: list[Message]) -> dict[str, object]:
+class _Shared(TypedDict):
+    sender_name: str | None
+    reply_to: str | None
+    mentions: tuple[str, ...]
+    links: tuple[str, ...]
+
+
+def _shared(items: list[Message]) -> _Shared:
     """What a digest keeps of its items: the first one's sender and Reply-To, every mention once."""
     mentions = tuple(dict.fromkeys(m for item in items for m in item.mentions))
     links = tuple(dict.fromkeys(link for item in items for link in item.links))

@@ -14,7 +14,7 @@ from kaohe.notifications.ratelimit import RateLimiter
 
 def backoff_delay(attempt: int, base_delay: float, max_delay: float, rng: random.Random) -> float:
     """Seconds to wait after failed attempt ``attempt`` (1-based): half of base·2^(attempt-1) (capped) plus jitter up to the other half."""
-    ceiling = min(max_delay, base_delay * 2 ** (attempt - 1))
+    ceiling = min(max_delay, base_delay * 2.0 ** (attempt - 1))
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 

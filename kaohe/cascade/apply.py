@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pendulum
 from sqlalchemy import select
@@ -33,7 +33,7 @@ from kaohe.clock import BEIJING
 from kaohe.errors import NotFoundError, StateError
 from kaohe.models import Cycle, CycleStage, DateChange, Obligation
 from kaohe.planning import TIMEZONE, end_of_day, office_instant
-from kaohe.schemes.model import Scheme
+from kaohe.schemes.model import HolidayPolicy, Scheme
 from kaohe.store.advance import scheme_of
 from kaohe.store.audit import record
 from kaohe.store.outbox import cancel_for, enqueue
@@ -80,7 +80,7 @@ def snapshot(cycle: Cycle, *, lineage: Lineage | None = None, calendar: WorkdayC
         key=cycle.key, scheme=scheme, year=cycle.year,
         stages=tuple(StoredStage(s.key, s.kind, local_day(s.opens_at) if s.opens_at else None, local_day(s.due_at)) for s in cycle.stages),
         events={k: dt.date.fromisoformat(v) for k, v in (cycle.events or {}).items()},
-        policy=cycle.holiday_policy,
+        policy=cast(HolidayPolicy | None, cycle.holiday_policy),
         pins={s.key: local_day(s.pinned_due) for s in cycle.stages if s.pinned_due is not None},
         parent=cycle.parent.key if cycle.parent is not None else None, detached_parent=detached,
     )
@@ -276,7 +276,7 @@ def remind_unacknowledged(session: Session, cycle: Cycle, now: dt.datetime, cale
                         "provisional": False, "owed": False} for v in change.stages.values()]
         for coordinator in coordinators:
             outgoing += messages_for(cycle, coordinator, "change_ack_reminder", f"change_ack_reminder@{change.id}@{today.isoformat()}",
-                                     {"origin": f"上级周期 {origins.get(change.origin_cycle_id, '')}（{CAUSE_NAMES.get(change.cause, change.cause)}）",
+                                     {"origin": f"上级周期 {origins.get(change.origin_cycle_id, '') if change.origin_cycle_id is not None else ''}（{CAUSE_NAMES.get(change.cause, change.cause)}）",
                                       "changes": changes_ctx,
                                       "change_id": change.id, "created": change.created_at}, now)
         change.reminded_on = today

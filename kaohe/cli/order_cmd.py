@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -89,7 +90,7 @@ def list_(cycle: str, as_json: bool) -> None:
     with store_session() as session:
         found = get_cycle(session, cycle)
         codes = {u.id: u.code for u in found.units}
-        rows = [{"order": o.number, "order_no": order_no(found.year, o.number), "unit": codes[o.unit_id], "issue": o.issue,
+        rows: list[dict[str, Any]] = [{"order": o.number, "order_no": order_no(found.year, o.number), "unit": codes[o.unit_id], "issue": o.issue,
                  "due": o.due_at.astimezone(BEIJING).isoformat(), "status": o.status,
                  "closed_at": o.closed_at.astimezone(BEIJING).isoformat() if o.closed_at else None,
                  "evidence": o.evidence_file_name, "scores": list(o.scores)} for o in list_orders(session, found)]

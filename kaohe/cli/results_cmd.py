@@ -81,7 +81,7 @@ def aggregate(cycle: str, sheet: Path | None, previous: Path | None, reason: str
 def list_(cycle: str, as_json: bool) -> None:
     """列出已发布的各版考核结果（谁、何时、更正理由）。"""
     with store_session() as session:
-        rows = [{"version": v.version, "published_at": v.published_at.astimezone(BEIJING).isoformat(), "published_by": v.published_by,
+        rows: list[dict[str, Any]] = [{"version": v.version, "published_at": v.published_at.astimezone(BEIJING).isoformat(), "published_by": v.published_by,
                  "reason": v.reason, "documents": v.documents_dir, "rule": v.rectify_rule,
                  "feedback_sent_at": v.feedback_sent_at.astimezone(BEIJING).isoformat() if v.feedback_sent_at else None}
                 for v in list_versions(session, get_cycle(session, cycle))]
@@ -226,7 +226,7 @@ def review(cycle: str, unit: str, item: int, status: str, by: str, note: str | N
 def status(cycle: str, unit: str | None, as_json: bool) -> None:
     """各单位整改任务和整改事项的验收情况。"""
     with store_session() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"unit": u.code, "name": u.name, "obligation": o.status, "due": o.due_at.astimezone(BEIJING).isoformat(),
              "items": [{"item": i.number, "text": i.text, "status": i.status, "reviewed_by": i.reviewed_by, "note": i.review_note}
                        for i in items]}

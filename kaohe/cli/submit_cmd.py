@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -59,7 +60,7 @@ def submissions() -> None:
 def list_(cycle: str, unit: str | None, stage: str | None, as_json: bool) -> None:
     """列出报送的每个版本和文件。"""
     with store_session() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"unit": code, "stage": key, "version": s.version, "kind": s.kind, "file": s.file_name, "sha256": s.sha256,
              "size": s.size, "path": s.stored_path, "submitted_at": s.submitted_at.astimezone(BEIJING).isoformat(),
              "late_by_seconds": s.late_by_seconds, "submitted_by": s.submitted_by}

@@ -120,7 +120,7 @@ def _completions(session: Session, cycle: Cycle, codes: dict[int, str], stages: 
 def _deliveries(session: Session, cycle: Cycle, codes: dict[int, str]) -> list[dict[str, Any]]:
     messages = session.scalars(select(OutboxMessage).where(OutboxMessage.cycle_id == cycle.id)
                                .order_by(OutboxMessage.send_after, OutboxMessage.id))
-    return [{"at": _iso(m.sent_at or m.send_after), "channel": m.channel, "unit": codes.get(m.unit_id), "stage": m.stage_key,
+    return [{"at": _iso(m.sent_at or m.send_after), "channel": m.channel, "unit": codes.get(m.unit_id) if m.unit_id is not None else None, "stage": m.stage_key,
              "kind": m.kind, "status": m.status} for m in messages]
 
 

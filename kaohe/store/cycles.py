@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from kaohe.errors import NotFoundError, StateError
@@ -53,7 +54,7 @@ def create_cycle(session: Session, *, key: str, scheme: Scheme, plan: Plan, rost
     session.flush()
     unit_ids = _insert_units(session, cycle.id, roster)
     owed = [stage for stage in cycle.stages if stage.actor is not None and stage.kind not in NO_OBLIGATIONS_AT_START]
-    obligations = Obligation.__table__
+    obligations = cast(Table, Obligation.__table__)
     created, cycle_id = _plain_utc(now), cycle.id
     rows = [
         {"cycle_id": cycle_id, "stage_id": stage_id, "unit_id": unit_id, "due_at": due, "status": "pending",
@@ -80,7 +81,7 @@ def _plain_utc(instant: dt.datetime) -> dt.datetime:
 
 def _insert_units(session: Session, cycle_id: int, roster: Sequence[RosterEntry]) -> list[tuple[int, str]]:
     """Insert the roster as units of the cycle; (id, role) per entry, in roster order."""
-    units = Unit.__table__
+    units = cast(Table, Unit.__table__)
     rows = [
         {"cycle_id": cycle_id, "code": entry.code, "name": entry.name, "kind": entry.kind or "", "role": str(entry.role),
          "township": entry.township, "region": entry.region, "city": entry.city, "county": entry.county,

@@ -4,6 +4,7 @@ names (see :mod:`kaohe.notifications.addressing`). The new row records which mes
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ def enqueue_fallbacks(session: Session, *, cycle_id: int | None, now: dt.datetim
     for row in failed:
         if row.key in replaced:
             continue
-        unit = units[row.unit_id]
+        unit = units[cast(int, row.unit_id)]  # the query keeps rows with a unit only
         base = _base(row.key, row.channel)
         used = [c for c in ("email", "wecom", "dingtalk", "feishu", "webhook", "sms")
                 if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == f"{base}:{c}")) is not None]

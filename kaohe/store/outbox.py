@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -115,7 +115,7 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
     again with a later ``send_after``; every row's ``attempts`` goes up by one."""
     if not outcomes:
         return
-    table = OutboxMessage.__table__
+    table = cast(Table, OutboxMessage.__table__)
     statement = (
         update(table).where(table.c.id == bindparam("b_id"))
         .values(

@@ -58,7 +58,7 @@ def cycle_status(session: Session, cycle: Cycle, now: dt.datetime) -> list[Stage
         .group_by(CycleStage.id)
         .order_by(CycleStage.position)
     ).all()
-    failed: dict[str, int] = dict(session.execute(
+    failed: dict[str | None, int] = dict(session.execute(
         select(OutboxMessage.stage_key, func.count())
         .where(OutboxMessage.cycle_id == cycle.id, OutboxMessage.status.in_(("failed", "uncertain")))
         .group_by(OutboxMessage.stage_key)

@@ -158,11 +158,11 @@ def current_account(request: Request, db: SessionDep, context: ContextDep) -> Ac
         request.state.account = account
         return account
     if context.authenticator is not None:
-        account = context.authenticator(request, db)
-        if account is not None:
+        found = context.authenticator(request, db)
+        if found is not None:
             request.state.web_session = None
-            request.state.account = account
-            return account
+            request.state.account = found
+            return found
     row = optional_web_session(request, db, context)
     if row is None:
         raise LoginRequired()
