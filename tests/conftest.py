@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,6 +82,25 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+@pytest.fixture(scope="session")
+def mile_simulation(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """What ``./scripts/demo`` makes (Mile 2018 on the sample roster, seed "kaohe"), simulated once per session:
+    the report and the workdir holding simulation.db, the stored files and the results. Read it; copy it to change it."""
+    from kaohe.planning import plan_cycle
+    from kaohe.roster import read_roster
+    from kaohe.schemes import load_scheme
+    from kaohe.settings import PROJECT_ROOT
+    from kaohe.simulate.runner import run_simulation
+    from kaohe.workdays import load_calendar
+
+    workdir = tmp_path_factory.mktemp("mile-simulation")
+    scheme = load_scheme("mile", PROJECT_ROOT / "schemes")
+    calendar = load_calendar()
+    report = run_simulation(scheme, plan_cycle(scheme, 2018, calendar), read_roster(PROJECT_ROOT / "samples" / "mile-roster.csv"), calendar,
+                            seed="kaohe", workdir=workdir).to_json()
+    return report, workdir
 
 
 def _hypothesis_profiles() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from pathlib import Path
 
 import click
 
@@ -18,8 +19,9 @@ DEMO_DIR = PROJECT_ROOT / ".kaohe" / "simulation"
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=8000, show_default=True, type=int, help="监听端口")
 @click.option("--demo", is_flag=True, help="打开 ./scripts/demo 模拟出的考核周期（.kaohe/simulation），并为每个角色创建演示账号、打印密码")
+@click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), help="与 --demo 一起：模拟数据所在目录（kaohe simulate --workdir 给的目录；默认 .kaohe/simulation）")
 @click.option("--at", "at", help="门户的时钟从这一时刻起走（演示默认：模拟推进到的时刻），例如 2019-01-25T10:00")
-def web(host: str, port: int, demo: bool, at: str | None) -> None:
+def web(host: str, port: int, demo: bool, workdir: Path | None, at: str | None) -> None:
     """启动考核工作门户（浏览器访问）。"""
     import uvicorn
 
@@ -28,11 +30,14 @@ def web(host: str, port: int, demo: bool, at: str | None) -> None:
     from kaohe.web.app import create_app
 
     current = settings()
+    if workdir is not None and not demo:
+        raise ConfigError("--workdir 只与 --demo 一起使用（门户的数据目录由 KAOHE_HOME 设置）")
     if demo:
-        database = DEMO_DIR / "simulation.db"
+        folder = (workdir or DEMO_DIR).resolve()
+        database = folder / "simulation.db"
         if not database.exists():
-            raise ConfigError(f"没有找到模拟数据 {database}：请先运行 ./scripts/demo")
-        current = current.model_copy(update={"home": DEMO_DIR, "database_url": f"sqlite:///{database}",
+            raise ConfigError(f"没有找到模拟数据 {database}：请先运行 ./scripts/demo" + ("" if workdir is None else f"，或 kaohe simulate mile --year 2018 --workdir {workdir}"))
+        current = current.model_copy(update={"home": folder, "database_url": f"sqlite:///{database}",
                                              "public_url": f"http://{host}:{port}"})
     start = parse_instant(at) if at else simulated_instant(current.effective_database_url) if demo else None
     clock: Clock = ShiftedClock(start) if start else SystemClock()

@@ -40,9 +40,10 @@ def _simulate(scheme_id: str, workdir: Path) -> tuple[dict[str, Any], Path, dict
 
 
 @pytest.fixture(scope="module")
-def mile(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path, dict[str, dt.datetime]]:
-    """Mile 2018 on the sample roster, simulated once for the module."""
-    return _simulate("mile", tmp_path_factory.mktemp("mile"))
+def mile(mile_simulation: tuple[dict[str, Any], Path]) -> tuple[dict[str, Any], Path, dict[str, dt.datetime]]:
+    """Mile 2018 on the sample roster: the session's simulation (tests/conftest.py), as ./scripts/demo makes it."""
+    report, workdir = mile_simulation
+    return report, workdir, {s.id: s.due for s in plan_cycle(load_scheme("mile", PROJECT_ROOT / "schemes"), 2018, CAL).stages}
 
 
 @pytest.fixture(scope="module")

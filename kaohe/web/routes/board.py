@@ -54,6 +54,7 @@ def cycles(request: Request, db: SessionDep, context: ContextDep, account: Overs
 def board(request: Request, key: str, db: SessionDep, context: ContextDep, account: Overseer) -> Response:
     """Per stage: obliged, done on time, done late, overdue, pending, as bars on the dated timeline."""
     from kaohe.evidence.orders import ORDER_STAGE_KIND
+    from kaohe.web.office import services
     from kaohe.web.timeline import StageDates, build_timeline
 
     cycle = visible_cycle(db, account, key)
@@ -61,7 +62,7 @@ def board(request: Request, key: str, db: SessionDep, context: ContextDep, accou
     dates = [StageDates(s.key, s.name, beijing_date(s.opens_at) if s.opens_at else None, beijing_date(s.due_at), s.provisional, s.status)
              for s in sorted(cycle.stages, key=lambda s: s.position) if s.kind != ORDER_STAGE_KIND]
     return render(request, "board.html", cycle=cycle, rows=cycle_board(db, cycle, now),
-                  timeline=build_timeline(dates, configured_calendar(), beijing_date(now)), in_tree=cycle.parent is not None or bool(cycle.children))
+                  timeline=build_timeline(dates, services(request).calendar, beijing_date(now)), in_tree=cycle.parent is not None or bool(cycle.children))
 
 
 @router.get("/cycles/{key}/overdue")
