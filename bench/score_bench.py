@@ -13,7 +13,9 @@ fixed 非公企业 group), then runs, each in a fresh process, interleaved:
   excellence places per group, the 18 collectives, group and overall ranks, and the same compact JSON.
 
 Both print a digest of (unit, total, grade, rank, overall rank, collective) so the figures are for the
-same answers; each process reports seconds and its peak memory (``ru_maxrss``). Never asserts on time.
+same answers; each process reports seconds, CPU seconds (``getrusage``, steadier on a loaded machine) and
+its peak memory (``ru_maxrss``). Both pause the cyclic garbage collector while they build (kaohe does it
+in ``score_files``). Never asserts on time.
 """
 
 from __future__ import annotations
@@ -64,29 +66,43 @@ def _digest(rows: list[tuple[str, str, str | None, int, int | None, bool]]) -> s
     return hashlib.sha256(json.dumps(sorted(rows), ensure_ascii=False).encode()).hexdigest()[:16]
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_kaohe(sheet: str, explain: bool) -> dict[str, object]:
-    """kaohe's path, as ``kaohe score mile --input SHEET --json [--explain]``."""
+    """kaohe's path, as ``KAOHE_MAX_ROWS=… kaohe score mile --input SHEET --json [--explain]`` (the JSON
+    printed as the command prints it, piece by piece, here into a byte counter)."""
+    from kaohe.limits import Limits, use_limits
     from kaohe.schemes import load_spec
     from kaohe.scoring import score_files
     from kaohe.settings import PROJECT_ROOT
 
+    use_limits(Limits(max_rows=10**7))
     spec = load_spec("mile", PROJECT_ROOT / "schemes")
     assert spec is not None
     gc.collect()
+    cpu = _cpu()
     started = time.perf_counter()
     report = score_files(spec, Path(sheet))
     scored = time.perf_counter() - started
-    text = report.to_json(explain=explain)
+    size = 0
+    for piece in report.iter_json(explain=explain, indent=2 if explain else None):
+        size += len(piece.encode())
     total = time.perf_counter() - started
+    cpu = _cpu() - cpu
     digest = _digest([(r.unit, format(r.total, "f"), r.grade, r.rank, r.overall_rank, r.selected("advanced_collective"))
                       for r in report.results])
-    return {"score": scored, "json": total - scored, "total": total, "peak": _peak_mb(), "bytes": len(text.encode()), "digest": digest}
+    return {"score": scored, "json": total - scored, "total": total, "cpu": cpu, "peak": _peak_mb(), "bytes": size, "digest": digest}
 
 
 def run_plain(sheet: str) -> dict[str, object]:
-    """The same results with csv and decimal alone."""
+    """The same results with csv and decimal alone (garbage collection paused while it builds, as kaohe does)."""
     gc.collect()
+    cpu = _cpu()
     started = time.perf_counter()
+    gc.disable()
     hundredth = Decimal("0.01")
     units = []
     with open(sheet, encoding="utf-8", newline="") as file:
@@ -117,6 +133,7 @@ def run_plain(sheet: str) -> dict[str, object]:
         unit["overall_rank"] = rank
         unit["collective"] = unit["grade"] == "优秀" and collectives > 0
         collectives -= bool(unit["collective"])
+    gc.enable()
     scored = time.perf_counter() - started
     order = sorted(groups, key=lambda g: (KIND_ORDER[groups[g][0]["kind"]], groups[g][0]["kind"] != "非公企业", g))  # type: ignore[index]
     results = [{"unit": u["unit"], "name": u["name"], "total": format(u["total"], "f"), "grade": u["grade"], "rank": u["rank"],
@@ -124,10 +141,11 @@ def run_plain(sheet: str) -> dict[str, object]:
     out = io.StringIO()
     json.dump({"scheme": "mile", "results": results}, out, ensure_ascii=False, separators=(",", ":"))
     total = time.perf_counter() - started
+    cpu = _cpu() - cpu
     digest = _digest([(u["unit"], format(u["total"], "f"), u["grade"], u["rank"], u["overall_rank"], u["collective"])  # type: ignore[misc]
                       for u in units])
-    return {"score": scored, "json": total - scored, "total": total, "peak": _peak_mb(), "bytes": len(out.getvalue().encode()),
-            "digest": digest}
+    return {"score": scored, "json": total - scored, "total": total, "cpu": cpu, "peak": _peak_mb(),
+            "bytes": len(out.getvalue().encode()), "digest": digest}
 
 
 def in_process(function: object, *args: object) -> dict[str, object]:
@@ -156,11 +174,12 @@ def main(argv: list[str] | None = None) -> int:
             for label, function, call in runs:
                 result = in_process(function, *call)
                 figures[label] = result
-                print(f"[第{n + 1}次] {label}：计算 {result['score']:.2f} 秒，JSON {result['json']:.2f} 秒，合计 {result['total']:.2f} 秒；"
+                print(f"[第{n + 1}次] {label}：计算 {result['score']:.2f} 秒，JSON {result['json']:.2f} 秒，合计 {result['total']:.2f} 秒（CPU {result['cpu']:.2f} 秒）；"
                       f"峰值内存 {result['peak']:.0f} MB；JSON {int(result['bytes']) / 2**20:.1f} MB；结果摘要 {result['digest']}", flush=True)
             kaohe, plain = figures[runs[0][0]], figures[runs[1][0]]
             same = "相同" if kaohe["digest"] == plain["digest"] else "不同！"
             print(f"[第{n + 1}次] kaohe/原始：合计 {float(kaohe['total']) / float(plain['total']):.2f} 倍，"  # type: ignore[arg-type]
+                  f"CPU {float(kaohe['cpu']) / float(plain['cpu']):.2f} 倍，"  # type: ignore[arg-type]
                   f"峰值内存 {float(kaohe['peak']) / float(plain['peak']):.2f} 倍；结果{same}", flush=True)  # type: ignore[arg-type]
     return 0
 

@@ -59,6 +59,18 @@ def preview_rows(report: ScoreReport) -> list[tuple[object, ...]]:
     ]
 
 
+def echo_json(report: ScoreReport, *, explain: bool) -> None:
+    """Print the report's JSON (indented with the explanation, compact without) a thousand units at a
+    time, so the explanation of 100,000 units is never all in memory."""
+    batch: list[str] = []
+    for piece in report.iter_json(explain=explain, indent=2 if explain else None):
+        batch.append(piece)
+        if len(batch) >= 1000:
+            click.echo("".join(batch), nl=False)
+            batch.clear()
+    click.echo("".join(batch))
+
+
 @cli.command("score")
 @click.argument("scheme")
 @click.option("--input", "sheet", type=FILE, required=True, help="评分表（CSV 或 XLSX；kaohe 方案的 scoring 分项为列）")
@@ -74,7 +86,7 @@ def score_command(scheme: str, sheet: Path, previous: Path | None, forms: tuple[
     report = score_files(spec, sheet, previous, merge=(lambda rows: merge_forms(rows, read, str(sheet))) if read else None)
     report = replace(report, notes=report.notes + form_notes(read) + entered_notes(spec, declared))
     if as_json:
-        click.echo(report.to_json(explain=explain, indent=2 if explain else None))
+        echo_json(report, explain=explain)
         return
     print_table(f"{scheme} 试算结果（{sheet.name}）", ["分组", "排名", "单位代码", "单位名称", "总分", "等次", "选取"], preview_rows(report))
     for note in report.notes:

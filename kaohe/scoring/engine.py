@@ -2,37 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
 from typing import Any
 
+from kaohe.bulk import gc_paused
 from kaohe.errors import Problem, ScoreSheetError
-from kaohe.scoring.formula import compute_unit
+from kaohe.scoring.formula import EXACT, unit_totals
 from kaohe.scoring.grading import GapError, grade_of
-from kaohe.scoring.inputs import PreviousResult, UnitInput
+from kaohe.scoring.inputs import PreviousResult, UnitSource
 from kaohe.scoring.numbers import ROUNDING_NAMES
 from kaohe.scoring.quotas import apply_grade_quota, apply_selection, places_text
-from kaohe.scoring.ranking import key_label, sort_key, tie_notes
-from kaohe.scoring.result import GroupSummary, MultiYearFlag, ScoreReport, UnitResult, evolve
+from kaohe.scoring.ranking import key_label, sort_key
+from kaohe.scoring.result import GroupSummary, MultiYearFlag, ScoreReport, UnitResult
 from kaohe.scoring.spec import GAP_POLICY_NAMES, ScoringSpec
 from kaohe.scoring.validation import Prepared, check_previous, prepare
 
 
 def score(
     spec: ScoringSpec,
-    inputs: list[UnitInput],
+    inputs: Sequence[UnitSource],
     previous: list[PreviousResult] | None = None,
     *,
     file: str | None = None,
     previous_file: str | None = None,
 ) -> ScoreReport:
     """Score every unit; raise ScoreSheetError listing every bad row, or return the whole report."""
-    prepared, problems = prepare(spec, inputs, file)
-    return score_prepared(spec, inputs, prepared, problems, previous, file=file, previous_file=previous_file)
+    with gc_paused():
+        prepared, problems = prepare(spec, inputs, file)
+        return score_prepared(spec, inputs, prepared, problems, previous, file=file, previous_file=previous_file)
 
 
 def score_prepared(
     spec: ScoringSpec,
-    inputs: list[UnitInput],
+    inputs: Sequence[UnitSource],
     prepared: list[Prepared],
     problems: list[Problem],
     previous: list[PreviousResult] | None = None,
@@ -41,7 +45,12 @@ def score_prepared(
     previous_file: str | None = None,
 ) -> ScoreReport:
     """``score`` for inputs already through ``prepare`` (its prepared units and problems), so a sheet
-    reader that validated them does not validate them again."""
+    reader that validated them does not validate them again.
+
+    Each unit's total and ranking key are computed once (exact decimals where no weight was
+    reallocated, fractions otherwise); grades, ranks, quotas and selections are then set on the
+    unit's one result object, and the words explaining them are built only when read.
+    """
     problems = list(problems)
     if previous is not None:
         problems += check_previous(spec, previous, previous_file)
@@ -49,15 +58,15 @@ def score_prepared(
         problems.append(Problem("没有任何被考核单位", file=file))
     if problems:
         raise ScoreSheetError(problems)
-    results = {p.source.unit: compute_unit(spec, p) for p in prepared}
-    _grade(spec, prepared, results, file)
+    results = _results(spec, prepared)
+    _grade(spec, results, file)
     groups = _group_order(spec, prepared)
-    order = _Order.of(spec, results)
-    summaries = _rank(spec, results, groups, order)
-    notes = _grade_quotas(spec, results, groups, summaries, order)
-    _selections(spec, results, groups, summaries, order)
+    order = _Order.of(results)
+    summaries = _rank(spec, groups, order)
+    notes = _grade_quotas(spec, groups, summaries, order)
+    _selections(spec, groups, summaries, order)
     _multi_year(spec, results, previous)
-    final = tuple(r for g in groups for r in order.ranked(results, g))
+    final = tuple(r for g in groups for r in order.groups[g])
     return ScoreReport(
         scheme=spec.scheme,
         precision=spec.precision,
@@ -71,6 +80,18 @@ def score_prepared(
         notes=tuple(notes),
         negative_selections=frozenset(s.id for s in spec.selections if s.negative),
     )
+
+
+def _results(spec: ScoringSpec, prepared: list[Prepared]) -> list[UnitResult]:
+    totals = unit_totals(spec, prepared)
+    flag_ids = [f.id for f in spec.input_flags]
+    results: list[UnitResult] = []
+    with localcontext(EXACT):
+        for unit, (total, contributions, explanation) in zip(prepared, totals):
+            key = sort_key(spec, unit.formula, unit.source.unit, total, contributions)
+            flags = tuple(f for f in flag_ids if f in unit.flags) if unit.flags else ()
+            results.append(UnitResult(spec, unit, total, key, flags, explanation))
+    return results
 
 
 def settings_used(spec: ScoringSpec, previous_given: bool) -> dict[str, Any]:
@@ -88,18 +109,21 @@ def settings_used(spec: ScoringSpec, previous_given: bool) -> dict[str, Any]:
     return data
 
 
-def _grade(spec: ScoringSpec, prepared: list[Prepared], results: dict[str, UnitResult], file: str | None) -> None:
+def _grade(spec: ScoringSpec, results: list[UnitResult], file: str | None) -> None:
     if spec.grades is None:
         return
     problems: list[Problem] = []
-    for unit in prepared:
-        result = results[unit.source.unit]
-        try:
-            grade, reason = grade_of(result.total, spec.grades)
-        except GapError as error:
-            problems.append(Problem(str(error), file=file, row=unit.source.row, field="总分"))
-            continue
-        results[result.unit] = evolve(result, grade_before_quota=grade, grade=grade, grade_reason=reason)
+    known: dict[Decimal, tuple[str, str]] = {}
+    for result in results:
+        graded = known.get(result.total)
+        if graded is None:
+            try:
+                graded = known[result.total] = grade_of(result.total, spec.grades)
+            except GapError as error:
+                problems.append(Problem(str(error), file=file, row=result._prepared.source.row, field="总分"))
+                continue
+        result.grade_before_quota = result.grade = graded[0]
+        result.grade_reason = graded[1]
     if problems:
         raise ScoreSheetError(problems)
 
@@ -109,6 +133,8 @@ def _group_order(spec: ScoringSpec, prepared: list[Prepared]) -> list[str]:
     fixed = [g.id for g in spec.groups.fixed]
     seen: dict[str, tuple[int, int, str]] = {}
     for unit in prepared:
+        if unit.group_id in seen:
+            continue
         position = fixed.index(unit.group_id) if unit.group_id in fixed else len(fixed)
         seen[unit.group_id] = (kinds.index(unit.kind.id), position, unit.group_name)
     return sorted(seen, key=lambda g: seen[g])
@@ -116,57 +142,49 @@ def _group_order(spec: ScoringSpec, prepared: list[Prepared]) -> list[str]:
 
 @dataclass(frozen=True)
 class _Order:
-    """Every unit's ranking key, computed once, and the units of each group and of the whole report
-    in rank order (quotas and selections change grades and decisions, never the order)."""
+    """The units of each group and of the whole report in rank order, by the key computed once per
+    unit (quotas and selections change grades and decisions, never the order)."""
 
-    groups: dict[str, list[str]]
-    everyone: list[str]
+    groups: dict[str, list[UnitResult]]
+    everyone: list[UnitResult]
 
     @classmethod
-    def of(cls, spec: ScoringSpec, results: dict[str, UnitResult]) -> _Order:
-        keys = {unit: sort_key(spec, result) for unit, result in results.items()}
-        members: dict[str, list[str]] = {}
-        for unit, result in results.items():
-            members.setdefault(result.group, []).append(unit)
-        for codes in members.values():
-            codes.sort(key=keys.__getitem__)
-        return cls(members, sorted(results, key=keys.__getitem__))
-
-    def ranked(self, results: dict[str, UnitResult], group_id: str) -> list[UnitResult]:
-        """The group's current results, best first."""
-        return [results[unit] for unit in self.groups[group_id]]
+    def of(cls, results: list[UnitResult]) -> _Order:
+        everyone = sorted(results, key=lambda r: r.key)
+        members: dict[str, list[UnitResult]] = {}
+        for result in everyone:
+            members.setdefault(result.group, []).append(result)
+        return cls(members, everyone)
 
 
-def _rank(spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str], order: _Order) -> dict[str, GroupSummary]:
+def _rank(spec: ScoringSpec, groups: list[str], order: _Order) -> dict[str, GroupSummary]:
     summaries: dict[str, GroupSummary] = {}
-    overall = {unit: rank for rank, unit in enumerate(order.everyone, start=1)} if spec.ranking.overall else {}
+    if spec.ranking.overall:
+        for rank, result in enumerate(order.everyone, start=1):
+            result.overall_rank = rank
     for group_id in groups:
-        ranked = order.ranked(results, group_id)
-        ties = tie_notes(spec, ranked)
+        ranked = order.groups[group_id]
+        size = len(ranked)
         for rank, result in enumerate(ranked, start=1):
-            results[result.unit] = evolve(
-                result, rank=rank, group_size=len(ranked), tie_notes=tuple(ties.get(result.unit, [])),
-                overall_rank=overall.get(result.unit, result.overall_rank),
-            )
+            result.rank = rank
+            result.group_size = size
+            result._ranked = ranked
         first = ranked[0]
-        summaries[group_id] = GroupSummary(group_id, first.group_name, first.kind, first.kind_name, len(ranked))
+        summaries[group_id] = GroupSummary(group_id, first.group_name, first.kind, first.kind_name, size)
     return summaries
 
 
-def _grade_quotas(
-    spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str], summaries: dict[str, GroupSummary], order: _Order
-) -> list[str]:
+def _grade_quotas(spec: ScoringSpec, groups: list[str], summaries: dict[str, GroupSummary], order: _Order) -> list[str]:
     notes: list[str] = []
     for quota in spec.grade_quotas:
         for group_id in groups:
-            ranked = order.ranked(results, group_id)
+            ranked = order.groups[group_id]
             rule = quota.per_kind.get(ranked[0].kind)
             if rule is None:
                 continue
             how = places_text(rule, len(ranked), ranked[0].kind_name)
             summaries[group_id].places[f"grade:{quota.grade}"] = how
-            for result in apply_grade_quota(quota, ranked, len(ranked)):
-                results[result.unit] = result
+            apply_grade_quota(quota, ranked, len(ranked))
             if rule.places(len(ranked)) == 0 and any(r.grade_before_quota == quota.grade for r in ranked):
                 notes.append(
                     f"“{ranked[0].group_name}”组“{quota.grade}”名额为0（{how}），"
@@ -175,34 +193,30 @@ def _grade_quotas(
     return notes
 
 
-def _selections(
-    spec: ScoringSpec, results: dict[str, UnitResult], groups: list[str], summaries: dict[str, GroupSummary], order: _Order
-) -> None:
+def _selections(spec: ScoringSpec, groups: list[str], summaries: dict[str, GroupSummary], order: _Order) -> None:
     for selection in spec.selections:
         if selection.scope == "all":
-            everyone = [results[unit] for unit in order.everyone]
-            for result in apply_selection(spec, selection, everyone, len(everyone), "全部单位中"):
-                results[result.unit] = result
+            apply_selection(spec, selection, order.everyone, len(order.everyone), "全部单位中")
             continue
         for group_id in groups:
-            ranked = order.ranked(results, group_id)
+            ranked = order.groups[group_id]
             rule = selection.rule_for(ranked[0].kind)
             if rule is None:
                 continue
             summaries[group_id].places[selection.id] = places_text(rule, len(ranked), ranked[0].kind_name)
-            for result in apply_selection(spec, selection, ranked, len(ranked), "组内"):
-                results[result.unit] = result
+            apply_selection(spec, selection, ranked, len(ranked), "组内")
 
 
-def _multi_year(spec: ScoringSpec, results: dict[str, UnitResult], previous: list[PreviousResult] | None) -> None:
+def _multi_year(spec: ScoringSpec, results: list[UnitResult], previous: list[PreviousResult] | None) -> None:
     if not spec.multi_year:
         return
     last = {p.unit: p for p in previous} if previous is not None else None
-    for unit, result in list(results.items()):
+    for result in results:
+        unit = result.unit
         flags: list[MultiYearFlag] = []
         for rule in spec.multi_year:
-            decision = result.decision(rule.selection)
-            if decision is None:
+            now = result.picked(rule.selection)
+            if now is None:
                 continue
             name = spec.selection(rule.selection).name
             if last is None:
@@ -213,9 +227,8 @@ def _multi_year(spec: ScoringSpec, results: dict[str, UnitResult], previous: lis
                 flags.append(MultiYearFlag(rule.id, rule.name, rule.selection, False, f"上年结果中没有该单位，不能认定连续两年“{name}”"))
                 continue
             before = rule.selection in record.selections
-            now = decision.selected
             reason = f"本年{'' if now else '未'}列入“{name}”，上年{'' if before else '未'}列入“{name}”"
             if now and before:
                 reason += f"：连续两年，{rule.name}"
             flags.append(MultiYearFlag(rule.id, rule.name, rule.selection, now and before, reason))
-        results[unit] = evolve(result, multi_year=tuple(flags))
+        result.multi_year = tuple(flags)

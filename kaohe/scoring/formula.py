@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Sequence
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    Underflow,
+    localcontext,
+)
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, cast
 
 from kaohe.scoring.numbers import exact_text, plain, quantize
-from kaohe.scoring.result import ComponentLine, ItemLine, UnitResult
+from kaohe.scoring.result import ComponentLine, Explanation, ItemLine
 from kaohe.scoring.spec import Formula, Item, ScoringSpec
 from kaohe.scoring.validation import Prepared
 
@@ -41,8 +53,62 @@ def effective_weights(formula: Formula, missing: frozenset[str]) -> tuple[dict[s
     return weights, notes
 
 
-def compute_unit(spec: ScoringSpec, unit: Prepared) -> UnitResult:
-    """The unit's components, items and total (grades, ranks and quotas come later)."""
+EXACT = Context(prec=400, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow, Underflow])
+_ROUNDING = {"ROUND_HALF_UP": ROUND_HALF_UP, "ROUND_HALF_EVEN": ROUND_HALF_EVEN}
+
+
+def unit_totals(spec: ScoringSpec, prepared: Sequence[Prepared]) -> list[tuple[Decimal, list[Decimal | Fraction], Explanation | None]]:
+    """Each unit's published total and its components' contributions, exactly, without the explanation.
+
+    Where no weight was reallocated every number is a decimal, and decimal arithmetic with enough
+    digits is exact (every input is bounded by ``KAOHE_MAX_DECIMAL_DIGITS``/``_EXPONENT``; any
+    inexact step would raise and fall back): the same numbers as the fraction arithmetic of
+    ``explain_unit``, which is used (and its explanation kept) for a unit with reallocated weights.
+    """
+    exponent = Decimal(1).scaleb(-spec.precision)
+    rounding = _ROUNDING[spec.rounding]
+    bonus = [(i.id, i.kind == "amount", i.max if i.kind == "amount" else i.points) for i in spec.bonus]
+    penalty = [(i.id, i.kind == "amount", i.max if i.kind == "amount" else i.points) for i in spec.penalty]
+    totals: list[tuple[Decimal, list[Decimal | Fraction], Explanation | None]] = []
+    with localcontext(EXACT):
+        for unit in prepared:
+            try:
+                if unit.missing:
+                    raise Inexact
+                formula = unit.formula
+                values = unit.values
+                contributions = [values[c.id].number * c.weight / 100 for c in formula.components]
+                total = sum(contributions, Decimal(0))
+                if unit.items:
+                    total += _decimal_items(bonus, unit.items, formula.bonus_cap)
+                    total -= _decimal_items(penalty, unit.items, formula.penalty_cap)
+                if formula.total_cap is not None and total > formula.total_cap:
+                    total = formula.total_cap
+                if formula.total_floor is not None and total < formula.total_floor:
+                    total = formula.total_floor
+                published = total.quantize(exponent, rounding=rounding, context=_ROUNDED)
+            except (Inexact, InvalidOperation, Overflow, Underflow):
+                explanation = explain_unit(spec, unit)
+                totals.append((explanation.total, [line.contribution for line in explanation.components], explanation))
+                continue
+            totals.append((published.copy_abs() if published.is_zero() else published, cast("list[Decimal | Fraction]", contributions), None))
+    return totals
+
+
+_ROUNDED = Context(prec=400, traps=[InvalidOperation, Overflow])
+
+
+def _decimal_items(items: list[tuple[str, bool, Decimal | None]], given: dict[str, tuple[Decimal, str]], cap: Decimal | None) -> Decimal:
+    total = Decimal(0)
+    for item_id, is_amount, number in items:
+        if item_id in given:
+            quantity = given[item_id][0]
+            total += min(quantity, number) if is_amount else number * quantity  # type: ignore[operator,type-var]
+    return total if cap is None or total <= cap else cap
+
+
+def explain_unit(spec: ScoringSpec, unit: Prepared) -> Explanation:
+    """The unit's components, items and total with every step explained (grades, ranks and quotas come later)."""
     formula = unit.formula
     weights, reallocation_notes = effective_weights(formula, unit.missing)
     lines: list[ComponentLine] = []
@@ -55,12 +121,13 @@ def compute_unit(spec: ScoringSpec, unit: Prepared) -> UnitResult:
                               None, component.weight, weight, ZERO, True, "无此项任务，权重已按比例折算")
             )
             continue
-        contribution = value.number * weight / 100
+        number = Fraction(value.number)
+        contribution = number * weight / 100
         note = value.note
         if weight != component.weight:
             note = (note + "；" if note else "") + f"权重由 {plain(component.weight)}% 折算为 {exact_text(weight)}%"
         lines.append(
-            ComponentLine(component.id, component.name, component.category, value.raw, value.number,
+            ComponentLine(component.id, component.name, component.category, value.raw, number,
                           component.weight, weight, contribution, False, note)
         )
     bonus = _item_lines(spec.bonus, "bonus", unit)
@@ -81,15 +148,7 @@ def compute_unit(spec: ScoringSpec, unit: Prepared) -> UnitResult:
     published = quantize(total, spec.precision, spec.rounding)
     if Fraction(published) != total:
         notes.append(f"精确值 {exact_text(total, 8)}，保留 {spec.precision} 位小数（{spec.rounding}）为 {published}")
-    return UnitResult(
-        unit=unit.source.unit,
-        name=unit.source.name,
-        group=unit.group_id,
-        group_name=unit.group_name,
-        kind=unit.kind.id,
-        kind_name=unit.kind.name,
-        formula=formula.id,
-        formula_name=formula.name,
+    return Explanation(
         components=tuple(lines),
         reallocation_notes=tuple(reallocation_notes),
         bonus=tuple(bonus),
@@ -102,9 +161,6 @@ def compute_unit(spec: ScoringSpec, unit: Prepared) -> UnitResult:
         total_exact=total,
         total_notes=tuple(notes),
         total=published,
-        flags=tuple(f.id for f in spec.input_flags if f.id in unit.flags),
-        problems=tuple(unit.source.problems),
-        advice=tuple(unit.source.advice),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -47,3 +48,25 @@ class PreviousResult(BaseModel):
     unit: str = Field(min_length=1)
     selections: frozenset[str] = frozenset()
     row: int | None = None
+
+
+class SheetUnit:
+    """One row of a score sheet, already checked by the sheet reader: the fields of ``UnitInput``
+    without its per-row validation (a sheet of 100,000 rows would spend most of its time there)."""
+
+    __slots__ = ("unit", "name", "group", "kind", "values", "items", "flags", "problems", "advice", "row")
+
+    def __init__(
+        self, unit: str, name: str, group: str, kind: str | None, values: Mapping[str, RawValue], items: Mapping[str, RawValue],
+        flags: Mapping[str, RawValue], problems: list[str], advice: list[str], row: int | None,
+    ) -> None:
+        self.unit, self.name, self.group, self.kind, self.row = unit, name, group, kind, row
+        self.values, self.items, self.flags, self.problems, self.advice = values, items, flags, problems, advice
+
+    def to_input(self) -> UnitInput:
+        """The same unit as a validated ``UnitInput``."""
+        return UnitInput(unit=self.unit, name=self.name, group=self.group, kind=self.kind, values=dict(self.values),
+                         items=dict(self.items), flags=dict(self.flags), problems=self.problems, advice=self.advice, row=self.row)
+
+
+UnitSource = UnitInput | SheetUnit

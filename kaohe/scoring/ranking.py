@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
 
 from kaohe.scoring.numbers import exact_text
 from kaohe.scoring.result import UnitResult
-from kaohe.scoring.spec import ScoringSpec
+from kaohe.scoring.spec import Formula, ScoringSpec
 
 
 def key_label(spec: ScoringSpec, key: str) -> str:
@@ -25,52 +26,79 @@ def key_label(spec: ScoringSpec, key: str) -> str:
     return f"“{key.removeprefix('category:')}”类得分贡献合计高者在前"
 
 
-def _value(result: UnitResult, key: str) -> Fraction | str:
-    if key == "total":
-        return Fraction(result.total)
-    if key == "unit":
-        return result.unit
-    if key == "first_component":
-        return result.components[0].contribution
-    if key.startswith("component:"):
-        component_id = key.removeprefix("component:")
-        return next((c.contribution for c in result.components if c.id == component_id), Fraction(0))
-    category = key.removeprefix("category:")
-    return sum((c.contribution for c in result.components if c.category == category), Fraction(0))
-
-
-def sort_key(spec: ScoringSpec, result: UnitResult) -> tuple[object, ...]:
-    """Sort key: descending on every score key, ascending on the unit code."""
+def sort_key(spec: ScoringSpec, formula: Formula, code: str, total: Decimal,
+             contributions: Sequence[Decimal | Fraction]) -> tuple[object, ...]:
+    """Sort key: descending on every score key, ascending on the unit code (computed once per unit;
+    call it within ``formula.EXACT`` when the contributions are decimals, so sums stay exact)."""
     parts: list[object] = []
     for key in spec.ranking.tie_break:
-        value = result.total if key == "total" else _value(result, key)
-        parts.append(value if isinstance(value, str) else -value)
+        if key == "total":
+            parts.append(total.copy_negate())
+        elif key == "unit":
+            parts.append(code)
+        else:
+            parts.append(_negated(_contribution(formula, contributions, key)))
     return tuple(parts)
+
+
+def _contribution(formula: Formula, contributions: Sequence[Decimal | Fraction], key: str) -> Decimal | Fraction | int:
+    if key == "first_component":
+        return contributions[0]
+    if key.startswith("component:"):
+        component_id = key.removeprefix("component:")
+        return next((v for c, v in zip(formula.components, contributions) if c.id == component_id), 0)
+    category = key.removeprefix("category:")
+    return sum(v for c, v in zip(formula.components, contributions) if c.category == category)
+
+
+def _negated(value: Decimal | Fraction | int) -> Decimal | Fraction | int:
+    return value.copy_negate() if isinstance(value, Decimal) else -value
+
+
+def _value(result: UnitResult, position: int) -> Fraction | str:
+    part = result.key[position]
+    if isinstance(part, str):
+        return part
+    return Fraction(_negated(part))
 
 
 def ordered(spec: ScoringSpec, results: Sequence[UnitResult]) -> list[UnitResult]:
     """``results`` best first."""
-    return sorted(results, key=lambda r: sort_key(spec, r))
+    return sorted(results, key=lambda r: r.key)
+
+
+def neighbour_notes(spec: ScoringSpec, ranked: Sequence[UnitResult], index: int) -> list[str]:
+    """The tie notes of ``ranked[index]``: beside the unit before it, then the unit after it."""
+    notes: list[str] = []
+    if index > 0:
+        _pair_note(spec, ranked[index - 1], ranked[index], notes, behind_side=True)
+    if index + 1 < len(ranked):
+        _pair_note(spec, ranked[index], ranked[index + 1], notes, behind_side=False)
+    return notes
 
 
 def tie_notes(spec: ScoringSpec, ranked: Sequence[UnitResult]) -> dict[str, list[str]]:
     """For units with the same published total, which key put them in their order."""
     notes: dict[str, list[str]] = {}
-    for ahead, behind in zip(ranked, ranked[1:]):
-        if ahead.total != behind.total:
-            continue
-        for key in spec.ranking.tie_break[1:]:
-            a, b = _value(ahead, key), _value(behind, key)
-            if a == b:
-                continue
-            shown_a = a if isinstance(a, str) else exact_text(a)
-            shown_b = b if isinstance(b, str) else exact_text(b)
-            rule = key_label(spec, key)
-            notes.setdefault(ahead.unit, []).append(
-                f"与 {behind.unit}（{behind.name}）总分同为 {ahead.total}，依并列规则（{rule}）排在其前（{shown_a} 对 {shown_b}）"
-            )
-            notes.setdefault(behind.unit, []).append(
-                f"与 {ahead.unit}（{ahead.name}）总分同为 {ahead.total}，依并列规则（{rule}）排在其后（{shown_b} 对 {shown_a}）"
-            )
-            break
+    for index, result in enumerate(ranked):
+        found = neighbour_notes(spec, ranked, index)
+        if found:
+            notes[result.unit] = found
     return notes
+
+
+def _pair_note(spec: ScoringSpec, ahead: UnitResult, behind: UnitResult, notes: list[str], *, behind_side: bool) -> None:
+    if ahead.total != behind.total:
+        return
+    for position, key in enumerate(spec.ranking.tie_break[1:], start=1):
+        a, b = _value(ahead, position), _value(behind, position)
+        if a == b:
+            continue
+        shown_a = a if isinstance(a, str) else exact_text(a)
+        shown_b = b if isinstance(b, str) else exact_text(b)
+        rule = key_label(spec, key)
+        if behind_side:
+            notes.append(f"与 {ahead.unit}（{ahead.name}）总分同为 {ahead.total}，依并列规则（{rule}）排在其后（{shown_b} 对 {shown_a}）")
+        else:
+            notes.append(f"与 {behind.unit}（{behind.name}）总分同为 {ahead.total}，依并列规则（{rule}）排在其前（{shown_a} 对 {shown_b}）")
+        return

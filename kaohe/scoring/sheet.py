@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from kaohe.bulk import gc_paused
 from kaohe.errors import Problem, ScoreSheetError
 from kaohe.inputfiles import read_bounded
 from kaohe.scoring.engine import score_prepared
-from kaohe.scoring.inputs import PreviousResult, UnitInput
+from kaohe.scoring.inputs import PreviousResult, SheetUnit, UnitInput, UnitSource
 from kaohe.scoring.result import ScoreReport
 from kaohe.scoring.spec import ScoringSpec, normalize_label
 from kaohe.scoring.table import Cell, Table, read_table
@@ -40,30 +41,32 @@ class _Column:
 
 def parse_score_sheet(data: bytes, file: str, spec: ScoringSpec) -> list[UnitInput]:
     """The units of a score sheet given as bytes; ScoreSheetError listing every bad row and field."""
-    return _parse_and_prepare(data, file, spec)[0]
+    return [unit if isinstance(unit, UnitInput) else unit.to_input() for unit in _parse_and_prepare(data, file, spec)[0]]
 
 
-def _parse_and_prepare(data: bytes, file: str, spec: ScoringSpec, merge: Merge | None = None) -> tuple[list[UnitInput], list[Prepared]]:
+def _parse_and_prepare(data: bytes, file: str, spec: ScoringSpec, merge: Merge | None = None) -> tuple[list[UnitSource], list[Prepared]]:
     """The units of a score sheet and their prepared (validated, exact) form: one validation pass.
 
     ``merge`` (kaohe.scoring.form_files) fills in component scores from form files before validation."""
     table = read_table(data, file)
     header_row, columns = _header(table, _score_columns(spec), required=_required(spec))
-    inputs: list[UnitInput] = []
+    rows: list[SheetUnit] = []
     problems: list[Problem] = []
     for number, cells in table.rows:
         if number <= header_row:
             continue
         row = _row_cells(columns, cells)
-        if all(is_blank(v) for c, v in row if c.role != "ignored"):
+        if all(v is None or c.role == "ignored" or is_blank(v) for c, v in row):
             continue
         unit = _unit_input(row, number, file, problems)
         if unit is not None:
-            inputs.append(unit)
-    if not inputs and not problems:
+            rows.append(unit)
+    if not rows and not problems:
         problems.append(Problem("表中没有任何单位数据", file=file))
+    inputs: list[UnitSource] = list(rows)
     if merge is not None:
-        inputs, merged = merge(inputs)
+        merged_inputs, merged = merge([row.to_input() for row in rows])
+        inputs = list(merged_inputs)
         problems += merged
     prepared, invalid = prepare(spec, inputs, file)
     problems += invalid
@@ -123,8 +126,13 @@ def score_files(spec: ScoringSpec, sheet: Path, previous: Path | None = None, *,
     """Read the score sheet (and last year's results), then score; problems name the files.
 
     ``merge`` fills in the sheet's rows from form files before they are validated (kaohe.scoring.form_files)."""
+    with gc_paused():
+        return _score_files(spec, sheet, previous, merge)
+
+
+def _score_files(spec: ScoringSpec, sheet: Path, previous: Path | None, merge: Merge | None) -> ScoreReport:
     problems: list[Problem] = []
-    inputs: list[UnitInput] = []
+    inputs: list[UnitSource] = []
     prepared: list[Prepared] = []
     last: list[PreviousResult] | None = None
     try:
@@ -261,7 +269,7 @@ def _code_text(value: Cell) -> str:
     return str(value).strip()
 
 
-def _unit_input(row: list[tuple[_Column, Cell]], number: int, file: str, problems: list[Problem]) -> UnitInput | None:
+def _unit_input(row: list[tuple[_Column, Cell]], number: int, file: str, problems: list[Problem]) -> SheetUnit | None:
     fields: dict[str, Cell] = {}
     values: dict[str, Cell] = {}
     items: dict[str, Cell] = {}
@@ -291,15 +299,5 @@ def _unit_input(row: list[tuple[_Column, Cell]], number: int, file: str, problem
         problems.append(Problem(str(error), file=file, row=number, field="单位代码"))
         return None
     kind = fields.get("kind")
-    return UnitInput(
-        unit=code,
-        name=str(fields["name"]).strip(),
-        group=str(fields["group"]).strip(),
-        kind=None if is_blank(kind) else str(kind).strip(),
-        values=values,
-        items=items,
-        flags=flags,
-        problems=texts["problems"],
-        advice=texts["advice"],
-        row=number,
-    )
+    return SheetUnit(code, str(fields["name"]).strip(), str(fields["group"]).strip(), None if is_blank(kind) else str(kind).strip(),
+                     values, items, flags, texts["problems"], texts["advice"], number)

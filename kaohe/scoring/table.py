@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kaohe.errors import Problem, ScoreSheetError
+from kaohe.limits import limits
 from kaohe.scoring.numbers import to_decimal
 from kaohe.xlsxsafe import check_xlsx, row_limit_problem
 
@@ -45,9 +46,10 @@ def _csv_rows(data: bytes, file: str) -> list[tuple[int, list[Cell]]]:
     else:
         raise ScoreSheetError(Problem("无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030）", file=file))
     rows: list[tuple[int, list[Cell]]] = []
+    bound = limits().max_rows
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            if (reason := row_limit_problem(number)) is not None:
+            if number > bound and (reason := row_limit_problem(number)) is not None:
                 raise ScoreSheetError(Problem(reason, file=file))
             rows.append((number, [cell if cell.strip() else None for cell in record]))
     except csv.Error as error:
