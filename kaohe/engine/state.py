@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kaohe.schemes.model import ReminderPlan
 
@@ -23,9 +24,8 @@ class StageState:
     reminders: ReminderPlan | None
 
 
-@dataclass(frozen=True)
-class ObligationState:
-    """One unit's obligation in one stage."""
+class ObligationState(NamedTuple):
+    """One unit's obligation in one stage (a named tuple: a 100,000-unit cycle loads 200,000 of them)."""
 
     id: int
     stage_key: str

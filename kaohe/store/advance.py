@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import String, TypeDecorator, select, type_coerce, update
 from sqlalchemy.orm import Session, object_session
 
+from kaohe.bulk import gc_paused
 from kaohe.clock import BEIJING
 from kaohe.engine.state import Decisions, Delivery, ObligationState, StageState
 from kaohe.models import Cycle, CycleStage, Obligation, Unit
@@ -39,8 +40,9 @@ def stage_states(cycle: Cycle) -> list[StageState]:
 def obligation_states(session: Session, cycle: Cycle, *, owing_only: bool = False) -> list[ObligationState]:
     """The cycle's obligations as plain data (with ``owing_only``, only those not done or waived).
 
-    Plain column selects; a cycle's obligations share a handful of due dates, so each distinct stored
-    value is turned into an aware datetime once, not once per row.
+    Plain column selects run on the session's connection (no ORM row processing); a cycle's
+    obligations share a handful of due dates, so each distinct stored value is turned into an aware
+    datetime once, not once per row; each row becomes one named tuple.
     """
     query = (
         select(Obligation.id, CycleStage.key, Unit.code, type_coerce(Obligation.due_at, _RawDue()), Obligation.status)
@@ -52,14 +54,15 @@ def obligation_states(session: Session, cycle: Cycle, *, owing_only: bool = Fals
     dialect = session.get_bind().dialect
     processor = Obligation.__table__.c.due_at.type.dialect_impl(dialect).result_processor(dialect, None)
     parsed: dict[object, dt.datetime] = {}
-
-    def due(value: object) -> dt.datetime:
-        found = parsed.get(value)
-        if found is None:
-            found = parsed[value] = processor(value) if processor is not None else value  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
-
-    return [ObligationState(row_id, stage, unit, due(raw), status) for row_id, stage, unit, raw, status in session.execute(query)]
+    make = tuple.__new__
+    states: list[ObligationState] = []
+    with gc_paused():
+        for row_id, stage, unit, raw, status in session.connection().execute(query):
+            due = parsed.get(raw)
+            if due is None:
+                due = parsed[raw] = processor(raw) if processor is not None else raw
+            states.append(make(ObligationState, (row_id, stage, unit, due, status)))
+    return states
 
 
 class _RawDue(TypeDecorator[object]):
@@ -73,10 +76,12 @@ def escalation_targets(cycle: Cycle) -> dict[str, list[str]]:
     """Unit code → the codes its overdue notices escalate to: its supervisor, else the coordinators."""
     session = object_session(cycle)
     assert session is not None, "the cycle must belong to a session"
-    units = session.execute(select(Unit.code, Unit.role, Unit.supervisor_code).where(Unit.cycle_id == cycle.id)).all()
-    codes = {code for code, _, _ in units}
-    coordinators = [code for code, role, _ in units if role == "coordinator"]
-    return {code: [supervisor] if supervisor in codes else coordinators for code, _, supervisor in units}
+    with gc_paused():
+        units = session.connection().execute(select(Unit.code, Unit.role, Unit.supervisor_code).where(Unit.cycle_id == cycle.id)).all()
+        codes = {code for code, _, _ in units}
+        coordinators = [code for code, role, _ in units if role == "coordinator"]
+        alone = [coordinators]
+        return {code: [supervisor] if supervisor in codes else alone[0] for code, _, supervisor in units}
 
 
 def apply_decisions(session: Session, cycle: Cycle, decisions: Decisions, *, now: dt.datetime, actor: str) -> dict[str, int]:
