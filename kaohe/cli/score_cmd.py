@@ -54,7 +54,7 @@ def preview_rows(report: ScoreReport) -> list[tuple[object, ...]]:
     """One table row per unit: group, rank, code, name, total, grade, selections."""
     return [
         (r.group_name, r.rank, r.unit, r.name, format(r.total, "f"), r.grade,
-         "、".join(d.name for d in r.decisions if d.selected) or None)
+         "、".join(report.selection_names[s] for s in r.selections()) or None)
         for r in report.results
     ]
 

@@ -33,7 +33,7 @@ def result_lines(report: ScoreReport, rectify: Mapping[str, Sequence[str]]) -> l
     return [
         ResultLine(
             unit=r.unit, name=r.name, total=format(r.total, "f"), grade=r.grade, rank=r.rank, group=r.group_name,
-            overall_rank=r.overall_rank, selections=tuple(d.selection for d in r.decisions if d.selected),
+            overall_rank=r.overall_rank, selections=r.selections(),
             must_rectify=r.unit in rectify,
         )
         for r in report.results

@@ -191,6 +191,10 @@ class UnitResult:
 
         return tuple(decision_of(self, *pick) for pick in self._picks)
 
+    def selections(self) -> tuple[str, ...]:
+        """The ids of the selections that picked the unit, in the scheme's order."""
+        return tuple(place.selection.id for place, _, chosen in self._picks if chosen)
+
     def selected(self, selection: str) -> bool:
         """Whether the unit was picked by ``selection``."""
         return any(place.selection.id == selection and chosen for place, _, chosen in self._picks)
