@@ -20,13 +20,13 @@ from kaohe.errors import InputError, PermissionDeniedError, StateError
 from kaohe.http_client import dispatch_client
 from kaohe.models import AuditEntry, Obligation, OutboxMessage, Unit
 from kaohe.notifications.email import AiosmtplibTransport
-from kaohe.notifications.receivers import LocalSmtpReceiver
 from kaohe.notifications.registry import build_channels
 from kaohe.services import Actor, Role, local_operator
 from kaohe.services.special import ScoreSpecialVerification, score_special_verification
 from kaohe.services.uploads import Upload
 from kaohe.settings import Settings
 from kaohe.store.cycles import get_cycle
+from kaohe.testing.receivers import LocalSmtpReceiver
 
 ORDOS = """编码,名称,类别,角色,上级,邮箱
 DS,东胜区委区政府,旗区,被考核单位,OFFICE,ds@example.org
