@@ -57,7 +57,8 @@ async def feed(unit_code: str, token: str, context: ContextDep) -> Response:
         for db in get_db(context):
             if not unit_exists(db, unit_code) or not calendar_feed_token_matches(context.secret, unit_code, feed_generation(db, unit_code), token):
                 raise NotFound("订阅地址无效或已更换")
-            return unit_calendar(db, unit_code, stamp=context.now(), link=signer_from_settings(context.settings))
+            return unit_calendar(db, unit_code, stamp=context.now(), workdays=context.services().calendar,
+                                 link=signer_from_settings(context.settings))
         raise AssertionError("unreachable")
 
     data = await run_in_threadpool(build)
