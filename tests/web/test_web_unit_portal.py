@@ -124,8 +124,8 @@ def test_a_unit_signs_for_its_order_replies_and_closes_it_with_evidence(own_port
     page = unit.get(acknowledged.headers["location"]).text
     assert "已签收" in page and "由 " + portal.accounts["unit"] + " 签收" in page and "acknowledge-form" not in page
     assert unit.post(f"{path}/acknowledge", data={"csrf_token": token}).status_code == 303  # once is recorded, twice changes nothing
-    [entry] = _actions(portal, "order.acknowledged")
-    assert entry.actor == portal.accounts["unit"] and entry.detail["ip"] == "127.0.0.1" and entry.subject == mine.order_no
+    [entry] = [e for e in _actions(portal, "order.acknowledged") if e.actor == portal.accounts["unit"]]  # the database is shared
+    assert entry.detail["ip"] == "127.0.0.1" and entry.subject == mine.order_no
 
     empty = unit.post(f"{path}/reply", data={"csrf_token": token, "text": "  "})
     assert empty.status_code == 400 and "不能为空" in empty.text
@@ -133,7 +133,7 @@ def test_a_unit_signs_for_its_order_replies_and_closes_it_with_evidence(own_port
     assert replied.status_code == 303
     page = unit.get(path).text
     assert "已补齐&lt;b&gt;入户&lt;/b&gt;台账" in page
-    assert [e.detail["text"] for e in _actions(portal, "order.replied")] == ["已补齐<b>入户</b>台账，明日上传佐证"]
+    assert [e.detail["text"] for e in _actions(portal, "order.replied") if e.actor == portal.accounts["unit"]] == ["已补齐<b>入户</b>台账，明日上传佐证"]
 
     closed = unit.post(f"{path}/close", data={"csrf_token": token}, files={"evidence": ("整改佐证.pdf", b"%PDF evidence")})
     assert closed.status_code == 303
