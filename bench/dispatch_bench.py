@@ -45,6 +45,7 @@ from kaohe.dispatch import Dispatcher, DispatchReport
 from kaohe.http_client import dispatch_client
 from kaohe.models import OutboxMessage
 from kaohe.notifications.email import AiosmtplibTransport
+from kaohe.notifications.markup import html_body
 from kaohe.notifications.message import Message
 from kaohe.notifications.registry import build_channels
 from kaohe.notifications.render import render
@@ -222,7 +223,7 @@ async def raw_aiohttp(messages: Sequence[Message], concurrency: int) -> None:
 
 
 def plain_email(message: Message, date: str) -> EmailMessage:
-    """The same e-mail as kaohe sends, built with the standard library alone."""
+    """The same e-mail as kaohe sends (text and HTML alternatives, same headers), built with the standard library alone."""
     mail = EmailMessage()
     mail["Subject"] = message.subject
     mail["From"] = SENDER
@@ -230,6 +231,7 @@ def plain_email(message: Message, date: str) -> EmailMessage:
     mail["Date"] = date
     mail["Message-ID"] = f"<{hashlib.sha256(message.key.encode()).hexdigest()[:40]}.kaohe@example.cn>"
     mail.set_content(message.body, charset="utf-8", cte="base64")
+    mail.add_alternative(html_body(message), subtype="html", charset="utf-8", cte="base64")
     return mail
 
 

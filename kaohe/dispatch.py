@@ -15,17 +15,22 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from kaohe.errors import DeliveryError
-from kaohe.models import OutboxMessage, utcnow
+from kaohe.models import utcnow
 from kaohe.notifications.channel import Channel
 from kaohe.notifications.digest import merge_into_digests
 from kaohe.notifications.links import LinkSigner
 from kaohe.notifications.message import Message, Receipt
 from kaohe.notifications.ratelimit import RateLimiter
 from kaohe.store.outbox import Outcome, claim, mark_sending, record_outcomes, recover
+
+MIN_CHUNK = 32
+"""Messages are marked ``sending`` (and outcomes recorded) in chunks of max(concurrency, MIN_CHUNK): one transaction
+per chunk; at few workers smaller chunks would cost a transaction per handful of messages."""
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
@@ -96,21 +101,36 @@ class Dispatcher:
         """
         started = time.perf_counter()
         report = DispatchReport(recovered=self.recover(self.clock()))
-        while max_batches is None or report.batches < max_batches:
-            with self.sessions() as session:
-                rows = claim(session, cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker, at=self.clock())
-                batch = [(row.id, row.attempts, _message(row, self.links)) for row in rows]
-            if not batch:
-                break
-            report.batches += 1
-            await self._send_batch(batch, now, report)
+        claiming = asyncio.ensure_future(asyncio.to_thread(self._claim, now, cycle_id))
+        try:
+            while True:
+                batch = await claiming
+                if not batch:
+                    break
+                report.batches += 1
+                more = max_batches is None or report.batches < max_batches
+                if more:  # the next batch is claimed (in a thread) while this one is sent: no gap between batches
+                    claiming = asyncio.ensure_future(asyncio.to_thread(self._claim, now, cycle_id))
+                await self._send_batch(batch, now, report)
+                if not more:
+                    break
+        finally:
+            if not claiming.done():
+                claiming.cancel()
+                await asyncio.gather(claiming, return_exceptions=True)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _claim(self, now: dt.datetime, cycle_id: int | None) -> list[tuple[int, int, Message]]:
+        """One batch claimed and turned into messages (run in a worker thread, off the event loop)."""
+        with self.sessions() as session:
+            rows = claim(session, cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker, at=self.clock())
+        return [(row.id, row.attempts, _message(row, self.links)) for row in rows]
 
     async def _send_batch(self, batch: Sequence[tuple[int, int, Message]], now: dt.datetime, report: DispatchReport) -> None:
         """Send the batch through ``concurrency`` workers, the database writes running in a thread beside them.
 
-        The batch is cut into chunks of ``concurrency`` messages. A writer marks chunk k+1 ``sending``
+        The batch is cut into chunks of max(``concurrency``, MIN_CHUNK) messages. A writer marks chunk k+1 ``sending``
         (in the same transaction recording every outcome gathered so far) as soon as a worker reaches
         chunk k, and a worker hands a message over only once its chunk is marked; so nothing is sent
         unmarked, at most two chunks are marked ahead of what is in flight, no worker waits for the
@@ -119,7 +139,7 @@ class Dispatcher:
         ids = {message.key: (row_id, attempts) for row_id, attempts, message in batch}
         units = merge_into_digests((message for _, _, message in batch), per_recipient=self.digests)
         report.digests += sum(1 for _, keys in units if len(keys) > 1)
-        size = self.concurrency
+        size = max(self.concurrency, MIN_CHUNK)
         chunks = [units[start:start + size] for start in range(0, len(units), size)]
         if not chunks:
             return
@@ -200,7 +220,7 @@ class Dispatcher:
         return Outcome(row_id, "failed", now, error=str(error), sent_as=sent_as, answer=error.answer)
 
 
-def _message(row: OutboxMessage, links: LinkSigner | None) -> Message:
+def _message(row: Any, links: LinkSigner | None) -> Message:
     from kaohe.notifications.extras import message_from_row
 
     return message_from_row(row.key, row.kind, row.channel, row.recipient, row.subject, row.body, row.extras, signer=links)

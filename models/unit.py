@@ -21,7 +21,7 @@ class Unit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(100), index=True, doc="roster code; indexed: a unit account finds its tasks in every cycle by it")
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(100), default="")
     role: Mapped[str] = mapped_column(String(50), default="assessed")

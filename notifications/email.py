@@ -17,6 +17,7 @@ import aiosmtplib
 from kaohe.errors import ConfigError, DeliveryError
 from kaohe.notifications.channel import Clock, check_channel, utc_now
 from kaohe.notifications.markup import html_body
+from kaohe.notifications.mime import POLICY
 from kaohe.notifications.message import Message, Receipt
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ def build_email(message: Message, *, sender: str, date_header: str, reply_to: st
     else ``sender_name``, else the configured sender's own); Reply-To is the message's, else ``reply_to``."""
     configured = parse_addresses(sender)[0]
     from_address = Address(display_name=message.sender_name or sender_name or configured.display_name, addr_spec=configured.addr_spec)
-    email = EmailMessage()
+    email = EmailMessage(policy=POLICY)
     email["Subject"] = message.subject
     email["From"] = from_address
     email["To"] = parse_addresses(message.recipient)

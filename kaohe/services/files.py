@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -41,13 +42,27 @@ def check_input(path: Path, what: str) -> Path:
     return path
 
 
-def write_files(home: Path, relative_dir: PurePosixPath, files: list[tuple[str, str, bytes | Path]]) -> tuple[Path, list[StoredFile]]:
-    """Write ``(kind, name, bytes or source path)`` files into the new directory ``home/relative_dir``, atomically.
+@dataclass(frozen=True)
+class Received:
+    """A file already received for this one command (a web upload streamed to disk, hashed, synced while it
+    arrived): the store moves it into place instead of copying it, and records the hash taken on arrival."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+Content = bytes | Path | Received
+
+
+def write_files(home: Path, relative_dir: PurePosixPath, files: list[tuple[str, str, Content]]) -> tuple[Path, list[StoredFile]]:
+    """Write ``(kind, name, bytes, source path or received file)`` files into the new directory ``home/relative_dir``, atomically.
 
     Everything is written into a hidden directory beside the target (sources streamed and hashed while
-    copied, then read back and checked), and that directory is renamed into place only when complete; on
-    any failure it is removed, so the target either holds every file or does not exist. A full disk is a
-    StorageError.
+    copied, then read back and checked; a received file is moved there when it is on the same file
+    system, its size checked, else copied like a source path and checked against the hash taken on
+    arrival), and that directory is renamed into place only when complete; on any failure it is removed,
+    so the target either holds every file or does not exist. A full disk is a StorageError.
     """
     target = home / relative_dir
     if target.exists():
@@ -64,12 +79,18 @@ def write_files(home: Path, relative_dir: PurePosixPath, files: list[tuple[str, 
             if (aside / clean).exists():
                 clean = f"{kind}-{clean}"
             path = aside / clean
-            if isinstance(content, Path):
-                digest, size = copy_hashed(content, path, name)
+            if isinstance(content, Received) and _move(content, path):
+                digest, size = content.sha256, content.size
             else:
-                digest, size = _write_bytes(path, content), len(content)
-            if hash_file(path, name)[0] != digest:
-                raise StorageError(f"文件 {target / clean} 写入后校验不符，请检查磁盘后重试")
+                if isinstance(content, Received | Path):
+                    source = content.path if isinstance(content, Received) else content
+                    digest, size = copy_hashed(source, path, name)
+                    if isinstance(content, Received) and digest != content.sha256:
+                        raise StorageError(f"文件 {name} 与上传时的校验值不符：上传后被改动，请重新上传")
+                else:
+                    digest, size = _write_bytes(path, content), len(content)
+                if hash_file(path, name)[0] != digest:
+                    raise StorageError(f"文件 {target / clean} 写入后校验不符，请检查磁盘后重试")
             stored.append(StoredFile(kind, name, digest, size, str(relative_dir / clean)))
         try:
             os.rename(aside, target)
@@ -81,6 +102,20 @@ def write_files(home: Path, relative_dir: PurePosixPath, files: list[tuple[str, 
         remove_dir(aside)
         raise
     return target, stored
+
+
+def _move(received: Received, path: Path) -> bool:
+    """Move a received file to ``path`` (False when it lives on another file system: copy it then); StorageError
+    when it is gone or its size changed since it arrived."""
+    try:
+        os.rename(received.path, path)
+    except OSError as error:
+        if error.errno == errno.EXDEV:
+            return False
+        raise StorageError(f"无法移入上传的文件 {received.path}：{error.strerror or error}；未保存任何内容，请重新上传") from None
+    if path.stat().st_size != received.size:
+        raise StorageError(f"上传的文件 {path.name} 大小与接收时不符，请重新上传")
+    return True
 
 
 def _write_bytes(path: Path, data: bytes) -> str:
@@ -105,8 +140,8 @@ class FileStore:
 
     root: Path
 
-    def write(self, relative_dir: PurePosixPath, files: list[tuple[str, str, bytes | Path]]) -> tuple[Path, list[StoredFile]]:
-        """Write ``(kind, name, bytes or source path)`` files into the new directory ``relative_dir``; see ``write_files``."""
+    def write(self, relative_dir: PurePosixPath, files: list[tuple[str, str, Content]]) -> tuple[Path, list[StoredFile]]:
+        """Write ``(kind, name, bytes, source path or received file)`` files into the new directory ``relative_dir``; see ``write_files``."""
         return write_files(self.root, relative_dir, files)
 
     def path(self, relative: PurePosixPath | str) -> Path:

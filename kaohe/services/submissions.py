@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kaohe.evidence.files import submission_dir
 from kaohe.evidence.indicators import indicators_for
@@ -13,7 +12,7 @@ from kaohe.evidence.score_table import parse_score_table
 from kaohe.schemes.snapshot import scheme_from_snapshot
 from kaohe.services.actors import Actor
 from kaohe.services.context import AppContext
-from kaohe.services.files import StoredFile, remove_dir
+from kaohe.services.files import Content, StoredFile, remove_dir
 from kaohe.services.permissions import Action, Scope, authorize
 from kaohe.services.scoping import unit_scope
 from kaohe.services.uploads import Upload
@@ -82,7 +81,7 @@ def submit(context: AppContext, command: Submit) -> SubmitResult:
             rows = parse_score_table(score_bytes, command.scores.name, indicators)
         version = next_version(session, obligation)
         late = late_by_seconds(now, obligation.due_at)
-        files: list[tuple[str, str, bytes | Path]] = [("report", command.report.name, report)]
+        files: list[tuple[str, str, Content]] = [("report", command.report.name, report)]
         if command.scores is not None and score_bytes is not None:
             files.append(("score_table", command.scores.name, score_bytes))
         created, stored = context.files.write(submission_dir(cycle.key, unit.code, stage.key, version), files)

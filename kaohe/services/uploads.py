@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kaohe.errors import InputError, Problem
-from kaohe.services.files import check_input, read_input
+from kaohe.services.files import Content, Received, check_input, read_input
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,13 @@ class Upload:
     name: str
     data: bytes = b""
     path: Path | None = None
+    received: Received | None = None
+
+    @classmethod
+    def streamed(cls, name: str, path: Path, *, sha256: str, size: int, what: str) -> Upload:
+        """A file received for this command alone (a web upload, hashed as it arrived): checked like ``read``,
+        then moved into the store rather than copied, its arrival hash recorded."""
+        return cls(name, path=check_input(path, what), received=Received(path, sha256, size))
 
     @classmethod
     def read(cls, path: Path, what: str) -> Upload:
@@ -30,6 +37,8 @@ class Upload:
             raise InputError(Problem(f"{what}为空文件", file=self.name))
         return self.data
 
-    def content(self, what: str) -> bytes | Path:
-        """What the file store writes: the path to stream from, or the bytes; InputError when empty."""
+    def content(self, what: str) -> Content:
+        """What the file store writes: the received file to move, the path to stream from, or the bytes; InputError when empty."""
+        if self.received is not None:
+            return self.received
         return self.path if self.path is not None else self.require(what)

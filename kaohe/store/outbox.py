@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import Row, Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -62,11 +62,14 @@ def enqueue(session: Session, messages: Sequence[Outgoing], now: dt.datetime) ->
 
 
 def claim(session: Session, *, cycle_id: int | None, now: dt.datetime, limit: int, worker: str,
-          at: dt.datetime | None = None) -> list[OutboxMessage]:
+          at: dt.datetime | None = None) -> list[Row[Any]]:
     """Take up to ``limit`` messages due at ``now``, marking them ``claimed`` by ``worker`` at ``at`` (default ``now``).
 
     ``at`` is the wall-clock time the lease runs from: ``now`` is the run's scheduled instant, and a
     run that lasts longer than the gap to the next scheduled run must not look dead to it.
+
+    Returns plain rows (``id, attempts, key, kind, channel, recipient, subject, body, extras``), oldest
+    due first: no ORM objects, a dispatcher reads each once.
 
     Two dispatchers never take the same message: PostgreSQL locks the chosen rows and skips those
     another dispatcher has locked; on SQLite one ``UPDATE … WHERE id IN (SELECT …)`` chooses and marks
@@ -82,12 +85,18 @@ def claim(session: Session, *, cycle_id: int | None, now: dt.datetime, limit: in
         chosen = list(session.scalars(due.with_for_update(skip_locked=True)))
         if not chosen:
             return []
+    table = OutboxMessage.__table__
     statement = (
-        update(OutboxMessage).where(OutboxMessage.id.in_(chosen), OutboxMessage.status == "pending")
-        .values(status="claimed", claimed_by=worker, claimed_at=at or now).returning(OutboxMessage)
+        update(table).where(table.c.id.in_(chosen), table.c.status == "pending")
+        .values(status="claimed", claimed_by=worker, claimed_at=at or now)
+        .returning(*(table.c[name] for name in CLAIMED_COLUMNS), table.c.send_after)
     )
-    rows = session.scalars(statement, execution_options={"synchronize_session": False, "populate_existing": True})
+    rows = session.connection().execute(statement).all()
     return sorted(rows, key=lambda row: (row.send_after, row.id))
+
+
+CLAIMED_COLUMNS = ("id", "attempts", "key", "kind", "channel", "recipient", "subject", "body", "extras")
+"""The columns ``claim`` returns (and ``send_after``)."""
 
 
 def mark_sending(session: Session, ids: Iterable[int]) -> None:

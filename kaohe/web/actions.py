@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,14 +27,22 @@ from kaohe.store.audit import record
 from kaohe.store.results import latest_version, send_feedback
 from kaohe.workdays import configured_calendar
 
+if TYPE_CHECKING:
+    from kaohe.web.uploads import ReceivedFile
 
-def submit_files(url: str, home: Path, account: Account, cycle_key: str, stage_key: str, *, report: Path,
-                 scores: Path | None, now: dt.datetime) -> SubmitResult:
-    """A unit hands in its report (and self-score table) for one stage: stored, versioned, audited."""
+
+def submit_files(url: str, home: Path, account: Account, cycle_key: str, stage_key: str, *, report: ReceivedFile,
+                 scores: ReceivedFile | None, now: dt.datetime) -> SubmitResult:
+    """A unit hands in its report (and self-score table) for one stage, as received: stored (moved into
+    place, not copied), versioned, audited."""
     if account.unit_code is None:
         raise StateError("此账号不属于任何单位，不能报送材料")
-    command = Submit(actor_of(account), cycle_key, account.unit_code, stage_key, Upload.read(report, "报告文件"),
-                     Upload.read(scores, "自评表") if scores is not None else None, at=now)
+
+    def upload(received: ReceivedFile, what: str) -> Upload:
+        return Upload.streamed(received.path.name, received.path, sha256=received.sha256, size=received.size, what=what)
+
+    command = Submit(actor_of(account), cycle_key, account.unit_code, stage_key, upload(report, "报告文件"),
+                     upload(scores, "自评表") if scores is not None else None, at=now)
     return submit(build_context(Settings(database_url=url, home=home)), command)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from kaohe.clock import BEIJING
@@ -59,12 +60,12 @@ class Task:
 
 def my_tasks(session: Session, calendar: WorkdayCalendar, unit_code: str, now: dt.datetime) -> list[Task]:
     """Every obligation of the unit ``unit_code`` in every cycle, soonest due first."""
-    versions = (select(Submission.obligation_id, func.max(Submission.version).label("n"))
-                .group_by(Submission.obligation_id).subquery())
+    versions = (select(func.max(Submission.version)).where(Submission.obligation_id == Obligation.id)
+                .correlate(Obligation).scalar_subquery())  # per obligation of this unit, not grouped over every submission
     rows = session.execute(
-        select(Obligation, CycleStage, Cycle, versions.c.n)
+        select(Obligation, CycleStage, Cycle, versions)
         .join(Unit, Obligation.unit_id == Unit.id).join(CycleStage, Obligation.stage_id == CycleStage.id)
-        .join(Cycle, Obligation.cycle_id == Cycle.id).outerjoin(versions, versions.c.obligation_id == Obligation.id)
+        .join(Cycle, Obligation.cycle_id == Cycle.id)
         .where(Unit.code == unit_code).order_by(Obligation.due_at, CycleStage.position)
     ).all()
     today = beijing_date(now)
@@ -183,52 +184,99 @@ class OverdueFilter:
                    attributes={k: params[k] for k in FILTER_ATTRIBUTES if params.get(k)})
 
 
-def overdue_list(session: Session, calendar: WorkdayCalendar, cycle: Cycle, now: dt.datetime, chosen: OverdueFilter) -> list[OverdueRow]:
-    """Units past a due date and not done, with their last reminder and supervisor, longest overdue first."""
-    supervisor = aliased(Unit)
-    last = (select(OutboxMessage.unit_id, OutboxMessage.stage_key, func.max(OutboxMessage.id).label("id"))
-            .where(OutboxMessage.cycle_id == cycle.id, OutboxMessage.unit_id.is_not(None))
-            .group_by(OutboxMessage.unit_id, OutboxMessage.stage_key).subquery())
-    query = (
-        select(Obligation.due_at, Unit.code, Unit.name, *(getattr(Unit, k) for k in FILTER_ATTRIBUTES), Unit.supervisor_code,
-               CycleStage.key, CycleStage.name, OutboxMessage.sent_at, OutboxMessage.send_after, OutboxMessage.channel,
-               OutboxMessage.status, OutboxMessage.kind, supervisor.name)
-        .join(Unit, Obligation.unit_id == Unit.id).join(CycleStage, Obligation.stage_id == CycleStage.id)
-        .outerjoin(last, and_(last.c.unit_id == Unit.id, last.c.stage_key == CycleStage.key))
-        .outerjoin(OutboxMessage, OutboxMessage.id == last.c.id)
-        .outerjoin(supervisor, and_(supervisor.cycle_id == cycle.id, supervisor.code == Unit.supervisor_code))
-        .where(Obligation.cycle_id == cycle.id, Obligation.status.in_(("pending", "overdue")), Obligation.due_at < now)
-        .order_by(Obligation.due_at, CycleStage.position, Unit.code)
-    )
+def _overdue_query(cycle: Cycle, now: dt.datetime, chosen: OverdueFilter, *columns: Any) -> Select[Any]:
+    """``columns`` of the obligations past their due date and not done, joined to unit and stage, filtered."""
+    query = (select(*columns).select_from(Obligation)
+             .join(Unit, Obligation.unit_id == Unit.id).join(CycleStage, Obligation.stage_id == CycleStage.id)
+             .where(Obligation.cycle_id == cycle.id, Obligation.status.in_(("pending", "overdue")), Obligation.due_at < now))
     if chosen.stage:
         query = query.where(CycleStage.key == chosen.stage)
     for name, value in chosen.attributes.items():
         query = query.where(getattr(Unit, name) == value)
+    return query
+
+
+def last_reminders(session: Session, cycle: Cycle, pairs: Collection[tuple[int, str]]) -> dict[tuple[int, str], tuple[Any, ...]]:
+    """The newest message to each (unit id, stage key) in ``pairs``: (sent_at, send_after, channel, status, kind).
+
+    Read for the listed units only (500 at a time), not grouped over the cycle's whole outbox."""
+    units = sorted({unit_id for unit_id, _ in pairs})
+    found: dict[tuple[int, str], tuple[Any, ...]] = {}
+    for start in range(0, len(units), 500):
+        newest = (select(func.max(OutboxMessage.id).label("id"))
+                  .where(OutboxMessage.cycle_id == cycle.id, OutboxMessage.unit_id.in_(units[start:start + 500]))
+                  .group_by(OutboxMessage.unit_id, OutboxMessage.stage_key).subquery())
+        for unit_id, stage_key, *fields in session.execute(
+                select(OutboxMessage.unit_id, OutboxMessage.stage_key, OutboxMessage.sent_at, OutboxMessage.send_after,
+                       OutboxMessage.channel, OutboxMessage.status, OutboxMessage.kind)
+                .join(newest, OutboxMessage.id == newest.c.id)):
+            if (unit_id, stage_key) in pairs:
+                found[(unit_id, stage_key)] = tuple(fields)
+    return found
+
+
+def overdue_list(session: Session, calendar: WorkdayCalendar, cycle: Cycle, now: dt.datetime, chosen: OverdueFilter) -> list[OverdueRow]:
+    """Units past a due date and not done, with their last reminder and supervisor, longest overdue first."""
+    return _overdue_rows(session, calendar, cycle, now, chosen, None)[0]
+
+
+def overdue_page(session: Session, calendar: WorkdayCalendar, cycle: Cycle, now: dt.datetime, chosen: OverdueFilter,
+                 limit: int) -> tuple[list[OverdueRow], int]:
+    """The first ``limit`` rows of ``overdue_list`` and how many it has in all, in one query (a page reads only what it
+    shows, and the last reminders of those units only)."""
+    return _overdue_rows(session, calendar, cycle, now, chosen, limit)
+
+
+def _overdue_rows(session: Session, calendar: WorkdayCalendar, cycle: Cycle, now: dt.datetime, chosen: OverdueFilter,
+                  limit: int | None) -> tuple[list[OverdueRow], int]:
+    supervisor = aliased(Unit)
+    columns = (Obligation.due_at, Unit.id, Unit.code, Unit.name, *(getattr(Unit, k) for k in FILTER_ATTRIBUTES), Unit.supervisor_code,
+               CycleStage.key, CycleStage.name, supervisor.name)
+    reminder = (OutboxMessage.sent_at, OutboxMessage.send_after, OutboxMessage.channel, OutboxMessage.status, OutboxMessage.kind)
+    if limit is None:  # every row: the newest message per (unit, stage) grouped once over the cycle's outbox
+        last = (select(OutboxMessage.unit_id, OutboxMessage.stage_key, func.max(OutboxMessage.id).label("id"))
+                .where(OutboxMessage.cycle_id == cycle.id, OutboxMessage.unit_id.is_not(None))
+                .group_by(OutboxMessage.unit_id, OutboxMessage.stage_key).subquery())
+        query = (_overdue_query(cycle, now, chosen, *columns, *reminder)
+                 .outerjoin(last, and_(last.c.unit_id == Unit.id, last.c.stage_key == CycleStage.key))
+                 .outerjoin(OutboxMessage, OutboxMessage.id == last.c.id))
+    else:  # a page: its rows and the total first, then the newest messages of those units only
+        query = _overdue_query(cycle, now, chosen, *columns, func.count().over())
+    query = (query.outerjoin(supervisor, and_(supervisor.cycle_id == cycle.id, supervisor.code == Unit.supervisor_code))
+             .order_by(Obligation.due_at, CycleStage.position, Unit.code))
+    found: list[Any]
+    if limit is not None:
+        found = list(session.execute(query.limit(limit)))
+        total = found[0][-1] if found else 0
+        reminders = last_reminders(session, cycle, {(row[1], row[-4]) for row in found})
+        found = [(*row[:-1], *reminders.get((row[1], row[-4]), (None,) * 5)) for row in found]
+    else:
+        found = list(session.execute(query))
+        total = len(found)
     today = beijing_date(now)
-    overdue_days: dict[dt.date, int] = {}  # rows share a few due dates; counting days is per date, not per row
+    overdue_days: dict[dt.datetime, int] = {}  # rows share a few due instants; counting days is per instant, not per row
     width = len(FILTER_ATTRIBUTES)
     rows = []
-    for row in session.execute(query):
-        due, code, name, *rest = row
-        attributes, (supervisor_code, stage_key, stage_name, sent_at, send_after, channel, status, kind, supervisor_name) = rest[:width], rest[width:]
-        due_date = beijing_date(due)
-        if due_date not in overdue_days:
-            overdue_days[due_date] = working_days_between(calendar, due_date, today)
+    for due, _, code, name, *rest in found:
+        attributes, (supervisor_code, stage_key, stage_name, supervisor_name, sent_at, send_after, channel, status, kind) = \
+            rest[:width], rest[width:]
+        if due not in overdue_days:
+            overdue_days[due] = working_days_between(calendar, beijing_date(due), today)
         rows.append(OverdueRow(
             unit=code, unit_name=name, attributes=dict(zip(FILTER_ATTRIBUTES, attributes)), stage=stage_key, stage_name=stage_name,
-            due=due, overdue_days=overdue_days[due_date], reminder_at=sent_at or send_after, reminder_channel=channel,
+            due=due, overdue_days=overdue_days[due], reminder_at=sent_at or send_after, reminder_channel=channel,
             reminder_status=status, reminder_kind=kind, supervisor=supervisor_code, supervisor_name=supervisor_name))
-    return rows
+    return rows, total
 
 
 def filter_choices(session: Session, cycle: Cycle) -> dict[str, list[str]]:
-    """The values each roster attribute takes in the cycle (for the filter's drop-downs)."""
-    choices = {}
-    for name in FILTER_ATTRIBUTES:
-        column = getattr(Unit, name)
-        values = session.scalars(select(column).where(Unit.cycle_id == cycle.id, column.is_not(None), column != "").distinct().order_by(column))
-        choices[name] = list(values)
-    return choices
+    """The values each roster attribute takes in the cycle (for the filter's drop-downs), from one scan of its units."""
+    seen: dict[str, set[str]] = {name: set() for name in FILTER_ATTRIBUTES}
+    for row in session.execute(select(*(getattr(Unit, name) for name in FILTER_ATTRIBUTES)).where(Unit.cycle_id == cycle.id).distinct()):
+        for name, value in zip(FILTER_ATTRIBUTES, row):
+            if value:
+                seen[name].add(value)
+    return {name: sorted(values) for name, values in seen.items()}
 
 
 def unit_submissions(session: Session, cycle: Cycle, unit: Unit, stage_key: str | None = None) -> list[tuple[Submission, str]]:

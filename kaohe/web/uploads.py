@@ -4,6 +4,7 @@ never held whole in memory, refused as soon as it passes the size limit (and not
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,8 @@ async def receive_upload(request: Request, target: Path, *, max_bytes: int) -> R
     def on_part_end() -> None:
         part = current[0]
         if part.handle is not None and part.path is not None and part.file_name:
+            part.handle.flush()
+            os.fsync(part.handle.fileno())  # the store moves this file into place: it is on disk before it is recorded
             part.handle.close()
             part.handle = None
             form.files.append(ReceivedFile(part.name, part.file_name, part.path, part.size, part.digest.hexdigest()))

@@ -52,7 +52,7 @@ async def submit(request: Request, cycle_key: str, stage_key: str, context: Cont
             raise InputError("缺少文件字段 report")
         scores = files.get("scores")
         result = await run_in_threadpool(actions.submit_files, context.database_url, settings.home, account, cycle_key, stage_key,
-                                         report=files["report"].path, scores=scores.path if scores else None, now=context.now())
+                                         report=files["report"], scores=scores, now=context.now())
     finally:
         shutil.rmtree(target, ignore_errors=True)
     return result.to_json()

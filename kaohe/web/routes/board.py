@@ -23,6 +23,7 @@ from kaohe.web.queries import (
     cycles_overview,
     filter_choices,
     overdue_list,
+    overdue_page,
     unit_in_cycle,
     unit_submissions,
 )
@@ -70,10 +71,11 @@ def overdue(request: Request, key: str, db: SessionDep, context: ContextDep, acc
     """Who is overdue with what, filtered by stage and roster attributes."""
     cycle = visible_cycle(db, account, key)
     chosen = OverdueFilter.from_query(request.query_params)
-    rows = overdue_list(db, configured_calendar(), cycle, context.now(), chosen)
+    now = context.now()
+    rows, total = overdue_page(db, configured_calendar(), cycle, now, chosen, PAGE_ROWS)
     query = "&".join(f"{k}={quote(v)}" for k, v in ([("stage", chosen.stage)] if chosen.stage else []) + list(chosen.attributes.items()))
     template = "overdue_rows.html" if request.headers.get("hx-request") else "overdue.html"
-    return render(request, template, cycle=cycle, rows=rows[:PAGE_ROWS], total=len(rows), chosen=chosen, choices=filter_choices(db, cycle),
+    return render(request, template, cycle=cycle, rows=rows, total=total, chosen=chosen, choices=filter_choices(db, cycle),
                   attributes=FILTER_ATTRIBUTES, attribute_names=FILTER_NAMES, export_query=query)
 
 

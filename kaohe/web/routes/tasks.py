@@ -73,7 +73,7 @@ async def upload(request: Request, cycle_key: str, stage_key: str, context: Cont
             scores = None
         try:
             result = await run_in_threadpool(actions.submit_files, context.database_url, settings.home, account, cycle_key, stage_key,
-                                             report=report.path, scores=scores.path if scores else None, now=context.now())
+                                             report=report, scores=scores, now=context.now())
         except KaoheError as error:
             return await _upload_failed(request, context, account, cycle_key, stage_key, str(error))
         streamed = {report.sha256} | ({scores.sha256} if scores else set())
