@@ -17,8 +17,8 @@ import aiosmtplib
 from kaohe.errors import ConfigError, DeliveryError
 from kaohe.notifications.channel import Clock, check_channel, utc_now
 from kaohe.notifications.markup import html_body
-from kaohe.notifications.mime import POLICY
 from kaohe.notifications.message import Message, Receipt
+from kaohe.notifications.mime import POLICY
 
 if TYPE_CHECKING:
     from kaohe.settings import Settings

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
+from email.message import EmailMessage
 from email.policy import EmailPolicy, default
 from typing import Any
 
@@ -73,5 +74,5 @@ class ReusedHeaders(HeaderRegistry):
         return made
 
 
-POLICY: EmailPolicy = default.clone(header_factory=ReusedHeaders())
+POLICY: EmailPolicy[EmailMessage] = default.clone(header_factory=ReusedHeaders())
 """``email.policy.default`` with headers made and folded once per distinct value."""

@@ -85,7 +85,7 @@ def claim(session: Session, *, cycle_id: int | None, now: dt.datetime, limit: in
         chosen = list(session.scalars(due.with_for_update(skip_locked=True)))
         if not chosen:
             return []
-    table = OutboxMessage.__table__
+    table = cast(Table, OutboxMessage.__table__)
     statement = (
         update(table).where(table.c.id.in_(chosen), table.c.status == "pending")
         .values(status="claimed", claimed_by=worker, claimed_at=at or now)
