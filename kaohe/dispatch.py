@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ MIN_CHUNK = 32
 """Messages are marked ``sending`` (and outcomes recorded) in chunks of max(concurrency, MIN_CHUNK): one transaction
 per chunk; at few workers smaller chunks would cost a transaction per handful of messages."""
 
+T = TypeVar("T")
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
@@ -87,6 +88,7 @@ class Dispatcher:
         self.clock = clock
         self.digests = digests
         self.links = links
+        self._database = asyncio.Lock()
 
     def recover(self, now: dt.datetime) -> dict[str, int]:
         """Resolve claims a dead dispatcher left behind, ``now`` being wall-clock time (see kaohe.store.outbox.recover)."""
@@ -101,7 +103,8 @@ class Dispatcher:
         """
         started = time.perf_counter()
         report = DispatchReport(recovered=self.recover(self.clock()))
-        claiming = asyncio.ensure_future(asyncio.to_thread(self._claim, now, cycle_id))
+        self._database = asyncio.Lock()  # one database operation at a time, each in a worker thread
+        claiming = asyncio.ensure_future(self._in_thread(self._claim, now, cycle_id))
         try:
             while True:
                 batch = await claiming
@@ -110,7 +113,7 @@ class Dispatcher:
                 report.batches += 1
                 more = max_batches is None or report.batches < max_batches
                 if more:  # the next batch is claimed (in a thread) while this one is sent: no gap between batches
-                    claiming = asyncio.ensure_future(asyncio.to_thread(self._claim, now, cycle_id))
+                    claiming = asyncio.ensure_future(self._in_thread(self._claim, now, cycle_id))
                 await self._send_batch(batch, now, report)
                 if not more:
                     break
@@ -120,6 +123,11 @@ class Dispatcher:
                 await asyncio.gather(claiming, return_exceptions=True)
         report.seconds = time.perf_counter() - started
         return report
+
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """Run database work in a worker thread, one piece at a time (the event loop goes on sending meanwhile)."""
+        async with self._database:
+            return await asyncio.to_thread(work, *args)
 
     def _claim(self, now: dt.datetime, cycle_id: int | None) -> list[tuple[int, int, Message]]:
         """One batch claimed and turned into messages (run in a worker thread, off the event loop)."""
@@ -157,7 +165,7 @@ class Dispatcher:
                     await reached[index - 1].wait()
                 recorded = outcomes[:]
                 del outcomes[:len(recorded)]
-                await asyncio.to_thread(self._write, recorded, row_ids(chunk))
+                await self._in_thread(self._write, recorded, row_ids(chunk))
                 marked[index].set()
 
         async def worker() -> None:
@@ -171,7 +179,7 @@ class Dispatcher:
                     row_id, attempts = ids[key]
                     outcomes.append(self._outcome(row_id, attempts, now, message.key, receipt, error, report))
 
-        tasks = [asyncio.ensure_future(writer()), *(asyncio.ensure_future(worker()) for _ in range(min(size, len(units))))]
+        tasks = [asyncio.ensure_future(writer()), *(asyncio.ensure_future(worker()) for _ in range(min(self.concurrency, len(units))))]
         try:
             await asyncio.gather(*tasks)
         except BaseException:
@@ -179,7 +187,7 @@ class Dispatcher:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        await asyncio.to_thread(self._write, outcomes, [])
+        await self._in_thread(self._write, outcomes, [])
 
     def _write(self, outcomes: Sequence[Outcome], to_mark: Sequence[int]) -> None:
         """One transaction: record outcomes and mark the next chunk ``sending``."""
