@@ -160,12 +160,18 @@ REPLY_MAX_CHARS = 2000
 
 def acknowledge_order(session: Session, cycle: Cycle, order: SupervisionOrder, *, by: str, now: dt.datetime,
                       detail: Mapping[str, object] | None = None) -> bool:
-    """The unit signs for the order (签收); True when recorded now, False when it was signed for before (kept as it was)."""
+    """The unit signs for the order (签收), also a response in the delivery record (催办记录); True when recorded now,
+    False when it was signed for before (kept as it was)."""
     if order.acknowledged_at is not None:
         return False
     order.acknowledged_at, order.acknowledged_by = now, by
+    unit_code = _unit_code(cycle, order)
     record(session, actor=by, action="order.acknowledged", cycle_id=cycle.id, subject=order_no(cycle.year, order.number), at=now,
-           detail={"unit": _unit_code(cycle, order), **(detail or {})})
+           detail={"unit": unit_code, **(detail or {})})
+    from kaohe.store.proof import record_link_event
+
+    record_link_event(session, cycle, unit_code, "acknowledged", at=now, actor=by, stage=order_stage_key(order.number),
+                      detail={"order_no": order_no(cycle.year, order.number), **(detail or {})})  # the 催办记录 shows the 签收
     return True
 
 

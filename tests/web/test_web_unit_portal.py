@@ -56,6 +56,7 @@ def test_a_verifier_enters_scores_sees_the_differences_and_signs_off(own_portal:
     listed = verifier.get("/verify").text
     assert f"{p}A1" in listed and f"{p}A2" in listed and f"{p}A3" not in listed  # A3 is another township's
     assert "待核查" in listed and "待单位报送自评表" in listed
+    assert "本单位的截止日期" in listed and "核查" in listed.split('id="own-deadlines"')[1]  # its own verification stage
     assert verifier.get(f"/verify/{portal.cycle}/{p}A3").status_code == 404
     assert verifier.get(f"/verify/{portal.cycle}/{p}V1").status_code == 404
 
@@ -126,6 +127,12 @@ def test_a_unit_signs_for_its_order_replies_and_closes_it_with_evidence(own_port
     assert unit.post(f"{path}/acknowledge", data={"csrf_token": token}).status_code == 303  # once is recorded, twice changes nothing
     [entry] = [e for e in _actions(portal, "order.acknowledged") if e.actor == portal.accounts["unit"]]  # the database is shared
     assert entry.detail["ip"] == "127.0.0.1" and entry.subject == mine.order_no
+    from kaohe.models import DeliveryEvent
+
+    with session_scope(portal.settings.effective_database_url) as session:
+        events = [(e.event, e.stage_key, e.actor) for e in session.scalars(select(DeliveryEvent).where(
+            DeliveryEvent.actor == portal.accounts["unit"]))]
+    assert events == [("acknowledged", f"order_{mine.number}", portal.accounts["unit"])]  # in the delivery record (催办记录)
 
     empty = unit.post(f"{path}/reply", data={"csrf_token": token, "text": "  "})
     assert empty.status_code == 400 and "不能为空" in empty.text

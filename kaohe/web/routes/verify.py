@@ -27,9 +27,12 @@ VerifierForm = Annotated[Account, Depends(require_form("verifier"))]
 
 
 @router.get("/verify")
-def verify_list(request: Request, db: SessionDep, account: Verifier) -> Response:
-    """The units this verifier verifies, with their totals, disagreements and sign-off."""
-    return render(request, "verify_list.html", units=verified_units(db, account.unit_code or ""))
+def verify_list(request: Request, db: SessionDep, context: ContextDep, account: Verifier) -> Response:
+    """The units this verifier verifies, with their totals, disagreements and sign-off; and its own deadlines."""
+    from kaohe.web.queries import my_tasks
+
+    own = my_tasks(db, context.services().calendar, account.unit_code or "", context.now())
+    return render(request, "verify_list.html", units=verified_units(db, account.unit_code or ""), own=own)
 
 
 @router.get("/verify/{cycle_key}/{unit_code}")
