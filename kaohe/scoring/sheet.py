@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from unicodedata import is_normalized
 
 from kaohe.bulk import gc_paused
 from kaohe.errors import Problem, ScoreSheetError
@@ -52,13 +53,16 @@ def _parse_and_prepare(data: bytes, file: str, spec: ScoringSpec, merge: Merge |
     header_row, columns = _header(table, _score_columns(spec), required=_required(spec))
     rows: list[SheetUnit] = []
     problems: list[Problem] = []
+    layout = _Layout.of(columns)
+    width, counted = len(columns), layout.counted
     for number, cells in table.rows:
         if number <= header_row:
             continue
-        row = _row_cells(columns, cells)
-        if all(v is None or c.role == "ignored" or is_blank(v) for c, v in row):
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        if all(_blank(cells[i]) for i in counted):
             continue
-        unit = _unit_input(row, number, file, problems)
+        unit = _sheet_unit(layout, cells, number, file, problems)
         if unit is not None:
             rows.append(unit)
     if not rows and not problems:
@@ -261,34 +265,49 @@ def _row_cells(columns: list[_Column | None], cells: list[Cell]) -> list[tuple[_
     return row
 
 
-def _code_text(value: Cell) -> str:
-    if isinstance(value, Decimal):
-        if value != value.to_integral_value():
-            raise ValueError(f"{value} 不是代码（应为文本）")
-        return str(int(value))
-    return str(value).strip()
+@dataclass(frozen=True)
+class _Layout:
+    """Where each kind of cell is in a row of the sheet (column index and key), worked out once from the header."""
+
+    fields: list[tuple[int, str]]
+    components: list[tuple[int, str]]
+    items: list[tuple[int, str]]
+    flags: list[tuple[int, str]]
+    texts: list[tuple[int, str]]
+    counted: list[int]
+
+    @classmethod
+    def of(cls, columns: list[_Column | None]) -> _Layout:
+        placed = [(i, c) for i, c in enumerate(columns) if c is not None]
+        return cls(
+            fields=[(i, c.role) for i, c in placed if c.role in {"unit", "name", "group", "kind"}],
+            components=[(i, c.key) for i, c in placed if c.role == "component"],
+            items=[(i, c.key) for i, c in placed if c.role == "item"],
+            flags=[(i, c.key) for i, c in placed if c.role == "flag"],
+            texts=[(i, c.role) for i, c in placed if c.role in {"problems", "advice"}],
+            counted=[i for i, c in placed if c.role != "ignored"],
+        )
 
 
-def _unit_input(row: list[tuple[_Column, Cell]], number: int, file: str, problems: list[Problem]) -> SheetUnit | None:
-    fields: dict[str, Cell] = {}
-    values: dict[str, Cell] = {}
-    items: dict[str, Cell] = {}
-    flags: dict[str, Cell] = {}
+def _blank(value: Cell) -> bool:
+    """``is_blank``, answered without normalising text that is already in NFKC form."""
+    if value is None:
+        return True
+    if value.__class__ is str and (value.isascii() or is_normalized("NFKC", value)):
+        return not value.strip()
+    return is_blank(value)
+
+
+def _sheet_unit(layout: _Layout, cells: list[Cell], number: int, file: str, problems: list[Problem]) -> SheetUnit | None:
+    fields = {role: cells[i] for i, role in layout.fields}
     texts: dict[str, list[str]] = {"problems": [], "advice": []}
-    for column, value in row:
-        if column.role in {"unit", "name", "group", "kind"}:
-            fields[column.role] = value
-        elif column.role == "component":
-            values[column.key] = value
-        elif column.role == "item":
-            items[column.key] = value
-        elif column.role == "flag":
-            flags[column.key] = value
-        elif column.role in texts and not is_blank(value):
-            texts[column.role] = [p.strip() for p in LIST_SPLIT.split(str(value)) if p.strip()]
+    for i, role in layout.texts:
+        value = cells[i]
+        if not _blank(value):
+            texts[role] = [p.strip() for p in LIST_SPLIT.split(str(value)) if p.strip()]
     ok = True
     for role, label in (("unit", "单位代码"), ("name", "单位名称"), ("group", "分组")):
-        if is_blank(fields.get(role)):
+        if _blank(fields.get(role)):
             problems.append(Problem(f"{label}为空", file=file, row=number, field=label))
             ok = False
     if not ok:
@@ -299,5 +318,16 @@ def _unit_input(row: list[tuple[_Column, Cell]], number: int, file: str, problem
         problems.append(Problem(str(error), file=file, row=number, field="单位代码"))
         return None
     kind = fields.get("kind")
-    return SheetUnit(code, str(fields["name"]).strip(), str(fields["group"]).strip(), None if is_blank(kind) else str(kind).strip(),
-                     values, items, flags, texts["problems"], texts["advice"], number)
+    return SheetUnit(code, str(fields["name"]).strip(), str(fields["group"]).strip(), None if _blank(kind) else str(kind).strip(),
+                     {key: cells[i] for i, key in layout.components}, {key: cells[i] for i, key in layout.items},
+                     {key: cells[i] for i, key in layout.flags}, texts["problems"], texts["advice"], number)
+
+
+def _code_text(value: Cell) -> str:
+    if isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            raise ValueError(f"{value} 不是代码（应为文本）")
+        return str(int(value))
+    return str(value).strip()
+
+
