@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Request
@@ -64,12 +65,12 @@ def parse_exclusions(text: str) -> list[Exclusion]:
     return exclusions
 
 
-def extend(context: AppContext, account: Account, cycle: str, stage: str, *, to: str, reason: str, units: str) -> DeadlineExtended:
-    """Move the stage's deadline (for the listed units, or everyone) and tell the units concerned."""
+def extend(context: AppContext, account: Account, cycle: str, stage: str, *, to: dt.date, reason: str,
+           units: tuple[str, ...] = ()) -> DeadlineExtended:
+    """Move the stage's deadline (for ``units``, or everyone) and tell the units concerned."""
     if not reason.strip():
         raise InputError(Problem("请填写延期理由（记入审计日志并告知单位）", field="理由"))
-    return extend_deadline(context, ExtendDeadline(actor_of(account), cycle, stage, parse_day(to, "新截止日期", "新截止日期"),
-                                                   reason.strip(), parse_codes(units), at=context.clock.now()))
+    return extend_deadline(context, ExtendDeadline(actor_of(account), cycle, stage, to, reason.strip(), units, at=context.clock.now()))
 
 
 def close_submissions(context: AppContext, account: Account, cycle: str, stage: str, *, reason: str) -> SubmissionsClosed:
@@ -77,14 +78,14 @@ def close_submissions(context: AppContext, account: Account, cycle: str, stage: 
     return close_stage_submissions(context, CloseSubmissions(actor_of(account), cycle, stage, reason.strip()))
 
 
-def issue_order(context: AppContext, account: Account, cycle: str, *, unit: str, issue_text: str, due: str) -> OrderResult:
+def issue_order(context: AppContext, account: Account, cycle: str, *, unit: str, issue_text: str, due: dt.date) -> OrderResult:
     """Issue a supervision order (督办单) to a unit; it is told at once and reminded like a stage."""
     if not unit.strip():
         raise InputError(Problem("请选择督办单位", field="单位"))
-    return issue(context, IssueOrder(actor_of(account), cycle, unit.strip(), issue_text, parse_day(due, "办结时限", "办结时限")))
+    return issue(context, IssueOrder(actor_of(account), cycle, unit.strip(), issue_text, due))
 
 
-def sample(context: AppContext, account: Account, cycle: str, stage: str, *, step: str, exclusions: str = "") -> dict[str, Any]:
+def sample(context: AppContext, account: Account, cycle: str, stage: str, *, step: str, exclusions: Sequence[Exclusion] = ()) -> dict[str, Any]:
     """``step`` "seed": commit to a fresh seed and publish its hash (with the inputs' hash); "draw": draw with
     the published seed. The portal never draws before the seed hash is published."""
     from kaohe.db import session_scope
@@ -102,4 +103,4 @@ def sample(context: AppContext, account: Account, cycle: str, stage: str, *, ste
     elif step != "seed":
         raise InputError(Problem(f"未知的抽样步骤 {step[:20]}", field="step"))
     return draw_stage(context.database_url, context.settings.home, cycle, stage, seed_hash_only=step == "seed",
-                      exclusions=parse_exclusions(exclusions) if step == "seed" else [], by=account.name, now=context.clock.now())
+                      exclusions=list(exclusions) if step == "seed" else [], by=account.name, now=context.clock.now())

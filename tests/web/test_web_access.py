@@ -8,7 +8,7 @@ import httpx
 import pytest
 from web_support import ROLES, Portal, csrf_of
 
-from kaohe.web.routes import admin, api, auth, board, office, results, tasks
+from kaohe.web.routes import admin, api, auth, board, office, office_api, results, tasks
 from kaohe.web.routes.unit_portal import routers as unit_portal_routers
 
 ALL = frozenset(ROLES)
@@ -42,14 +42,19 @@ POST_ROUTES = [
     ("/verify/{cycle}/{unit}/scores", VERIFIER), ("/verify/{cycle}/{unit}/upload", VERIFIER), ("/verify/{cycle}/{unit}/sign-off", VERIFIER),
     ("/orders/{cycle}/1/acknowledge", UNIT), ("/orders/{cycle}/1/reply", UNIT), ("/orders/{cycle}/1/close", UNIT),
     ("/rectification/{cycle}/1/upload", UNIT), ("/calendar/rotate", UNIT),
+    ("/api/cycles/{cycle}/stages/self_check/extend", frozenset({"admin", "coordinator"})),
+    ("/api/cycles/{cycle}/stages/self_check/close", frozenset({"admin", "coordinator"})),
+    ("/api/cycles/{cycle}/stages/spot_check/sample", frozenset({"admin", "coordinator", "lead_assessor"})),
+    ("/api/cycles/{cycle}/orders", frozenset({"admin", "coordinator", "leader"})),
 ]
 # answer without a session (the task link and the receipt/file/letter routes are tested on their own below)
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/invite/{token}"), ("POST", "/invite/{token}"), ("GET", "/t/{token}"),
           ("GET", "/ics/{unit_code}/{token}.ics")}  # the calendar feed: only with the unit's current token (test_web_unit_portal)
 WITH_IDS = {("GET", "/receipts/{cycle_key}/{stage_key}/{version}"), ("GET", "/files/{submission_id}"), ("GET", "/results/{key}/letter"),
             ("GET", "/cycles/{cycle}/stages/{stage}/sample.json"), ("GET", "/cycles/{cycle}/results/{version}/{document}"),
+            ("GET", "/cycles/{cycle}/results/{version}/letters/{unit}"),
             ("GET", "/orders/{cycle_key}/{number}"), ("GET", "/orders/{cycle_key}/{number}/evidence")}
-# (the sample record and the result documents exist only after a draw and a publication: tests/web/test_web_office.py;
+# (the sample record, the result documents and letters exist only after a draw and a publication: tests/web/test_web_office.py;
 #  a unit's order pages and the calendar feed: tests/web/test_web_unit_portal.py)
 
 
@@ -58,7 +63,7 @@ def _fill(path: str, portal: Portal) -> str:
 
 
 def test_the_tables_name_every_route_of_the_portal() -> None:
-    routers = [module.router for module in (auth, tasks, board, office, results, admin, api)] + unit_portal_routers()
+    routers = [module.router for module in (auth, tasks, board, office, office_api, results, admin, api)] + unit_portal_routers()
     declared = {(m, r.path) for router in routers for r in router.routes for m in r.methods}  # type: ignore[attr-defined]
     normalise = {"{cycle_key}": "{cycle}", "{stage_key}": "self_check", "{key}": "{cycle}", "{code}": "{unit}", "{name}": "{unit}",
                  "{stage}": "self_check", "spot_check": "self_check", "{unit_code}": "{unit}", "{number}": "1", "{item}": "1"}

@@ -152,6 +152,13 @@ def test_the_report_and_ranking_download_for_overseers_only(own_portal: Portal) 
     assert leader.get(f"{base}/考核报告.pdf").status_code == 404
     assert leader.get(f"/cycles/{portal.cycle}/results/2/report.pdf").status_code == 404
     assert unit.get(f"{base}/report.pdf").status_code == 403
+    assert f'href="{base}/letters/{portal.prefix}A1"' in page
+    letter = leader.get(f"{base}/letters/{portal.prefix}A1")
+    assert letter.status_code == 200 and letter.content[:2] == b"PK"
+    assert leader.get(f"{base}/letters/{portal.prefix}A1?format=pdf").content[:5] == b"%PDF-"
+    assert leader.get(f"{base}/letters/{portal.prefix}V1").status_code == 404  # not assessed: no letter
+    assert leader.get(f"{base}/letters/{portal.prefix}A1?format=exe").status_code == 404
+    assert unit.get(f"{base}/letters/{portal.prefix}A1").status_code == 403  # a unit reads its own at /results
 
 
 def test_the_board_draws_the_dated_timeline(own_portal: Portal) -> None:
@@ -208,5 +215,40 @@ def test_the_tree_shows_each_levels_dates_and_only_the_cycles_one_oversees(porta
 
 @pytest.mark.parametrize("role", ["unit", "verifier", "evaluator"])
 def test_nobody_but_overseers_reaches_the_office_pages(portal: Portal, clients: dict[str, httpx.Client], role: str) -> None:
-    for path in ("stages/self_check", "orders", "tree", "stages/spot_check/sample.json", "results/1/report.pdf"):
+    for path in ("stages/self_check", "orders", "tree", "stages/spot_check/sample.json", "results/1/report.pdf",
+                 f"results/1/letters/{portal.unit}"):
         assert clients[role].get(f"/cycles/{portal.cycle}/{path}").status_code == 403
+
+
+def test_the_api_runs_the_same_actions_for_a_token_holder(own_portal: Portal) -> None:
+    from kaohe.accounts.service import issue_api_token
+
+    portal = own_portal
+    with session_scope(portal.settings.effective_database_url) as session:
+        token = issue_api_token(session, portal.accounts["coordinator"], label="省数据平台", by="test", now=portal.clock.now())
+    machine = httpx.Client(base_url=portal.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    api = f"/api/cycles/{portal.cycle}"
+    moved = machine.post(f"{api}/stages/verification/extend", json={"to": "2019-02-01", "reason": "核查人员调整", "units": [f"{portal.prefix}V1"]})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["obligations"] == 1 and moved.json()["due"].startswith("2019-02-01T23:59")
+    bad = machine.post(f"{api}/stages/verification/extend", json={"to": "2019-02-30", "reason": "x"})
+    assert bad.status_code == 422 and "to" in bad.json()["detail"]
+    unknown = machine.post(f"{api}/stages/verification/extend", json={"to": "2019-02-01", "reason": "x", "units": ["NOPE"]})
+    assert unknown.status_code == 404 and "NOPE" in unknown.json()["detail"]
+    closed = machine.post(f"{api}/stages/paper_materials/close", json={"reason": "纸质材料已收齐"})
+    assert closed.status_code == 200 and closed.json()["closed_by"] == portal.accounts["coordinator"]
+    assert machine.post(f"{api}/stages/paper_materials/close", json={}).status_code == 400
+    seeded = machine.post(f"{api}/stages/spot_check/sample", json={"step": "seed", "exclusions": [{"code": f"{portal.prefix}A3", "reason": "省级已抽"}]})
+    assert seeded.status_code == 200 and seeded.json()["drawn"] is False
+    drawn = machine.post(f"{api}/stages/spot_check/sample", json={"step": "draw"})
+    assert drawn.status_code == 200 and drawn.json()["seed_hash"] == seeded.json()["seed_hash"] and "record_file" not in drawn.json()
+    order = machine.post(f"{api}/orders", json={"unit": f"{portal.prefix}A2", "issue": "台账不全", "due": "2019-02-15"})
+    assert order.status_code == 201 and order.json()["order"] == 1
+
+    browser = portal.login("coordinator")  # a browser session must send its CSRF token in X-CSRF-Token
+    assert browser.post(f"{api}/stages/self_check/close", json={}).status_code == 403
+    token_of_page = csrf_of(browser, f"/cycles/{portal.cycle}")
+    assert browser.post(f"{api}/stages/self_check/close", json={}, headers={"X-CSRF-Token": token_of_page}).status_code == 200
+    leader = portal.login("leader")
+    assert leader.post(f"{api}/stages/self_check/extend", json={"to": "2019-02-01", "reason": "x"},
+                       headers={"X-CSRF-Token": csrf_of(leader, f"/cycles/{portal.cycle}")}).status_code == 403

@@ -92,7 +92,8 @@ def extend(request: Request, key: str, stage: str, db: SessionDep, account: Dead
         return (f"已将截止日期{'提前' if result.shortened else '延至'} {result.due.astimezone(BEIJING).strftime('%Y-%m-%d')}（北京时间当日24时），"
                 f"涉及 {result.obligations} 项应办事项{moved}；已通知相关单位")
 
-    return _act(request, db, account, key, stage, lambda: office.extend(context, account, key, stage, to=to, reason=reason, units=units), done)
+    return _act(request, db, account, key, stage, lambda: office.extend(
+        context, account, key, stage, to=office.parse_day(to, "新截止日期", "新截止日期"), reason=reason, units=office.parse_codes(units)), done)
 
 
 @router.post("/cycles/{key}/stages/{stage}/close")
@@ -115,7 +116,7 @@ def sample(request: Request, key: str, stage: str, db: SessionDep, account: Samp
         return f"已抽取 {len(result['selected'])} 个单位，已通知 {result['notifications']} 条；记录哈希 {result['record_hash']}"
 
     return _act(request, db, account, key, stage,
-                lambda: office.sample(context, account, key, stage, step=step, exclusions=exclusions), done)
+                lambda: office.sample(context, account, key, stage, step=step, exclusions=office.parse_exclusions(exclusions)), done)
 
 
 @router.get("/cycles/{key}/stages/{stage}/sample.json")
@@ -158,7 +159,7 @@ def issue_order(request: Request, key: str, db: SessionDep, account: OrderForm, 
     cycle = visible_cycle(db, account, key)
     db.commit()  # as in _act
     try:
-        result = office.issue_order(context, account, key, unit=unit, issue_text=issue, due=due)
+        result = office.issue_order(context, account, key, unit=unit, issue_text=issue, due=office.parse_day(due, "办结时限", "办结时限"))
     except KaoheError as error:
         status, lines = _refusal(error)
         db.expire_all()
@@ -205,3 +206,25 @@ def result_document(key: str, version: int, document: str, db: SessionDep, conte
     if not path.is_relative_to(home) or not path.is_file():
         raise NotFound("该文件不在存储中")
     return FileResponse(path, filename=f"{cycle.key}-第{version}版-{DOCUMENTS[document]}")
+
+
+@router.get("/cycles/{key}/results/{version}/letters/{code}")
+def result_letter(key: str, version: int, code: str, db: SessionDep, context: ContextDep, account: Overseer, format: str = "docx") -> Response:
+    """One unit's feedback letter of a result version (Word, or ``?format=pdf``), as it was published."""
+    from sqlalchemy import select
+
+    from kaohe.models import Unit, UnitResultRecord
+
+    cycle = visible_cycle(db, account, key)
+    if format not in ("docx", "pdf"):
+        raise NotFound()
+    found = get_version(db, cycle, version)
+    letter = db.scalar(select(UnitResultRecord.letter_path).join(Unit, UnitResultRecord.unit_id == Unit.id)
+                       .where(UnitResultRecord.version_id == found.id, Unit.code == code))
+    if not letter:
+        raise NotFound("该单位在这一版结果中没有反馈函")
+    home = context.settings.home.resolve()
+    path = (home / letter).with_suffix(f".{format}").resolve()
+    if not path.is_relative_to(home) or not path.is_file():
+        raise NotFound("该文件不在存储中")
+    return FileResponse(path, filename=f"{cycle.key}-第{version}版-{path.name}")
