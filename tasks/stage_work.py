@@ -10,21 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import httpx
 from prefect import get_run_logger, task
 
 from kaohe.db import ensure_schema, session_scope
 from kaohe.errors import ConfigError, ExternalServiceError, SchemeError, StateError
-from kaohe.evaluator import EvaluatorClient
+from kaohe.services import current_context, reviews, sampling, system
 from kaohe.settings import get_settings
-from kaohe.stagework.reviews import collect_review, send_review
-from kaohe.stagework.sampling import draw_stage
 from kaohe.store.cycles import get_cycle
 from kaohe.store.reviews import REVIEW_KIND, get_review
 from kaohe.store.samples import drawn_stages
 
 ACTOR = "flow:stage-work"
-EVALUATOR_TIMEOUT = httpx.Timeout(30.0)
 
 
 def _skipped(stage: str, error: Exception) -> dict[str, Any]:
@@ -55,9 +51,8 @@ def unsent_reviews(cycle_key: str) -> list[str]:
 @task(name="draw-sample")
 def draw_sample(cycle_key: str, stage_key: str, as_of: dt.datetime) -> dict[str, Any]:
     """Draw the stage's sample with a fresh committed seed (nothing if it was drawn already)."""
-    settings = get_settings()
     try:
-        result = draw_stage(settings.effective_database_url, settings.home, cycle_key, stage_key, by=ACTOR, now=as_of)
+        result = sampling.draw_sample(current_context(), sampling.DrawSample(system(ACTOR), cycle_key, stage_key, at=as_of)).to_json()
     except (SchemeError, StateError) as error:
         return _skipped(stage_key, error)
     return {key: result[key] for key in ("stage", "seed_hash", "record_hash", "selected", "notifications", "record_file")}
@@ -66,23 +61,18 @@ def draw_sample(cycle_key: str, stage_key: str, as_of: dt.datetime) -> dict[str,
 @task(name="send-review")
 async def send_sample_for_review(cycle_key: str, stage_key: str, as_of: dt.datetime) -> dict[str, Any]:
     """Send the drawn sample to the evaluator (idempotent); if it cannot be reached, the next advance tries again."""
-    settings = get_settings()
     try:
-        async with httpx.AsyncClient(timeout=EVALUATOR_TIMEOUT) as http:
-            client = EvaluatorClient.from_settings(http, settings)
-            return await send_review(settings.effective_database_url, client, cycle_key, stage_key, by=ACTOR, now=as_of)
+        sent = await reviews.send_review(current_context(), reviews.SendReview(system(ACTOR), cycle_key, stage_key, at=as_of))
     except (ConfigError, StateError, ExternalServiceError) as error:
         return _skipped(stage_key, error)
+    return sent.to_json()
 
 
 @task(name="collect-review")
 async def collect_review_results(cycle_key: str, stage_key: str, as_of: dt.datetime) -> dict[str, Any]:
     """Collect the results so far; what was received is kept whatever went wrong."""
-    settings = get_settings()
     try:
-        async with httpx.AsyncClient(timeout=EVALUATOR_TIMEOUT) as http:
-            client = EvaluatorClient.from_settings(http, settings)
-            collected = await collect_review(settings.effective_database_url, client, cycle_key, stage_key, by=ACTOR, now=as_of)
+        collected = await reviews.collect_review(current_context(), reviews.CollectReview(system(ACTOR), cycle_key, stage_key, at=as_of))
     except (ConfigError, StateError, ExternalServiceError) as error:
         return _skipped(stage_key, error)
     summary = {key: collected.summary[key] for key in ("stage", "status", "received", "missing", "problems", "error")}

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
-from kaohe.clock import SystemClock
-
-
-def _invitation_url(token: str) -> str:
-    return f"{settings().public_url.rstrip('/')}/invite/{token}"
+from kaohe.cli.app import app_context, cli, emit_json, json_option
+from kaohe.services import accounts as service
+from kaohe.services import local_operator
 
 
 @cli.group()
@@ -29,17 +26,12 @@ def accounts() -> None:
 def create(name: str, role: str, unit_code: str | None, cycles: tuple[str, ...], display_name: str, email: str | None,
            actor: str, as_json: bool) -> None:
     """创建账号并给出一次性邀请链接（7天内有效，首次登录时设置密码）。"""
-    from kaohe.accounts.service import create_account, invite
-
-    now = SystemClock().now()
-    with store_session() as session:
-        create_account(session, name=name, role=role, unit_code=unit_code, display_name=display_name, email=email,
-                       cycles=cycles or None, by=actor, now=now)
-        link = _invitation_url(invite(session, name, by=actor, now=now))
+    made = service.create_account(app_context(), service.CreateAccount(local_operator(actor), name, role, unit_code, cycles,
+                                                                       display_name, email))
     if as_json:
-        emit_json({"account": name, "role": role, "invitation": link})
+        emit_json({"account": name, "role": role, "invitation": made.invitation})
         return
-    click.echo(f"已创建账号 {name}（{role}）；邀请链接：{link}")
+    click.echo(f"已创建账号 {name}（{role}）；邀请链接：{made.invitation}")
 
 
 @accounts.command("from-roster")
@@ -48,14 +40,7 @@ def create(name: str, role: str, unit_code: str | None, cycles: tuple[str, ...],
 @json_option
 def from_roster(cycle: str, actor: str, as_json: bool) -> None:
     """为考核周期名册中尚无账号的每个单位创建账号（登录名即单位编码），并给出邀请链接。"""
-    from kaohe.accounts.service import accounts_from_roster, invite
-    from kaohe.store.cycles import get_cycle
-
-    now = SystemClock().now()
-    with store_session() as session:
-        created = accounts_from_roster(session, get_cycle(session, cycle), by=actor, now=now)
-        rows = [{"account": a.name, "role": a.role, "name": a.display_name, "invitation": _invitation_url(invite(session, a.name, by=actor, now=now))}
-                for a in created]
+    rows = [made.to_json() for made in service.accounts_from_roster(app_context(), service.AccountsFromRoster(local_operator(actor), cycle))]
     if as_json:
         emit_json(rows)
         return
@@ -70,10 +55,7 @@ def from_roster(cycle: str, actor: str, as_json: bool) -> None:
 @json_option
 def invite_cmd(name: str, actor: str, as_json: bool) -> None:
     """给出新的一次性邀请链接（之前的链接作废）。"""
-    from kaohe.accounts.service import invite
-
-    with store_session() as session:
-        link = _invitation_url(invite(session, name, by=actor, now=SystemClock().now()))
+    link = service.invite_account(app_context(), service.InviteAccount(local_operator(actor), name))
     emit_json({"account": name, "invitation": link}) if as_json else click.echo(link)
 
 
@@ -83,10 +65,7 @@ def invite_cmd(name: str, actor: str, as_json: bool) -> None:
 @json_option
 def reset_cmd(name: str, actor: str, as_json: bool) -> None:
     """清除密码、解除锁定、结束所有会话，并给出新的邀请链接。"""
-    from kaohe.accounts.service import reset
-
-    with store_session() as session:
-        link = _invitation_url(reset(session, name, by=actor, now=SystemClock().now()))
+    link = service.invite_account(app_context(), service.InviteAccount(local_operator(actor), name, reset=True))
     emit_json({"account": name, "invitation": link}) if as_json else click.echo(f"已重置 {name}；邀请链接：{link}")
 
 
@@ -94,13 +73,9 @@ def reset_cmd(name: str, actor: str, as_json: bool) -> None:
 @json_option
 def list_cmd(as_json: bool) -> None:
     """列出账号：角色、单位、状态、最近登录。"""
-    from kaohe.accounts.service import list_accounts
+    from kaohe.services.queries import accounts as account_rows
 
-    now = SystemClock().now()
-    with store_session() as session:
-        rows = [{"account": a.name, "role": a.role, "unit": a.unit_code, "name": a.display_name, "active": a.active,
-                 "password_set": a.password_hash is not None, "locked": bool(a.locked_until and a.locked_until > now),
-                 "last_login": a.last_login_at.isoformat() if a.last_login_at else None} for a in list_accounts(session)]
+    rows = account_rows(app_context())
     if as_json:
         emit_json(rows)
         return
@@ -115,7 +90,4 @@ def list_cmd(as_json: bool) -> None:
 @click.option("--actor", default="admin", show_default=True)
 def token_cmd(name: str, label: str, actor: str) -> None:
     """为账号签发 /api 令牌（只显示这一次）。"""
-    from kaohe.accounts.service import issue_api_token
-
-    with store_session() as session:
-        click.echo(issue_api_token(session, name, label=label, by=actor, now=SystemClock().now()))
+    click.echo(service.issue_api_token(app_context(), service.IssueApiToken(local_operator(actor), name, label)))

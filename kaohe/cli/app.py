@@ -7,8 +7,8 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,6 @@ from kaohe.limits import Limits, limits_scope, use_limits
 from kaohe.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
     from kaohe.services.context import AppContext
     from kaohe.workdays import WorkdayCalendar
@@ -67,11 +66,11 @@ def settings() -> Settings:
         raise ConfigError(f"环境变量 {field} 无效：{first['msg']}") from None
 
 
-def app_context() -> AppContext:
-    """The application context of this command: settings, the database (migrated), clock and calendar."""
+def app_context(*, migrate: bool = True) -> AppContext:
+    """The application context of this command: settings, the database (migrated unless told not to), clock and calendar."""
     from kaohe.services.context import build_context
 
-    return build_context(settings())
+    return build_context(settings(), migrate=migrate)
 
 
 def calendar() -> WorkdayCalendar:
@@ -79,17 +78,6 @@ def calendar() -> WorkdayCalendar:
     from kaohe.workdays import load_calendar
 
     return load_calendar(settings().holidays_file)
-
-
-@contextmanager
-def store_session() -> Iterator[Session]:
-    """A session on kaohe's database (migrated first if needed), committed when the block ends."""
-    from kaohe.db import ensure_schema, session_scope
-
-    url = settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
-        yield session
 
 
 def emit_json(payload: Any) -> None:

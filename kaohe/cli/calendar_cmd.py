@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import cli, store_session, write_output
+from kaohe.cli.app import app_context, cli, write_output
 
 
 @cli.command("calendar")
@@ -16,14 +16,9 @@ from kaohe.cli.app import cli, store_session, write_output
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="写入文件（默认输出到屏幕）")
 def calendar_feed(cycle: str, as_ics: bool, unit: str | None, output: Path | None) -> None:
     """导出周期截止日期的日历订阅（含提醒），可导入 Outlook、手机日历等。"""
-    from kaohe.cli.app import settings
-    from kaohe.ics import cycle_calendar
-    from kaohe.notifications.links import signer_from_settings
-    from kaohe.store.cycles import get_cycle
+    from kaohe.services.queries import calendar_feed as feed
 
-    link = signer_from_settings(settings()) if unit else None
-    with store_session() as session:
-        data = cycle_calendar(session, get_cycle(session, cycle), unit_code=unit, link=link)
+    data = feed(app_context(), cycle, unit)
     if output:
         write_output(output, data)
         click.echo(f"已写入 {output}")

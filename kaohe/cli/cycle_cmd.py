@@ -6,19 +6,9 @@ from pathlib import Path
 
 import click
 
-from kaohe.cascade.levels import stored_parent_dates
-from kaohe.cascade.tree import late_feeds, plan_parent_dates
-from kaohe.cli.app import cli, emit_json, json_option, settings, store_session
-from kaohe.cli.plan_cmd import OUTSIDE_VALIDITY, POLICY_CHOICE, build_plan, parse_events, plan_ancestors, show_warnings
+from kaohe.cli.app import app_context, cli, emit_json, json_option
+from kaohe.cli.plan_cmd import OUTSIDE_VALIDITY, POLICY_CHOICE, parse_events
 from kaohe.cli.tables import print_table
-from kaohe.clock import SystemClock
-from kaohe.db import ensure_schema, session_scope
-from kaohe.errors import Problem, SchemeError
-from kaohe.planning import ParentDates
-from kaohe.roster import read_roster
-from kaohe.roster.coverage import missing_role_warnings
-from kaohe.schemes.loader import load_lineage
-from kaohe.store.cycles import NO_OBLIGATIONS_AT_START, create_cycle, get_cycle, list_cycles
 
 
 @cli.group()
@@ -42,40 +32,20 @@ def create(scheme: str, year: int, roster: Path, key: str | None, holiday_policy
            events: tuple[str, ...], actor: str, parent_key: str | None, parent_unit: str | None,
            outside_validity: bool, as_json: bool) -> None:
     """按方案、年度和名单创建周期：阶段、单位与各单位应办事项。名单有任何错误行则不导入。"""
-    conf = settings()
-    lineage = load_lineage(scheme, conf.schemes_dir)
-    loaded = lineage[0]
-    entries = read_roster(roster)
-    uncovered = missing_role_warnings(loaded, entries, NO_OBLIGATIONS_AT_START)
-    for warning in uncovered:
+    from kaohe.services import local_operator
+    from kaohe.services.cycles import CreateCycle, create_cycle
+
+    context = app_context()
+    created = create_cycle(context, CreateCycle(local_operator(actor), scheme, year, roster, key, holiday_policy,  # type: ignore[arg-type]
+                                                parse_events(events), parent_key, parent_unit, outside_validity))
+    for warning in [*created.uncovered, *created.warnings]:
         click.echo(f"警告：{warning}", err=True)
-    url = conf.effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
-        parent = get_cycle(session, parent_key) if parent_key else None
-        above: ParentDates | None
-        if parent is not None:
-            above = stored_parent_dates(parent)
-        else:
-            ancestors = plan_ancestors(lineage, year)
-            above = plan_parent_dates(ancestors[0]) if ancestors else None
-        result = build_plan(loaded, year, holiday_policy, parse_events(events), above, outside_validity=outside_validity)
-        show_warnings(result)
-        late = late_feeds(loaded, result, above) if above is not None and loaded.parent else []
-        if late:
-            raise SchemeError([Problem(p, file=scheme, field="stages") for p in late])
-        created = create_cycle(session, key=key or f"{loaded.id}-{year}", scheme=loaded, plan=result, roster=entries,
-                               actor=actor, now=SystemClock().now(), holiday_policy=holiday_policy, office_hours=conf.office_hours,
-                               parent=parent, parent_unit=parent_unit)
-        summary = {"cycle": created.key, "scheme": loaded.id, "year": year, "units": len(entries),
-                   "stages": len(result.stages), "provisional": result.provisional, "warnings": [*result.warnings, *uncovered],
-                   "database": _safe(url), "parent": parent_key, "parent_unit": parent_unit}
     if as_json:
-        emit_json(summary)
+        emit_json({**created.to_json(), "database": _safe(context.database_url)})
         return
-    note = "（含暂定日期）" if result.provisional else ""
+    note = "（含暂定日期）" if created.provisional else ""
     under = f"，上级周期 {parent_key}" if parent_key else ""
-    click.echo(f"已创建周期 {summary['cycle']}：{len(entries)} 个单位，{len(result.stages)} 个阶段{note}{under}")
+    click.echo(f"已创建周期 {created.cycle}：{created.units} 个单位，{created.stages} 个阶段{note}{under}")
 
 
 def _safe(url: str) -> str:
@@ -89,12 +59,13 @@ def _safe(url: str) -> str:
 @json_option
 def list_(as_json: bool) -> None:
     """列出所有周期。"""
-    with store_session() as session:
-        rows = [(c.key, c.scheme_id, c.year, len(c.units), c.status, c.provisional) for c in list_cycles(session)]
+    from kaohe.services.queries import list_cycles
+
+    rows = list_cycles(app_context())
     if as_json:
-        emit_json([dict(zip(["cycle", "scheme", "year", "units", "status", "provisional"], r, strict=True)) for r in rows])
+        emit_json(rows)
         return
-    print_table("周期", ["周期", "方案", "年度", "单位数", "状态", "暂定"], rows)
+    print_table("周期", ["周期", "方案", "年度", "单位数", "状态", "暂定"], [tuple(r.values()) for r in rows])
 
 
 @cycle.command("replan")
@@ -106,10 +77,10 @@ def replan(cycles: tuple[str, ...], reason: str, actor: str, as_json: bool) -> N
     """按当前节假日表（含 KAOHE_HOLIDAYS_FILE）重新计算在办周期及其下级周期的日期；只通知日期有变化的单位。
 
     不给周期名时处理所有在办周期。之后运行 schedule-cycle 同步预定运行。"""
-    from kaohe.services import build_context, local_operator
+    from kaohe.services import local_operator
     from kaohe.services.cascade import ReplanCycles, replan_cycles
 
-    payload = replan_cycles(build_context(settings()), ReplanCycles(local_operator(actor), reason, tuple(cycles))).to_json()
+    payload = replan_cycles(app_context(), ReplanCycles(local_operator(actor), reason, tuple(cycles))).to_json()
     if as_json:
         emit_json(payload)
         return
@@ -131,11 +102,37 @@ def replan(cycles: tuple[str, ...], reason: str, actor: str, as_json: bool) -> N
 @json_option
 def ack(cycle_key: str, by: str, change_id: int | None, note: str | None, as_json: bool) -> None:
     """确认收悉上级周期带来的日程调整（确认前每个工作日提醒一次）。"""
-    from kaohe.services import build_context, local_operator
+    from kaohe.services import local_operator
     from kaohe.services.cascade import AcknowledgeDateChanges, acknowledge_date_changes
 
-    ids = acknowledge_date_changes(build_context(settings()), AcknowledgeDateChanges(local_operator(by), cycle_key, change_id, note))
+    ids = acknowledge_date_changes(app_context(), AcknowledgeDateChanges(local_operator(by), cycle_key, change_id, note))
     if as_json:
         emit_json({"cycle": cycle_key, "acknowledged": list(ids), "by": by})
         return
     click.echo(f"已确认 {cycle_key} 的日程调整 {', '.join(map(str, ids))}（确认人 {by}）")
+
+
+@cycle.command("import-roster")
+@click.argument("cycle_key", metavar="CYCLE")
+@click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True, help="名单（CSV 或 XLSX）")
+@click.option("--actor", default="coordinator", show_default=True, help="记入审计日志的操作人")
+@json_option
+def import_roster_cmd(cycle_key: str, roster: Path, actor: str, as_json: bool) -> None:
+    """向进行中的周期导入名单：新单位加入（承担尚未截止阶段的应办事项），已有单位更新名称、联系方式等；
+    名单未列的单位保持不变。名单有任何错误行则不导入。"""
+    from kaohe.services import local_operator
+    from kaohe.services.roster import ImportRoster, import_roster
+
+    done = import_roster(app_context(), ImportRoster(local_operator(actor), cycle_key, roster))
+    if as_json:
+        emit_json({"cycle": cycle_key, **done.to_json()})
+        return
+    click.echo(f"已导入 {cycle_key} 的名单：新增 {len(done.added)} 个单位（应办事项 {done.obligations} 项），"
+               f"更新 {len(done.updated)} 个，未变 {done.unchanged} 个")
+    from kaohe.roster.columns import FIELD_LABELS
+
+    labels = {**FIELD_LABELS, "supervisor_code": "上级", "contacts": "联系方式", "attributes": "其他列"}
+    for code, fields in done.updated.items():
+        click.echo(f"  更新 {code}：{'、'.join(labels.get(f, f) for f in fields)}")
+    if done.missing:
+        click.echo(f"  名单未列（保持不变）：{'、'.join(done.missing)}")

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import click
 
-from kaohe.cli.app import app_context, cli, emit_json, json_option, store_session
+from kaohe.cli.app import app_context, cli, emit_json, json_option
 from kaohe.cli.tables import print_table
-from kaohe.clock import BEIJING
 from kaohe.errors import InputError, Problem
-from kaohe.evidence.orders import order_no, parse_scores
+from kaohe.evidence.orders import parse_scores
 from kaohe.services import local_operator, orders
 from kaohe.services.uploads import Upload
-from kaohe.store.cycles import get_cycle
-from kaohe.store.orders import list_orders
 
 STATUS_NAMES = {"open": "办理中", "closed": "已办结"}
 
@@ -87,13 +83,9 @@ def score(cycle: str, number: int, scores: tuple[str, ...], note: str | None, by
 @json_option
 def list_(cycle: str, as_json: bool) -> None:
     """列出本周期的督办单。"""
-    with store_session() as session:
-        found = get_cycle(session, cycle)
-        codes = {u.id: u.code for u in found.units}
-        rows: list[dict[str, Any]] = [{"order": o.number, "order_no": order_no(found.year, o.number), "unit": codes[o.unit_id], "issue": o.issue,
-                 "due": o.due_at.astimezone(BEIJING).isoformat(), "status": o.status,
-                 "closed_at": o.closed_at.astimezone(BEIJING).isoformat() if o.closed_at else None,
-                 "evidence": o.evidence_file_name, "scores": list(o.scores)} for o in list_orders(session, found)]
+    from kaohe.services.queries import list_orders
+
+    rows = list_orders(app_context(), cycle)
     if as_json:
         emit_json(rows)
         return

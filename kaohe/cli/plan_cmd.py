@@ -9,11 +9,12 @@ import click
 from kaohe.cascade.tree import followed_parent_stage, plan_parent_dates
 from kaohe.cli.app import calendar, cli, emit_json, json_option, settings
 from kaohe.cli.tables import print_table
-from kaohe.errors import InputError, Problem, SchemeError
-from kaohe.planning import ParentDates, Plan, plan_cycle
+from kaohe.cycleplan import plan_ancestors as ancestor_plans
+from kaohe.cycleplan import plan_scheme
+from kaohe.errors import InputError, Problem
+from kaohe.planning import ParentDates, Plan
 from kaohe.schemes.loader import load_lineage
 from kaohe.schemes.model import Scheme, Stage
-from kaohe.schemes.validity import require_validity
 
 KIND_NAMES = {"stage_opened": "阶段开始", "upcoming": "临近截止", "due_today": "今日截止", "overdue": "逾期", "escalation": "逾期上报"}
 POLICY_CHOICE = click.Choice(["keep", "next", "previous"])
@@ -38,31 +39,14 @@ OUTSIDE_VALIDITY = click.option("--outside-validity", is_flag=True, help="考核
 
 def build_plan(scheme: Scheme, year: int, policy: str | None, events: dict[str, dt.date],
                parent: ParentDates | None = None, *, outside_validity: bool = False) -> Plan:
-    """Plan a cycle with the settings in force; an unknown event or unplannable date is a SchemeError; a year
-    outside the scheme's validity period is refused unless ``outside_validity``.
-
-    ``parent``: a child scheme's parent dates (a parent cycle's, or its parent scheme planned on its own)."""
-    require_validity(scheme.name, scheme.validity, year, outside_validity=outside_validity)
-    unknown = sorted(set(events) - set(scheme.events))
-    if unknown:
-        raise InputError(Problem(f"方案 {scheme.id} 没有事件 {', '.join(unknown)}（可设：{', '.join(scheme.events) or '无'}）", field="--event"))
-    try:
-        return plan_cycle(scheme, year, calendar(), policy_override=policy, events=events,  # type: ignore[arg-type]
-                          office_hours=settings().office_hours, parent=parent)
-    except ValueError as error:
-        raise SchemeError(Problem(str(error), field="stages")) from None
+    """Plan a cycle with the settings in force (``kaohe.services.cycles.plan_scheme``)."""
+    return plan_scheme(scheme, year, calendar(), office_hours=settings().office_hours, policy=policy, events=events,
+                       parent=parent, outside_validity=outside_validity)
 
 
 def plan_ancestors(lineage: tuple[Scheme, ...], year: int) -> list[Plan]:
     """The parent, grandparent … of ``lineage[0]`` planned on their own for ``year``, parent first."""
-    plans: list[Plan] = []
-    for index in range(len(lineage) - 1, 0, -1):
-        above = plan_parent_dates(plans[0]) if plans else None
-        try:
-            plans.insert(0, plan_cycle(lineage[index], year, calendar(), parent=above, office_hours=settings().office_hours))
-        except ValueError as error:
-            raise SchemeError(Problem(str(error), field="stages")) from None
-    return plans
+    return ancestor_plans(lineage, year, calendar(), office_hours=settings().office_hours)
 
 
 @cli.command()

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, store_session
-from kaohe.clock import SystemClock
+from kaohe.cli.app import app_context, cli, emit_json, json_option
 from kaohe.errors import InputError, StateError
-from kaohe.store.cycles import get_cycle, get_unit
+from kaohe.services import local_operator
 
 
 @cli.group()
@@ -25,29 +24,20 @@ def proof() -> None:
 @json_option
 def export(cycle: str, unit: str | None, output: Path, as_json: bool) -> None:
     """先把新发生的记录封存入账，再导出。"""
-    from kaohe.proof import export_pdf, export_xlsx
-    from kaohe.store.proof import ledger_rows, seal, verify_ledger
+    from kaohe.proof import UNIT_MARK, export_pdf, export_xlsx
+    from kaohe.services.proof import SealRecord, seal_record
 
     suffix = output.suffix.lower()
     if suffix not in (".xlsx", ".pdf"):
         raise InputError(f"{output}：只能导出为 .xlsx 或 .pdf")
-    with store_session() as session:
-        found = get_cycle(session, cycle)
-        if unit is not None:
-            get_unit(session, found, unit)
-        added = seal(session, found, now=SystemClock().now())
-        check = verify_ledger(session, found)
-        if not check.ok:
-            raise StateError(f"{cycle} 的催办记录未通过核验，拒绝导出：{check.problems[0]}（共{len(check.problems)}处）")
-        rows = ledger_rows(session, found, unit_code=unit)
-    from kaohe.proof import UNIT_MARK
-
+    record = seal_record(app_context(), SealRecord(local_operator("admin"), cycle, unit))
     title = f"催办记录 {cycle}" + (f"{UNIT_MARK}{unit}" if unit else "")
-    (export_xlsx if suffix == ".xlsx" else export_pdf)(rows, output, title=title, head=check.head)
+    (export_xlsx if suffix == ".xlsx" else export_pdf)(list(record.rows), output, title=title, head=record.head)
     if as_json:
-        emit_json({"cycle": cycle, "unit": unit, "file": str(output), "rows": len(rows), "sealed": added, "head": check.head})
+        emit_json({"cycle": cycle, "unit": unit, "file": str(output), "rows": len(record.rows), "sealed": record.sealed,
+                   "head": record.head})
         return
-    click.echo(f"已导出 {len(rows)} 行到 {output}（本次新封存 {added} 行；末行哈希 {check.head}）")
+    click.echo(f"已导出 {len(record.rows)} 行到 {output}（本次新封存 {record.sealed} 行；末行哈希 {record.head}）")
 
 
 @proof.command("verify")
@@ -57,7 +47,8 @@ def export(cycle: str, unit: str | None, output: Path, as_json: bool) -> None:
 @json_option
 def verify(cycle: str, file: Path | None, as_json: bool) -> None:
     """重算哈希链：被修改或删除的行、与发件箱不一致的行都会列出；有问题时退出码非零。"""
-    from kaohe.store.proof import verify_chain, verify_ledger
+    from kaohe.services.proof import verify_record
+    from kaohe.store.proof import verify_chain
 
     if file is not None:
         from kaohe.proof import read_xlsx
@@ -66,8 +57,7 @@ def verify(cycle: str, file: Path | None, as_json: bool) -> None:
         check = verify_chain(rows, contiguous=whole)
         where = str(file) if whole else f"{file}（单位摘录：只能逐行核验，删行须对照数据库核验）"
     else:
-        with store_session() as session:
-            check = verify_ledger(session, get_cycle(session, cycle))
+        check = verify_record(app_context(), cycle)
         where = f"{cycle} 的数据库记录"
     if as_json:
         emit_json({"cycle": cycle, "source": where, "ok": check.ok, "rows": check.rows, "head": check.head, "problems": check.problems})

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import click
 
-from kaohe.cli.app import app_context, calendar, cli, emit_json, json_option, settings, store_session
+from kaohe.cli.app import app_context, cli, emit_json, json_option
 from kaohe.cli.submit_cmd import FILE
 from kaohe.cli.tables import print_table
 from kaohe.clock import BEIJING, parse_instant
@@ -17,14 +16,9 @@ from kaohe.evidence.lateness import describe_lateness
 from kaohe.results.rectify import RULE_NAMES, RULES
 from kaohe.services import local_operator, rectification
 from kaohe.services.uploads import Upload
-from kaohe.store.cycles import get_cycle
 from kaohe.store.results import (
     ITEM_STATUS_NAMES,
     Review,
-    get_version,
-    list_rectifications,
-    list_versions,
-    unit_records,
 )
 
 SOURCE = click.Path(path_type=Path, exists=True, dir_okay=False)
@@ -50,12 +44,11 @@ def results() -> None:
 def aggregate(cycle: str, sheet: Path | None, previous: Path | None, reason: str | None, rule: str | None, by: str,
               at: str | None, number: str | None, header: str | None, as_json: bool) -> None:
     """汇总计分并发布考核结果（反馈意见、考核报告、排名表），为须整改单位建立整改任务。"""
-    from kaohe.tasks.results import aggregate as run_aggregate
+    from kaohe.services.aggregation import Aggregate
+    from kaohe.services.aggregation import aggregate as run_aggregate
 
-    conf = settings()
-    outcome = run_aggregate(conf.effective_database_url, conf.home, cycle, parse_instant(at), sheet=sheet, previous=previous,
-                            reason=reason, by=by, rule=rule, doc_number=number or conf.document_number,
-                            doc_header=header or conf.document_header)
+    outcome = run_aggregate(app_context(), Aggregate(local_operator(by), cycle, sheet, previous, reason, rule, number, header,
+                                                     parse_instant(at))).to_json()
     if as_json:
         emit_json(outcome)
         return
@@ -80,11 +73,9 @@ def aggregate(cycle: str, sheet: Path | None, previous: Path | None, reason: str
 @json_option
 def list_(cycle: str, as_json: bool) -> None:
     """列出已发布的各版考核结果（谁、何时、更正理由）。"""
-    with store_session() as session:
-        rows: list[dict[str, Any]] = [{"version": v.version, "published_at": v.published_at.astimezone(BEIJING).isoformat(), "published_by": v.published_by,
-                 "reason": v.reason, "documents": v.documents_dir, "rule": v.rectify_rule,
-                 "feedback_sent_at": v.feedback_sent_at.astimezone(BEIJING).isoformat() if v.feedback_sent_at else None}
-                for v in list_versions(session, get_cycle(session, cycle))]
+    from kaohe.services.queries import result_versions
+
+    rows = result_versions(app_context(), cycle)
     if as_json:
         emit_json(rows)
         return
@@ -99,14 +90,9 @@ def list_(cycle: str, as_json: bool) -> None:
 @json_option
 def show(cycle: str, number: int | None, as_json: bool) -> None:
     """显示一版考核结果：各单位总分、等次、排名，是否须整改。"""
-    with store_session() as session:
-        version = get_version(session, get_cycle(session, cycle), number)
-        payload: dict[str, Any] = {
-            "cycle": cycle, "version": version.version, "reason": version.reason,
-            "results": [{"unit": u.code, "name": u.name, "total": r.total, "grade": r.grade, "rank": r.rank, "group": r.group,
-                         "must_rectify": r.must_rectify, "changed": r.changed, "letter": r.letter_path}
-                        for r, u in unit_records(session, version)],
-        }
+    from kaohe.services.queries import result_version
+
+    payload = result_version(app_context(), cycle, number)
     if as_json:
         emit_json(payload)
         return
@@ -147,11 +133,9 @@ def approve(cycle: str, step: str | None, by: str, note: str, as_json: bool) -> 
 @json_option
 def feedback(cycle: str, by: str, as_json: bool) -> None:
     """发送现行版本的结果通知（每版一次）及整改通知；消息由下一次推进或调度发出。"""
-    from kaohe.clock import SystemClock
-    from kaohe.tasks.results import feedback as run_feedback
+    from kaohe.services.aggregation import SendFeedback, send_feedback
 
-    conf = settings()
-    outcome = run_feedback(conf.effective_database_url, conf.home, cycle, SystemClock().now(), by=by, calendar=calendar())
+    outcome = send_feedback(app_context(), SendFeedback(local_operator(by), cycle)).to_json()
     if as_json:
         emit_json(outcome)
         return
@@ -225,13 +209,9 @@ def review(cycle: str, unit: str, item: int, status: str, by: str, note: str | N
 @json_option
 def status(cycle: str, unit: str | None, as_json: bool) -> None:
     """各单位整改任务和整改事项的验收情况。"""
-    with store_session() as session:
-        rows: list[dict[str, Any]] = [
-            {"unit": u.code, "name": u.name, "obligation": o.status, "due": o.due_at.astimezone(BEIJING).isoformat(),
-             "items": [{"item": i.number, "text": i.text, "status": i.status, "reviewed_by": i.reviewed_by, "note": i.review_note}
-                       for i in items]}
-            for u, o, items in list_rectifications(session, get_cycle(session, cycle), unit)
-        ]
+    from kaohe.services.queries import rectifications
+
+    rows = rectifications(app_context(), cycle, unit)
     if as_json:
         emit_json(rows)
         return

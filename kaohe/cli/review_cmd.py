@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import click
-import httpx
 
-from kaohe.cli.app import cli, emit_json, json_option, settings
+from kaohe.cli.app import app_context, cli, emit_json, json_option
 from kaohe.cli.tables import print_table
-from kaohe.clock import SystemClock
-from kaohe.db import ensure_schema
-from kaohe.evaluator import EvaluatorClient
-from kaohe.stagework.reviews import Collected, collect_review, send_review
-
-TIMEOUT = httpx.Timeout(30.0)
+from kaohe.services import local_operator
+from kaohe.services.reviews import CollectReview, SendReview, collect_review, send_review
 
 
 @cli.group()
@@ -31,16 +25,7 @@ def review() -> None:
 @json_option
 def send(cycle: str, stage: str, sample_stage: str | None, by: str, as_json: bool) -> None:
     """把抽中单位送第三方评估（重复发送不会重复评估）。"""
-    conf = settings()
-    url = conf.effective_database_url
-    ensure_schema(url)
-
-    async def go() -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as http:
-            client = EvaluatorClient.from_settings(http, conf)
-            return await send_review(url, client, cycle, stage, sample_stage=sample_stage, by=by, now=SystemClock().now())
-
-    result = asyncio.run(go())
+    result = asyncio.run(send_review(app_context(), SendReview(local_operator(by), cycle, stage, sample_stage))).to_json()
     if as_json:
         emit_json(result)
         return
@@ -55,16 +40,7 @@ def send(cycle: str, stage: str, sample_stage: str | None, by: str, as_json: boo
 @json_option
 def collect(cycle: str, stage: str, by: str, as_json: bool) -> None:
     """收取评估结果：合规的结果逐单位保存；答复有误或超时时，已收到的仍保留并报告问题。"""
-    conf = settings()
-    url = conf.effective_database_url
-    ensure_schema(url)
-
-    async def go() -> Collected:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as http:
-            client = EvaluatorClient.from_settings(http, conf)
-            return await collect_review(url, client, cycle, stage, by=by, now=SystemClock().now())
-
-    collected = asyncio.run(go())
+    collected = asyncio.run(collect_review(app_context(), CollectReview(local_operator(by), cycle, stage)))
     summary = collected.summary
     if as_json:
         emit_json(summary)

@@ -8,13 +8,12 @@ from typing import Any
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings
+from kaohe.cli.app import app_context, cli, emit_json, json_option
 from kaohe.cli.tables import print_table
-from kaohe.clock import SystemClock
-from kaohe.db import ensure_schema
 from kaohe.errors import InputError, Problem
 from kaohe.sampling import Exclusion, VerifyReport
-from kaohe.stagework.sampling import draw_stage, verify_file, verify_stage
+from kaohe.services import local_operator
+from kaohe.services.sampling import DrawSample, VerifySample, draw_sample, verify_sample
 
 METHOD_NAMES = {"all": "全覆盖", "random": "随机抽取", "random_within_drawn": "在已抽中单位内随机"}
 
@@ -61,11 +60,8 @@ def parse_rule_option(text: str | None) -> dict[str, Any] | None:
 @json_option
 def draw(cycle: str, stage: str, seed_hash_only: bool, excludes: tuple[str, ...], rule: str | None, by: str, as_json: bool) -> None:
     """按方案的抽样规则从本周期名单中随机抽取；抽中单位收到通知；结果可复核、不可重抽。"""
-    conf = settings()
-    url = conf.effective_database_url
-    ensure_schema(url)
-    result = draw_stage(url, conf.home, cycle, stage, seed_hash_only=seed_hash_only, rule_override=parse_rule_option(rule),
-                        exclusions=parse_exclusions(excludes), by=by, now=SystemClock().now())
+    result = draw_sample(app_context(), DrawSample(local_operator(by), cycle, stage, seed_hash_only, parse_rule_option(rule),
+                                                   tuple(parse_exclusions(excludes)))).to_json()
     if as_json:
         emit_json(result)
         return
@@ -94,14 +90,12 @@ def verify(cycle: str | None, stage: str | None, record_file: Path | None, as_js
     if record_file is not None:
         if cycle or stage:
             raise InputError(Problem("--record 与 周期/--stage 只能择一", field="--record"))
-        report = verify_file(_read_record(record_file))
+        report = verify_sample(app_context(migrate=False), VerifySample(local_operator("kaohe"), record=_read_record(record_file)))
         where = str(record_file)
     else:
         if not (cycle and stage):
             raise InputError(Problem("请给出 周期 和 --stage，或用 --record 指定记录文件", field="--stage"))
-        url = settings().effective_database_url
-        ensure_schema(url)
-        report = verify_stage(url, cycle, stage)
+        report = verify_sample(app_context(), VerifySample(local_operator("kaohe"), cycle, stage))
         where = f"{cycle} 阶段 {stage}"
     _report(report, where, as_json)
 

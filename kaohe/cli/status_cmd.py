@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import click
 
-from kaohe.cli.app import cli, emit_json, json_option, settings
+from kaohe.cli.app import app_context, cli, emit_json, json_option
 from kaohe.cli.tables import print_table
-from kaohe.clock import BEIJING, SystemClock
-from kaohe.db import ensure_schema, session_scope
-from kaohe.errors import NotFoundError
-from kaohe.store.cycles import get_cycle, get_unit, list_cycles
-from kaohe.store.status import cycle_status, unit_status
+from kaohe.clock import BEIJING
+from kaohe.services.queries import status as status_view
 
 STATUS_NAMES = {"pending": "未开始", "open": "进行中", "closed": "已截止"}
 
@@ -22,43 +19,21 @@ STATUS_NAMES = {"pending": "未开始", "open": "进行中", "closed": "已截�
 @json_option
 def status(cycle: str | None, unit: str | None, tree: bool, as_json: bool) -> None:
     """各阶段应办、已办、逾期单位数与下一截止；或某单位的事项与消息；或上下级周期树。"""
-    url = settings().effective_database_url
-    ensure_schema(url)
-    now = SystemClock().now()
-    with session_scope(url) as session:
-        if cycle is None:
-            cycles = list_cycles(session)
-            if not cycles:
-                raise NotFoundError("还没有周期：先运行 kaohe cycle create")
-            found = cycles[0]
-        else:
-            found = get_cycle(session, cycle)
-        if tree:
-            from kaohe.cascade.levels import tree_view
-
-            levels = tree_view(session, found)
-            if as_json:
-                emit_json(levels)
-                return
-            _print_tree(levels)
-            return
-        if unit:
-            view = unit_status(session, found, get_unit(session, found, unit), now)
-            if as_json:
-                emit_json(view)
-                return
-            _print_unit(view)
-            return
-        stages = cycle_status(session, found, now)
-        key = found.key
+    view = status_view(app_context(), cycle, unit=unit, tree=tree)
     if as_json:
-        emit_json({"cycle": key, "stages": [s.to_json() for s in stages]})
+        emit_json({"cycle": view["cycle"], "stages": [s.to_json() for s in view["stages"]]} if not (tree or unit) else view)
         return
-    print_table(f"周期 {key} 进度", ["阶段", "名称", "状态", "截止", "应办", "已办", "逾期", "待办", "下一截止", "发送失败"], [
+    if tree:
+        _print_tree(view)
+        return
+    if unit:
+        _print_unit(view)
+        return
+    print_table(f"周期 {view['cycle']} 进度", ["阶段", "名称", "状态", "截止", "应办", "已办", "逾期", "待办", "下一截止", "发送失败"], [
         (s.stage, s.name, STATUS_NAMES.get(s.status, s.status), s.due.astimezone(BEIJING).strftime("%Y-%m-%d"),
          s.obliged, s.done, s.overdue, s.pending,
          s.next_deadline.astimezone(BEIJING).strftime("%Y-%m-%d") if s.next_deadline else None, s.failed_deliveries)
-        for s in stages
+        for s in view["stages"]
     ])
 
 

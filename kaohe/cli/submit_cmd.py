@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
-from kaohe.cli.app import app_context, cli, emit_json, json_option, store_session
+from kaohe.cli.app import app_context, cli, emit_json, json_option
 from kaohe.cli.tables import print_table
 from kaohe.clock import BEIJING, parse_instant
 from kaohe.evidence.lateness import describe_lateness
@@ -15,8 +14,6 @@ from kaohe.services import local_operator
 from kaohe.services.submissions import CloseSubmissions, Submit, close_stage_submissions
 from kaohe.services.submissions import submit as submit_service
 from kaohe.services.uploads import Upload
-from kaohe.store.cycles import get_cycle
-from kaohe.store.submissions import list_submissions
 
 FILE = click.Path(path_type=Path, exists=True, dir_okay=False)
 KIND_NAMES = {"report": "报告", "score_table": "自评表"}
@@ -59,13 +56,9 @@ def submissions() -> None:
 @json_option
 def list_(cycle: str, unit: str | None, stage: str | None, as_json: bool) -> None:
     """列出报送的每个版本和文件。"""
-    with store_session() as session:
-        rows: list[dict[str, Any]] = [
-            {"unit": code, "stage": key, "version": s.version, "kind": s.kind, "file": s.file_name, "sha256": s.sha256,
-             "size": s.size, "path": s.stored_path, "submitted_at": s.submitted_at.astimezone(BEIJING).isoformat(),
-             "late_by_seconds": s.late_by_seconds, "submitted_by": s.submitted_by}
-            for s, code, key in list_submissions(session, get_cycle(session, cycle), unit_code=unit, stage_key=stage)
-        ]
+    from kaohe.services.queries import list_submissions
+
+    rows = list_submissions(app_context(), cycle, unit=unit, stage=stage)
     if as_json:
         emit_json(rows)
         return

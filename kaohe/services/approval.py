@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from kaohe.errors import NotFoundError, PermissionDeniedError, StateError
 from kaohe.results.approval import approval_state, next_step
@@ -24,6 +25,8 @@ class ApproveResults:
     cycle: str
     step: str | None = None
     note: str = ""
+    origin: Mapping[str, str] = field(default_factory=dict)
+    """Where the approval came from (the web request's address and browser), kept in the audit entry."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def approve_results(context: AppContext, command: ApproveResults) -> Approved:
                                         f"须由{ROLE_NAMES[Role(due.role)]}账号记录")
         uow.audit(APPROVED, cycle_id=cycle.id, subject=approval_subject(version.version),
                   detail={"version": version.version, "step": due.id, "body": due.body, "action": due.action, "role": due.role,
-                          "clause": due.clause, "note": command.note})
+                          "clause": due.clause, "note": command.note, **command.origin})
         uow.session.flush()
         state = approval_state(approval, recorded_approvals(uow.session, cycle, version.version), context.calendar)
         return Approved(cycle.key, version.version, due.id, due.body, due.action, command.actor.account, uow.now,

@@ -52,6 +52,8 @@ class Action(StrEnum):
     ACKNOWLEDGE_DATE_CHANGE = "dates.acknowledge"
     REPLAN_CYCLES = "cycles.replan"
     ROTATE_CALENDAR_TOKEN = "calendar.rotate_token"
+    MANAGE_ACCOUNTS = "accounts.manage"
+    SEAL_RECORD = "record.seal"
 
 
 A, C, L, U, V, LA, E, S = (Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.UNIT, Role.VERIFIER, Role.LEAD_ASSESSOR,
@@ -87,6 +89,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ACKNOWLEDGE_DATE_CHANGE: frozenset({A, C}),
     Action.REPLAN_CYCLES: frozenset({A, S}),
     Action.ROTATE_CALENDAR_TOKEN: frozenset({A, C, U}),
+    Action.MANAGE_ACCOUNTS: frozenset({A}),
+    Action.SEAL_RECORD: frozenset({A, C, S}),
 }
 """Action → the roles that may run it (``sample.verify`` re-runs a published draw: anyone may; an approval step
 further requires the role the scheme names for it)."""

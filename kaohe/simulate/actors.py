@@ -25,6 +25,7 @@ from kaohe.schemes.model import Scheme
 from kaohe.scoring.inputs import UnitInput
 from kaohe.services import Actor, AppContext, Role, orders, rectification
 from kaohe.services.approval import ApproveResults, approve_results
+from kaohe.services.sampling import DrawSample, draw_sample
 from kaohe.services.submissions import Submit, submit
 from kaohe.services.uploads import Upload
 from kaohe.services.verification import VerifyScores, verify_scores
@@ -49,7 +50,6 @@ from kaohe.simulate.documents import (
     scored_items,
     stage_paragraphs,
 )
-from kaohe.stagework.sampling import draw_stage
 from kaohe.store.cycles import get_cycle
 from kaohe.store.orders import ORDER_DELIVERABLES
 from kaohe.store.results import (
@@ -178,8 +178,8 @@ class Participants:
         actor = self.scheme.stage(act.stage).actor
         by = next((code for code, e in self.entries.items() if str(e.role) == actor), self.coordinator)
         seed = hashlib.sha256(f"{self.seed}:sample:{act.stage}".encode()).hexdigest()
-        result = draw_stage(self.url, self.home, self.key, act.stage, seed_hash_only=True, by=by, now=act.at, seed=seed)
-        return {"by": by, "seed_hash": result["seed_hash"], "inputs_hash": result["inputs_hash"]}
+        result = draw_sample(self.context, DrawSample(Actor(by, Role.COORDINATOR), self.key, act.stage, seed_hash_only=True, seed=seed, at=act.at))
+        return {"by": by, "seed_hash": result.seed_hash, "inputs_hash": result.inputs_hash}
 
     async def _aggregate(self, act: Aggregate) -> tuple[dict[str, Any], list[Act]]:
         from kaohe.flows.aggregation_stage import aggregate_cycle

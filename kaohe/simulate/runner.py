@@ -22,13 +22,14 @@ from kaohe.models import OutboxMessage
 from kaohe.planning import Plan
 from kaohe.roster import RosterEntry
 from kaohe.schemes.model import Scheme
-from kaohe.services import build_context
+from kaohe.services import build_context, local_operator
+from kaohe.services.cycles import CreateCycle, create_cycle
 from kaohe.settings import get_settings
 from kaohe.simulate.actors import Participants
 from kaohe.simulate.acts import Act, IssueOrder, act_order, plan_cycle_acts
 from kaohe.simulate.report import SimulationResult, collect
 from kaohe.store.advance import obligation_states, stage_states
-from kaohe.store.cycles import create_cycle, get_cycle
+from kaohe.store.cycles import get_cycle
 from kaohe.workdays import WorkdayCalendar
 
 EVALUATOR_TOKEN = "simulation-token"
@@ -74,9 +75,9 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
         context = build_context(get_settings(), clock=clock, calendar=calendar)
         key = f"{scheme.id}-{plan.year}-sim"
         office_hours = get_settings().office_hours
+        create_cycle(context, CreateCycle(local_operator("simulation"), scheme, plan.year, roster, key, plan=plan))
         with session_scope(url) as session:
-            cycle = create_cycle(session, key=key, scheme=scheme, plan=plan, roster=roster, actor="simulation",
-                                 now=_first_instant(plan), office_hours=office_hours)
+            cycle = get_cycle(session, key)
             stages, obligations = stage_states(cycle), obligation_states(session, cycle)
         spec = scheme.scoring_spec
         truths = simulated_inputs(spec, roster, seed) if spec is not None else []

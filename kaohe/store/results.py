@@ -360,7 +360,7 @@ def send_feedback(session: Session, cycle: Cycle, home: Path, *, by: str, now: d
     state = approval_state(scheme_of(cycle).approval, recorded_approvals(session, cycle, version.version), calendar)
     blocking = state.blocking(now)
     if blocking is not None:
-        return {"sent": False, "version": version.version, "reason": f"第{version.version}版结果暂不通知各单位：{blocking}"}
+        return {"sent": False, "version": version.version, "blocked": True, "reason": f"第{version.version}版结果暂不通知各单位：{blocking}"}
     rectifying = [u.code for r, u in unit_records(session, version) if r.must_rectify]
     messages = results_messages(session, cycle, version, home, now=now)
     messages += rectification_messages(session, cycle, rectifying, wave=f"rectification@v{version.version}", now=now)

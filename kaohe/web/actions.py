@@ -16,16 +16,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kaohe.db import session_scope
 from kaohe.errors import StateError
 from kaohe.models import Account, AuditEntry, Cycle
-from kaohe.services import Actor, Role, build_context
+from kaohe.services import Actor, AppContext, Role, build_context
+from kaohe.services.aggregation import FeedbackSent, SendFeedback, send_feedback
+from kaohe.services.approval import Approved, ApproveResults
+from kaohe.services.approval import approve_results as approve_service
 from kaohe.services.submissions import Submit, SubmitResult, submit
 from kaohe.services.uploads import Upload
 from kaohe.settings import Settings
-from kaohe.store.audit import record
-from kaohe.store.results import latest_version, send_feedback
-from kaohe.workdays import configured_calendar
+from kaohe.store.results import latest_version
+from kaohe.web.deps import WebContext
 
 if TYPE_CHECKING:
     from kaohe.web.uploads import ReceivedFile
@@ -92,37 +93,21 @@ def approval_state(session: Session, cycle: Cycle) -> ApprovalState | None:
     return ApprovalState(version.version, steps)
 
 
-def approve_results(session: Session, account: Account, cycle: Cycle, step_id: str, *, now: dt.datetime,
-                    origin: dict[str, str]) -> ApprovalState:
-    """Record the leader's approval of the next step of the newest result version (in order, once)."""
-    state = approval_state(session, cycle)
-    if state is None:
-        raise StateError("尚无考核结果，无需审定")
-    step = state.next_step
-    if step is None:
-        raise StateError(f"第{state.version}版结果已审定完毕")
-    if step["id"] != step_id:
-        raise StateError(f"应先审定“{step['body']}{step['action']}”这一步")
-    if account.role not in (step.get("role") or "leader", "admin"):
-        raise StateError(f"这一步须由{step.get('role')}角色审定")
-    record(session, actor=account.name, action="results.approved", cycle_id=cycle.id, subject=f"v{state.version}", at=now,
-           detail={"step": step["id"], "body": step["body"], "action": step["action"], **origin})
-    session.flush()
-    state = approval_state(session, cycle)
-    assert state is not None
-    return state
+def services_context(context: WebContext) -> AppContext:
+    """The services' context of the portal: its settings and clock (the schema was migrated at start-up)."""
+    return build_context(context.settings, clock=context.clock, migrate=False)
 
 
-def send_results(url: str, home: Path, account: Account, cycle_key: str, *, now: dt.datetime) -> dict[str, object]:
-    """Send the approved newest results (letters) to the units; refused until every approval step is recorded."""
-    from kaohe.store.cycles import get_cycle
+def approve_results(context: WebContext, account: Account, cycle_key: str, step_id: str, *, origin: dict[str, str]) -> Approved:
+    """Record the approval step ``step_id`` of the newest result version through the service (in order, once, by the
+    step's role; audited with where the request came from)."""
+    return approve_service(services_context(context), ApproveResults(actor_of(account), cycle_key, step_id, origin=origin))
 
-    with session_scope(url) as session:
-        cycle = get_cycle(session, cycle_key)
-        state = approval_state(session, cycle)
-        if state is None:
-            raise StateError("尚无考核结果")
-        if not state.complete:
-            step = state.next_step or {}
-            raise StateError(f"第{state.version}版结果尚未审定（待“{step.get('body')}{step.get('action')}”），不能发送给各单位")
-        return send_feedback(session, cycle, home, by=account.name, now=now, calendar=configured_calendar())
+
+def send_results(context: WebContext, account: Account, cycle_key: str) -> FeedbackSent:
+    """Send the approved newest results (letters) to the units through the service; StateError while an approval step
+    or the 公示 period is outstanding."""
+    outcome = send_feedback(services_context(context), SendFeedback(actor_of(account), cycle_key))
+    if outcome.blocked:
+        raise StateError(outcome.reason or "结果尚不能通知各单位")
+    return outcome

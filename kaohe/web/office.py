@@ -12,13 +12,12 @@ from typing import Any
 
 from fastapi import Request
 
-from kaohe.errors import InputError, Problem, StateError
+from kaohe.errors import InputError, Problem
 from kaohe.models import Account
 from kaohe.sampling import Exclusion
 from kaohe.services import AppContext, build_context
 from kaohe.services.deadlines import DeadlineExtended, ExtendDeadline, extend_deadline
 from kaohe.services.orders import IssueOrder, OrderResult, issue
-from kaohe.services.permissions import Action, Scope, authorize
 from kaohe.services.submissions import CloseSubmissions, SubmissionsClosed, close_stage_submissions
 from kaohe.web.actions import actor_of
 from kaohe.web.deps import WebContext
@@ -88,19 +87,10 @@ def issue_order(context: AppContext, account: Account, cycle: str, *, unit: str,
 def sample(context: AppContext, account: Account, cycle: str, stage: str, *, step: str, exclusions: Sequence[Exclusion] = ()) -> dict[str, Any]:
     """``step`` "seed": commit to a fresh seed and publish its hash (with the inputs' hash); "draw": draw with
     the published seed. The portal never draws before the seed hash is published."""
-    from kaohe.db import session_scope
-    from kaohe.stagework.sampling import draw_stage
-    from kaohe.store.cycles import get_cycle
-    from kaohe.store.samples import get_draw
-    from kaohe.store.submissions import get_stage
+    from kaohe.services.sampling import DrawSample, draw_sample
 
-    authorize(actor_of(account), Action.DRAW_SAMPLE, Scope(cycle=cycle))
-    if step == "draw":
-        with session_scope(context.database_url) as session:
-            found = get_cycle(session, cycle)
-            if get_draw(session, get_stage(session, found, stage)) is None:
-                raise StateError("请先公布种子哈希，再抽取（抽取结果须能以事先公布的哈希复核）")
-    elif step != "seed":
+    if step not in ("seed", "draw"):
         raise InputError(Problem(f"未知的抽样步骤 {step[:20]}", field="step"))
-    return draw_stage(context.database_url, context.settings.home, cycle, stage, seed_hash_only=step == "seed",
-                      exclusions=list(exclusions) if step == "seed" else [], by=account.name, now=context.clock.now())
+    command = DrawSample(actor_of(account), cycle, stage, seed_hash_only=step == "seed",
+                         exclusions=tuple(exclusions) if step == "seed" else (), require_published_seed=True)
+    return draw_sample(context, command).to_json()

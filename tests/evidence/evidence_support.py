@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from kaohe.clock import BEIJING, SimulatedClock
+from kaohe.sampling import Exclusion, VerifyReport
 from kaohe.services import Actor, AppContext, build_context, local_operator
+from kaohe.services.sampling import DrawSample, VerifySample, draw_sample, verify_sample
 from kaohe.services.submissions import Submit, SubmitResult
 from kaohe.services.submissions import submit as submit_service
 from kaohe.services.uploads import Upload
@@ -52,3 +56,16 @@ def submit(url: str, home: Path, key: str, unit: str, stage: str, *, report: Pat
     command = Submit(actor or local_operator(by), key, unit, stage, Upload.read(report, "报告文件"),
                      Upload.read(scores, "自评表") if scores is not None else None)
     return submit_service(context_at(url, home, now), command)
+
+
+def draw_stage(url: str, home: Path, key: str, stage: str, *, by: str, now: dt.datetime, seed_hash_only: bool = False,
+               rule_override: Mapping[str, Any] | None = None, exclusions: Sequence[Exclusion] = (),
+               seed: str | None = None) -> dict[str, Any]:
+    """``kaohe sample draw`` through the service, as the local operator ``by``; its JSON."""
+    command = DrawSample(local_operator(by), key, stage, seed_hash_only, rule_override, tuple(exclusions), seed, now)
+    return draw_sample(context_at(url, home, now), command).to_json()
+
+
+def verify_stage(url: str, key: str, stage: str) -> VerifyReport:
+    """``kaohe sample verify CYCLE --stage S`` through the service."""
+    return verify_sample(build_context(Settings(database_url=url)), VerifySample(local_operator("test"), key, stage))

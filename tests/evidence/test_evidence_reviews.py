@@ -8,15 +8,16 @@ from typing import Any
 
 import httpx
 import pytest
-from evidence_support import SICHUAN, TOKEN, bj
+from evidence_support import SICHUAN, TOKEN, bj, draw_stage
 from sqlalchemy import func, select
 
 from kaohe.db import session_scope
 from kaohe.errors import ExternalServiceError, StateError
 from kaohe.evaluator import EvaluatorAnswerError, EvaluatorClient, EvaluatorHTTPError
 from kaohe.models import AuditEntry, ThirdPartyReview
-from kaohe.stagework.reviews import Collected, collect_review, send_review
-from kaohe.stagework.sampling import draw_stage
+from kaohe.services import build_context, local_operator
+from kaohe.services.reviews import CollectReview, ReviewCollected, SendReview, collect_review, send_review
+from kaohe.settings import Settings
 from kaohe.store.cycles import get_cycle
 from kaohe.testing.evaluator_server import Faults, ReferenceServer
 
@@ -36,11 +37,13 @@ def _with_client(server: ReferenceServer, call: Callable[[EvaluatorClient], Coro
 
 
 def _send(url: str, server: ReferenceServer, key: str) -> dict[str, Any]:
-    return _with_client(server, lambda c: send_review(url, c, key, STAGE, by="OFFICE", now=bj(2020, 1, 3)))
+    command = SendReview(local_operator("OFFICE"), key, STAGE, at=bj(2020, 1, 3))
+    return _with_client(server, lambda c: send_review(build_context(Settings(database_url=url)), command, client=c)).to_json()  # type: ignore[no-any-return]
 
 
-def _collect(url: str, server: ReferenceServer, key: str, timeout: float = 2.0) -> Collected:
-    return _with_client(server, lambda c: collect_review(url, c, key, STAGE, by="OFFICE", now=bj(2020, 1, 20)), timeout)
+def _collect(url: str, server: ReferenceServer, key: str, timeout: float = 2.0) -> ReviewCollected:
+    command = CollectReview(local_operator("OFFICE"), key, STAGE, at=bj(2020, 1, 20))
+    return _with_client(server, lambda c: collect_review(build_context(Settings(database_url=url)), command, client=c), timeout)  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from evidence_support import SICHUAN, bj
+from evidence_support import SICHUAN, bj, draw_stage, verify_stage
 from sqlalchemy import select
 
 from kaohe.db import session_scope
 from kaohe.errors import InputError, StateError
 from kaohe.models import OutboxMessage, Unit
 from kaohe.sampling import Exclusion, seed_hash, verify
-from kaohe.stagework.sampling import draw_stage, verify_stage
 from kaohe.store.cycles import get_cycle
 
 INNER_MONGOLIA = "编码,名称,类别,角色,市州,县,上级,邮箱\nOFFICE,管理办公室,管理办公室,协调办公室,,,,office@example.org\n" + "".join(

@@ -18,13 +18,8 @@ from kaohe.settings import PROJECT_ROOT, Settings
 from kaohe.store.cycles import create_cycle
 from kaohe.workdays import load_calendar
 
-ROSTER = """编码,名称,角色,乡镇,上级,邮箱
-A1,弥勒市甲局,被考核单位,弥阳镇,C1,a1@example.org
-A2,弥勒市乙局,被考核单位,新哨镇,C1,a2@example.org
-V1,弥阳镇扶贫工作站,核查单位,弥阳镇,C1,v1@example.org
-V2,新哨镇扶贫工作站,核查单位,新哨镇,C1,v2@example.org
-C1,市联席办,协调办公室,,,c1@example.org
-"""
+ROSTER_FILE = Path(__file__).parent / "roster.csv"
+ROSTER = ROSTER_FILE.read_text(encoding="utf-8")
 _counter = itertools.count()
 
 

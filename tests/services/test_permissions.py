@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -14,7 +15,22 @@ from sqlalchemy import func, select
 from kaohe.db import session_scope
 from kaohe.errors import KaoheError, PermissionDeniedError
 from kaohe.models import AuditEntry
-from kaohe.services import Actor, AppContext, Role, orders, rectification, special
+from kaohe.services import (
+    Actor,
+    AppContext,
+    Role,
+    accounts,
+    aggregation,
+    cycles,
+    messages,
+    orders,
+    proof,
+    rectification,
+    reviews,
+    roster,
+    sampling,
+    special,
+)
 from kaohe.services.advance import AdvanceCycle, advance_cycle
 from kaohe.services.approval import ApproveResults, approve_results
 from kaohe.services.calendar_feeds import RotateCalendarToken, rotate_calendar_token
@@ -24,6 +40,7 @@ from kaohe.services.submissions import CloseSubmissions, Submit, close_stage_sub
 from kaohe.services.uploads import Upload
 from kaohe.services.verification import EnteredScore, EnterScores, SignOff, VerifyScores, enter_scores, sign_off_scores, verify_scores
 
+ROSTER_FILE = Path(__file__).parent / "roster.csv"
 REPORT = Upload("自查报告.docx", b"report")
 SCORES = Upload("核查.csv", "指标,核查分\n基础分,90\n".encode())
 AT = dt.datetime(2019, 1, 10, 2, tzinfo=dt.timezone.utc)
@@ -80,6 +97,30 @@ SERVICES: dict[str, tuple[Call, set[str]]] = {
                                       {"admin", "coordinator", "verifier V1 (A1's township)"}),
     "rotate A1's calendar address": (lambda c, a, k: rotate_calendar_token(c, RotateCalendarToken(a, "A1")),
                                      {"admin", "coordinator", "unit A1"}),
+    "create a cycle": (lambda c, a, k: cycles.create_cycle(c, cycles.CreateCycle(
+        a, "mile", 2018, ROSTER_FILE, f"{k}-by-{a.account}", outside_validity=True)), {"admin", "coordinator", "system"}),
+    "publish a seed hash": (lambda c, a, k: sampling.draw_sample(c, sampling.DrawSample(a, k, "spot_check", seed_hash_only=True)),
+                            {"admin", "coordinator", "lead assessor", "system"}),
+    "draw a sample": (lambda c, a, k: sampling.draw_sample(c, sampling.DrawSample(a, k, "spot_check", at=AT)),
+                      {"admin", "coordinator", "lead assessor", "system"}),
+    "verify a sample": (lambda c, a, k: sampling.verify_sample(c, sampling.VerifySample(a, k, "spot_check")), set(ACTORS)),
+    "send a review": (lambda c, a, k: asyncio.run(reviews.send_review(c, reviews.SendReview(a, k, "spot_check"))),
+                      {"admin", "coordinator", "lead assessor", "system"}),
+    "collect a review": (lambda c, a, k: asyncio.run(reviews.collect_review(c, reviews.CollectReview(a, k, "spot_check"))),
+                         {"admin", "coordinator", "lead assessor", "system"}),
+    "aggregate": (lambda c, a, k: aggregation.aggregate(c, aggregation.Aggregate(a, k, at=AT)), {"admin", "coordinator", "system"}),
+    "send feedback": (lambda c, a, k: aggregation.send_feedback(c, aggregation.SendFeedback(a, k, at=AT)),
+                      {"admin", "coordinator", "system"}),
+    "import a roster": (lambda c, a, k: roster.import_roster(c, roster.ImportRoster(a, k, ROSTER_FILE)),
+                        {"admin", "coordinator", "system"}),
+    "create an account": (lambda c, a, k: accounts.create_account(c, accounts.CreateAccount(a, f"new-{a.account}", "unit", "A1")),
+                          {"admin"}),
+    "invite an account": (lambda c, a, k: accounts.invite_account(c, accounts.InviteAccount(a, "nobody")), {"admin"}),
+    "accounts from the roster": (lambda c, a, k: accounts.accounts_from_roster(c, accounts.AccountsFromRoster(a, k)), {"admin"}),
+    "issue an API token": (lambda c, a, k: accounts.issue_api_token(c, accounts.IssueApiToken(a, "nobody", "测试")), {"admin"}),
+    "seal the delivery record": (lambda c, a, k: proof.seal_record(c, proof.SealRecord(a, k)), {"admin", "coordinator", "system"}),
+    "A1 acknowledges a message": (lambda c, a, k: messages.acknowledge_message(c, messages.AcknowledgeMessage(a, k, "A1", "self_check")),
+                                  {"admin", "coordinator", "leader", "unit A1", "lead assessor", "system"}),
 }
 
 

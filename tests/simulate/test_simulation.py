@@ -18,9 +18,10 @@ from kaohe.models import ItemScore, ThirdPartyReview
 from kaohe.planning import plan_cycle
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
-from kaohe.settings import PROJECT_ROOT
+from kaohe.services import build_context, local_operator
+from kaohe.services.sampling import VerifySample, verify_sample
+from kaohe.settings import PROJECT_ROOT, Settings
 from kaohe.simulate.runner import run_simulation
-from kaohe.stagework.sampling import verify_stage
 from kaohe.workdays import load_calendar
 
 pytestmark = pytest.mark.prefect
@@ -158,7 +159,8 @@ def test_sichuan_draws_its_sample_from_the_committed_seed_and_stores_the_third_p
     assert sample["stage"] == commit["stage"] == "provincial_spot_check" and sample["seed_hash"] == commit["seed_hash"]
     assert sample["selected"] and _at(commit["at"]) < _at(sample["drawn_at"])
     assert (workdir / "samples" / report["cycle"] / "provincial_spot_check.json").is_file()
-    assert verify_stage(report["database"], report["cycle"], "provincial_spot_check").ok
+    context = build_context(Settings(database_url=report["database"]))
+    assert verify_sample(context, VerifySample(local_operator("test"), report["cycle"], "provincial_spot_check")).ok
     [review] = report["reviews"]
     assert review["status"] == "complete" and review["received"] == sorted(sample["selected"]) and review["units"] == sample["selected"]
     with session_scope(report["database"]) as session:

@@ -28,7 +28,7 @@ def test_the_leader_approves_then_the_coordinator_sends_then_the_unit_reads_its_
     assert "结果尚未发布" in unit.get("/results").text
     assert unit.get(f"/results/{portal.cycle}/letter").status_code == 404
     early = coordinator.post(f"{results}/send", data={"csrf_token": csrf_of(coordinator, results)})
-    assert early.status_code == 400 and "尚未审定" in early.text
+    assert early.status_code == 400 and "暂不通知各单位：尚待" in early.text
 
     page = leader.get(results).text
     assert "待审定" in page and "弥勒市甲局" in page
@@ -57,7 +57,7 @@ def test_an_approval_step_out_of_order_is_refused(own_portal: Portal) -> None:
     leader = portal.login("leader")
     results = f"/cycles/{portal.cycle}/results"
     refused = leader.post(f"{results}/approve", data={"csrf_token": csrf_of(leader, results), "step": "not_a_step"})
-    assert refused.status_code == 400 and "应先审定" in refused.text
+    assert refused.status_code == 400 and "方案没有审定步骤 not_a_step" in refused.text
     assert portal.accounts["leader"] not in leader.get(results).text.split('id="approval"')[1].split("</table>")[0]
 
 

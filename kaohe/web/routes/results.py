@@ -42,11 +42,9 @@ def approve(request: Request, key: str, db: SessionDep, context: ContextDep,
     """Record the next approval step (leader)."""
     cycle = visible_cycle(db, account, key)
     try:
-        actions.approve_results(db, account, cycle, step, now=context.now(), origin=origin_of(request).detail())
+        actions.approve_results(context, account, cycle.key, step, origin=origin_of(request).detail())
     except KaoheError as error:
-        db.rollback()
         return _results_page(request, db, account, cycle, 400, error=str(error))
-    db.commit()
     return RedirectResponse(f"/cycles/{key}/results", status_code=303)
 
 
@@ -60,11 +58,11 @@ async def send(request: Request, key: str, context: ContextDep,
         for db in get_db(context):
             cycle = visible_cycle(db, account, key)
             try:
-                outcome = actions.send_results(context.database_url, context.settings.home, account, key, now=context.now())
+                outcome = actions.send_results(context, account, cycle.key)
             except KaoheError as error:
                 return _results_page(request, db, account, cycle, 400, error=str(error))
             db.expire_all()
-            notice = f"已向各单位发送第{outcome.get('version')}版结果" if outcome.get("sent") else str(outcome.get("reason"))
+            notice = f"已向各单位发送第{outcome.version}版结果" if outcome.sent else str(outcome.reason)
             return _results_page(request, db, account, cycle, notice=notice)
         raise AssertionError("unreachable")
 
