@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import socket
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -33,6 +33,8 @@ MIN_CHUNK = 32
 per chunk; at few workers smaller chunks would cost a transaction per handful of messages."""
 
 T = TypeVar("T")
+Bundle = list[tuple[Message, Sequence[str]]]
+"""Messages (each with the outbox keys it carries) sent in one call: one, or several for a channel with ``send_many``."""
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
@@ -138,15 +140,17 @@ class Dispatcher:
     async def _send_batch(self, batch: Sequence[tuple[int, int, Message]], now: dt.datetime, report: DispatchReport) -> None:
         """Send the batch through ``concurrency`` workers, the database writes running in a thread beside them.
 
-        The batch is cut into chunks of max(``concurrency``, MIN_CHUNK) messages. A writer marks chunk k+1 ``sending``
+        Messages a channel sends together (SMS to many numbers) form one bundle, every other message its own; the
+        bundles are cut into chunks of max(``concurrency``, MIN_CHUNK). A writer marks chunk k+1 ``sending``
         (in the same transaction recording every outcome gathered so far) as soon as a worker reaches
         chunk k, and a worker hands a message over only once its chunk is marked; so nothing is sent
         unmarked, at most two chunks are marked ahead of what is in flight, no worker waits for the
         slowest request of a chunk, and the event loop never waits for the database.
         """
         ids = {message.key: (row_id, attempts) for row_id, attempts, message in batch}
-        units = merge_into_digests((message for _, _, message in batch), per_recipient=self.digests)
-        report.digests += sum(1 for _, keys in units if len(keys) > 1)
+        merged = merge_into_digests((message for _, _, message in batch), per_recipient=self.digests)
+        report.digests += sum(1 for _, keys in merged if len(keys) > 1)
+        units = self._bundle(merged)
         size = max(self.concurrency, MIN_CHUNK)
         chunks = [units[start:start + size] for start in range(0, len(units), size)]
         if not chunks:
@@ -156,8 +160,8 @@ class Dispatcher:
         outcomes: list[Outcome] = []
         queue = iter(range(len(units)))
 
-        def row_ids(chunk: Sequence[tuple[Message, Sequence[str]]]) -> list[int]:
-            return [ids[key][0] for _, keys in chunk for key in keys]
+        def row_ids(chunk: Sequence[Bundle]) -> list[int]:
+            return [ids[key][0] for bundle in chunk for _, keys in bundle for key in keys]
 
         async def writer() -> None:
             for index, chunk in enumerate(chunks):
@@ -173,11 +177,15 @@ class Dispatcher:
                 index = position // size
                 reached[index].set()
                 await marked[index].wait()
-                message, keys = units[position]
-                receipt, error = await self._send_one(message)
-                for key in keys:
-                    row_id, attempts = ids[key]
-                    outcomes.append(self._outcome(row_id, attempts, now, message.key, receipt, error, report))
+                bundle = units[position]
+                if len(bundle) == 1:
+                    results = [await self._send_one(bundle[0][0])]
+                else:
+                    results = await self._send_many([message for message, _ in bundle])
+                for (message, keys), (receipt, error) in zip(bundle, results, strict=True):
+                    for key in keys:
+                        row_id, attempts = ids[key]
+                        outcomes.append(self._outcome(row_id, attempts, now, message.key, receipt, error, report))
 
         tasks = [asyncio.ensure_future(writer()), *(asyncio.ensure_future(worker()) for _ in range(min(self.concurrency, len(units))))]
         try:
@@ -197,6 +205,40 @@ class Dispatcher:
             record_outcomes(session, outcomes)
             if to_mark:
                 mark_sending(session, to_mark)
+
+    def _bundle(self, units: Sequence[tuple[Message, Sequence[str]]]) -> list[Bundle]:
+        """Messages a channel can send together (``send_many``: SMS to many numbers in one call) in bundles of at most its
+        ``batch_limit``, each where its first message was; every other message alone."""
+        bundles: list[Bundle] = []
+        open_bundles: dict[tuple[str, Hashable], Bundle] = {}
+        for unit in units:
+            message = unit[0]
+            channel = self.channels.get(message.channel)
+            limit = getattr(channel, "batch_limit", 1)
+            key = channel.batch_key(message) if limit > 1 and message.problem is None else None  # type: ignore[union-attr]
+            if key is None:
+                bundles.append([unit])
+                continue
+            bundle = open_bundles.get((message.channel, key))
+            if bundle is None or len(bundle) >= limit:
+                bundle = open_bundles[(message.channel, key)] = []
+                bundles.append(bundle)
+            bundle.append(unit)
+        return bundles
+
+    async def _send_many(self, messages: Sequence[Message]) -> list[tuple[Receipt | None, DeliveryError | None]]:
+        """One call for messages of one channel and batch key; the outcome of each."""
+        channel = self.channels[messages[0].channel]
+        try:
+            for message in messages:
+                await self.limiter.acquire(message.channel, message.recipient)
+            results = await channel.send_many(messages)  # type: ignore[attr-defined]
+        except DeliveryError as error:
+            return [(None, error)] * len(messages)
+        except Exception as error:  # noqa: BLE001 - as in _send_one
+            failure = DeliveryError(f"渠道 {messages[0].channel} 无法处理这批消息：{type(error).__name__} {error}", retryable=False)
+            return [(None, failure)] * len(messages)
+        return [(None, r) if isinstance(r, DeliveryError) else (r, None) for r in results]
 
     async def _send_one(self, message: Message) -> tuple[Receipt | None, DeliveryError | None]:
         channel = self.channels.get(message.channel)

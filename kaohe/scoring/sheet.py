@@ -55,7 +55,11 @@ def _parse_and_prepare(data: bytes, file: str, spec: ScoringSpec, merge: Merge |
     problems: list[Problem] = []
     layout = _Layout.of(columns)
     width, counted = len(columns), layout.counted
-    for number, cells in table.rows:
+    lines = table.rows
+    del table
+    lines.reverse()
+    while lines:
+        number, cells = lines.pop()
         if number <= header_row:
             continue
         if len(cells) < width:

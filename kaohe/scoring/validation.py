@@ -41,7 +41,7 @@ class Value:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Prepared:
     """A validated unit: its group, kind, formula and exact inputs."""
 
@@ -81,7 +81,7 @@ def prepare(spec: ScoringSpec, inputs: Sequence[UnitSource], file: str | None = 
         formula = reader.formulas[kind.formula]
         values, missing = _component_values(reader, formula, unit, where)
         items = _items(reader, formula, unit, where) if unit.items else {}
-        flags = _flags(reader, unit, where) if unit.flags else frozenset()
+        flags = _flags(reader, unit, where) if unit.flags else _NONE
         prepared.append(Prepared(unit, group_id, group_name, kind, formula, values, missing, items, flags))
     return prepared, problems
 
@@ -112,6 +112,7 @@ class _Where:
 
 
 _NO_TASK = object()
+_NONE: frozenset[str] = frozenset()
 
 
 class _Reader:
@@ -277,7 +278,7 @@ def _component_values(
                     group.name,
                     f"{names}中至少应有{group.min_present}项有任务并给分；原文只规定了缺少部分任务时的权重折算",
                 )
-    return values, frozenset(missing)
+    return values, frozenset(missing) if missing else _NONE
 
 
 def _read_component(spec: ScoringSpec, component: Component, raw: RawValue) -> Value:
@@ -358,4 +359,4 @@ def _flags(reader: _Reader, unit: UnitSource, where: _Where) -> frozenset[str]:
             where.add(flag.name, reading)
         elif reading:
             result.add(key)
-    return frozenset(result)
+    return frozenset(result) if result else _NONE

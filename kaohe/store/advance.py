@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import String, TypeDecorator, select, type_coerce, update
 from sqlalchemy.orm import Session, object_session
@@ -60,7 +60,7 @@ def obligation_states(session: Session, cycle: Cycle, *, owing_only: bool = Fals
         for row_id, stage, unit, raw, status in session.connection().execute(query):
             due = parsed.get(raw)
             if due is None:
-                due = parsed[raw] = processor(raw) if processor is not None else raw
+                due = parsed[raw] = cast(dt.datetime, processor(raw) if processor is not None else raw)
             states.append(make(ObligationState, (row_id, stage, unit, due, status)))
     return states
 

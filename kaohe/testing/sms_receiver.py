@@ -2,7 +2,10 @@
 
 It checks each request's signature with the configured key (so a badly signed request is refused the
 way the providers refuse it), keeps every SMS it accepted (``ReceivedSms``), treats a repeated dedupe
-key as the same SMS (``duplicates`` counts them) and can be told to refuse the next requests::
+key as the same SMS (``duplicates`` counts them), takes batches (Aliyun ``SendBatchSms``, at most 100
+numbers; Tencent ``SendSms`` with several numbers, at most 200; ``calls`` counts the requests), refuses
+numbers listed in ``invalid_numbers`` the way each provider does (Aliyun: the whole call, Tencent: that
+number's status) and can be told to refuse the next requests::
 
     with LocalSmsReceiver(provider="aliyun", key_id="id", secret="secret") as sms:
         settings = Settings(**sms.settings_overrides(), sms_templates={"overdue": "SMS_1"})
@@ -42,6 +45,8 @@ class LocalSmsReceiver:
         self.messages: list[ReceivedSms] = []
         self.duplicates = 0
         self.refused: list[str] = []
+        self.calls = 0
+        self.invalid_numbers: set[str] = set()
         self._fail: list[str] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -76,6 +81,7 @@ class LocalSmsReceiver:
 
     def _answer(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
         with self._lock:
+            self.calls += 1
             failing = self._fail.pop(0) if self._fail else None
         if self.provider == "aliyun":
             return self._aliyun(dict(parse_qsl(body.decode(), keep_blank_values=True)), failing)
@@ -93,6 +99,19 @@ class LocalSmsReceiver:
         if form.get("AccessKeyId") != self.key_id or not hmac.compare_digest(signature, aliyun_signature(form, self.secret)):
             self.refused.append("SignatureDoesNotMatch")
             return {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched with our calculation."}
+        if form.get("Action") == "SendBatchSms":
+            phones, signs = json.loads(form["PhoneNumberJson"]), json.loads(form["SignNameJson"])
+            params = json.loads(form.get("TemplateParamJson") or "[]")
+            if not 0 < len(phones) <= 100 or len(signs) != len(phones) or len(params) != len(phones):
+                return {"Code": "isv.INVALID_PARAMETERS", "Message": "PhoneNumberJson, SignNameJson and TemplateParamJson do not match"}
+            failing = failing or ("isv.MOBILE_NUMBER_ILLEGAL" if self.invalid_numbers.intersection(phones) else None)
+            if failing:
+                self.refused.append(failing)
+                return {"Code": failing, "Message": "refused by the local fake"}
+            for phone, sign, values in zip(phones, signs, params, strict=True):
+                self._record(ReceivedSms("aliyun", phone, sign, form["TemplateCode"], values, f"{form.get('OutId', '')}/{phone}"))
+            return {"Code": "OK", "Message": "OK", "BizId": f"900619746936498440^{len(self.messages)}", "RequestId": "F655A8D5-B968"}
+        failing = failing or ("isv.MOBILE_NUMBER_ILLEGAL" if form["PhoneNumbers"] in self.invalid_numbers else None)
         if failing:
             self.refused.append(failing)
             return {"Code": failing, "Message": "refused by the local fake"}
@@ -109,16 +128,22 @@ class LocalSmsReceiver:
             self.refused.append("AuthFailure.SignatureFailure")
             return {"Response": {"Error": {"Code": "AuthFailure.SignatureFailure", "Message": "签名错误"}, "RequestId": "r"}}
         data = json.loads(payload)
-        phone = data["PhoneNumberSet"][0]
-        if failing:
-            self.refused.append(failing)
-            return {"Response": {"SendStatusSet": [{"SerialNo": "", "PhoneNumber": phone, "Code": failing, "Message": "refused"}],
-                                 "RequestId": "r"}}
-        self._record(ReceivedSms("tencent", phone, data["SignName"], data["TemplateId"], list(data["TemplateParamSet"]),
-                                 data.get("SessionContext", "")))
-        return {"Response": {"SendStatusSet": [{"SerialNo": f"5000:{len(self.messages)}", "PhoneNumber": phone, "Fee": 1,
-                                                "SessionContext": data.get("SessionContext", ""), "Code": "Ok",
-                                                "Message": "send success", "IsoCode": "CN"}], "RequestId": "r"}}
+        phones = list(data["PhoneNumberSet"])
+        if not 0 < len(phones) <= 200:
+            return {"Response": {"Error": {"Code": "LimitExceeded.PhoneNumberCountLimit", "Message": "至多 200 个号码"}, "RequestId": "r"}}
+        statuses = []
+        for phone in phones:
+            refusal = failing or ("InvalidParameterValue.IncorrectPhoneNumber" if phone in self.invalid_numbers else None)
+            if refusal:
+                self.refused.append(refusal)
+                statuses.append({"SerialNo": "", "PhoneNumber": phone, "Code": refusal, "Message": "refused"})
+                continue
+            context = data.get("SessionContext", "")
+            self._record(ReceivedSms("tencent", phone, data["SignName"], data["TemplateId"], list(data["TemplateParamSet"]),
+                                     context if len(phones) == 1 else f"{context}/{phone}"))
+            statuses.append({"SerialNo": f"5000:{len(self.messages)}", "PhoneNumber": phone, "Fee": 1, "SessionContext": context,
+                             "Code": "Ok", "Message": "send success", "IsoCode": "CN"})
+        return {"Response": {"SendStatusSet": statuses, "RequestId": "r"}}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         receiver = self

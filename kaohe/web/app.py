@@ -69,12 +69,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     """The portal over ``settings``' database. ``authenticator`` is the single-sign-on seam: a callable
     that returns the account a trusted front (an OIDC proxy) vouches for, or None to fall back to the
     portal's own login (see ``kaohe.web.sso``)."""
-    from kaohe.db import ensure_schema
+    from kaohe.services.context import migrate_once
     from kaohe.web.routes import admin, api, auth, board, office, office_api, results, tasks
     from kaohe.web.routes.unit_portal import routers as unit_portal_routers
 
     url = settings.effective_database_url
-    ensure_schema(url)
+    migrate_once(url)  # at start-up, not in the first requests: 20 of them waiting for it while holding connections drained the pool
     if authenticator is None and settings.web_trusted_user_header:
         from kaohe.web.sso import trusted_header
 

@@ -113,3 +113,73 @@ def test_a_wrong_secret_and_a_missing_template_are_refused_for_good(provider: st
     assert isinstance(forged, DeliveryError) and not forged.retryable and "Signature" in str(forged)
     assert isinstance(unknown, DeliveryError) and not unknown.retryable and "results" in str(unknown)
     assert sms.messages == []
+
+
+def _batch(receiver: LocalSmsReceiver, messages: list[Message]) -> list[object]:
+    """The messages grouped as the dispatcher groups them (by batch key, at most ``batch_limit``), each group in one send_many."""
+    async def go() -> list[object]:
+        async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
+            channel = SmsChannel(http, provider=receiver.provider, key_id=receiver.key_id, secret=receiver.secret, sign_name="弥勒考核",
+                                 templates=TEMPLATES, app_id="1400000000", base_url=receiver.url, clock=lambda: NOW)
+            groups: dict[object, list[Message]] = {}
+            for message in messages:
+                groups.setdefault(channel.batch_key(message), []).append(message)
+            results: dict[str, object] = {}
+            for group in groups.values():
+                for start in range(0, len(group), channel.batch_limit):
+                    part = group[start:start + channel.batch_limit]
+                    results.update(zip((m.key for m in part), await channel.send_many(part), strict=True))
+            return [results[m.key] for m in messages]
+
+    return asyncio.run(go())
+
+
+def _wave(count: int, *, same_params: bool = False) -> list[Message]:
+    return [Message(key=f"mile-2018:self_check:U{n:04d}:overdue:overdue@2019-01-28:sms", kind="overdue", channel="sms",
+                    recipient=f"138{n:08d}", subject="s", body="b",
+                    sms=(("unit", "各单位" if same_params else f"弥勒市某局{n}"), ("stage", "自查自评"), ("due", "1月23日"), ("days", "3")))
+            for n in range(count)]
+
+
+def test_aliyun_sends_a_wave_in_batches_of_100_with_each_numbers_own_parameters() -> None:
+    wave = _wave(250)
+    with LocalSmsReceiver(provider="aliyun") as sms:
+        results = _batch(sms, wave)
+    assert sms.calls == 3 and sms.refused == [] and sms.duplicates == 0
+    assert all(not isinstance(r, DeliveryError) and r.answer and "SendBatchSms" in r.answer for r in results)  # type: ignore[union-attr]
+    received = {m.phone: m for m in sms.messages}
+    assert set(received) == {m.recipient for m in wave}
+    assert all(received[m.recipient].params == dict(m.sms) and received[m.recipient].template == "SMS_190000001" for m in wave)
+
+
+def test_aliyun_a_batch_refused_for_one_bad_number_is_halved_until_only_that_number_fails() -> None:
+    wave = _wave(5)
+    with LocalSmsReceiver(provider="aliyun") as sms:
+        sms.invalid_numbers.add(wave[2].recipient)
+        results = _batch(sms, wave)
+    bad = results[2]
+    assert isinstance(bad, DeliveryError) and not bad.retryable and "MOBILE_NUMBER_ILLEGAL" in str(bad)
+    assert all(not isinstance(r, DeliveryError) for i, r in enumerate(results) if i != 2)
+    assert sorted(m.phone for m in sms.messages) == sorted(m.recipient for i, m in enumerate(wave) if i != 2)
+    assert sms.calls == 5  # 5 refused; 2 sent, 3 refused; 1 sent, 2 refused; 1 sent, 1 refused
+
+
+def test_aliyun_a_batch_refused_for_a_passing_reason_is_retried_later_as_a_whole() -> None:
+    wave = _wave(4)
+    with LocalSmsReceiver(provider="aliyun") as sms:
+        sms.fail_next(1, "isv.BUSINESS_LIMIT_CONTROL")
+        results = _batch(sms, wave)
+    assert all(isinstance(r, DeliveryError) and r.retryable for r in results) and sms.calls == 1 and sms.messages == []
+
+
+def test_tencent_sends_numbers_that_share_template_and_parameters_in_one_call_and_reports_each() -> None:
+    shared, own = _wave(300, same_params=True), _wave(3)
+    own = [Message(**{**m.__dict__, "key": m.key + ":own", "recipient": f"139{n:08d}"}) for n, m in enumerate(own)]
+    with LocalSmsReceiver(provider="tencent") as sms:
+        sms.invalid_numbers.add(f"+86{shared[7].recipient}")
+        results = _batch(sms, shared + own)
+    assert sms.calls == 2 + 3  # 200 + 100 numbers sharing parameters, then three with their own
+    failed = [r for r in results if isinstance(r, DeliveryError)]
+    assert len(failed) == 1 and results[7] is failed[0] and "IncorrectPhoneNumber" in str(failed[0]) and not failed[0].retryable
+    assert len(sms.messages) == 302 and {m.phone for m in sms.messages} >= {"+8613900000000", "+8613900000002"}
+    assert len({r.remote_id for r in results if not isinstance(r, DeliveryError)}) == 302  # type: ignore[union-attr]

@@ -30,6 +30,7 @@ GET_ROUTES = [
     ("/api/cycles/{cycle}/board", OVERSEERS), ("/api/cycles/{cycle}/overdue", OVERSEERS),
     ("/verify", VERIFIER), ("/verify/{cycle}/{unit}", VERIFIER),
     ("/orders", UNIT), ("/rectification", UNIT), ("/calendar", UNIT),
+    ("/api/orders", UNIT), ("/api/verify", VERIFIER), ("/api/verify/{cycle}/{unit}", VERIFIER),
 ]
 POST_ROUTES = [
     ("/logout", ALL), ("/account/password", ALL), ("/tasks/{cycle}/self_check/upload", UNIT),
@@ -46,7 +47,10 @@ POST_ROUTES = [
     ("/api/cycles/{cycle}/stages/self_check/close", frozenset({"admin", "coordinator"})),
     ("/api/cycles/{cycle}/stages/spot_check/sample", frozenset({"admin", "coordinator", "lead_assessor"})),
     ("/api/cycles/{cycle}/orders", frozenset({"admin", "coordinator", "leader"})),
+    ("/api/orders/{cycle}/1/acknowledge", UNIT), ("/api/orders/{cycle}/1/replies", UNIT),
+    ("/api/verify/{cycle}/{unit}/sign-off", VERIFIER),
 ]
+PUT_ROUTES = [("/api/verify/{cycle}/{unit}/scores", VERIFIER)]
 # answer without a session (the task link and the receipt/file/letter routes are tested on their own below)
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/invite/{token}"), ("POST", "/invite/{token}"), ("GET", "/t/{token}"),
           ("GET", "/ics/{unit_code}/{token}.ics")}  # the calendar feed: only with the unit's current token (test_web_unit_portal)
@@ -71,7 +75,8 @@ def test_the_tables_name_every_route_of_the_portal() -> None:
         for a, b in normalise.items():
             path = path.replace(a, b)
         return path
-    covered = {("GET", norm(p)) for p, _ in GET_ROUTES} | {("POST", norm(p)) for p, _ in POST_ROUTES} | PUBLIC | WITH_IDS
+    covered = ({("GET", norm(p)) for p, _ in GET_ROUTES} | {("POST", norm(p)) for p, _ in POST_ROUTES}
+               | {("PUT", norm(p)) for p, _ in PUT_ROUTES} | PUBLIC | WITH_IDS)
     assert {(m, norm(p)) for m, p in declared} - {(m, norm(p)) for m, p in covered} == set()
 
 
@@ -103,7 +108,18 @@ def test_each_form_refuses_other_roles_and_a_missing_csrf_token(portal: Portal, 
         assert "安全令牌" in response.text  # refused for the CSRF token, not the role
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", p) for p, _ in GET_ROUTES] + [("POST", p) for p, _ in POST_ROUTES])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("path", "allowed"), PUT_ROUTES, ids=[p for p, _ in PUT_ROUTES])
+def test_each_json_action_refuses_other_roles_and_a_missing_csrf_header(portal: Portal, clients: dict[str, httpx.Client], path: str,
+                                                                       allowed: frozenset[str], role: str) -> None:
+    response = clients[role].put(_fill(path, portal), json={"scores": []})
+    assert response.status_code == 403, (role, path, response.status_code, response.text[:200])
+    if role in allowed:
+        assert "安全令牌" in response.text
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", p) for p, _ in GET_ROUTES] + [("POST", p) for p, _ in POST_ROUTES]
+                         + [("PUT", p) for p, _ in PUT_ROUTES])
 def test_nothing_but_login_answers_without_a_session(portal: Portal, method: str, path: str) -> None:
     response = portal.client().request(method, _fill(path, portal))
     if path.startswith("/api"):

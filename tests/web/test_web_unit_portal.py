@@ -224,3 +224,45 @@ def test_the_new_pages_are_in_the_menu_of_their_role(portal: Portal, role: str) 
     page = portal.login(role).get("/account").text
     expected = {"verifier": ['href="/verify"'], "unit": ['href="/orders"', 'href="/rectification"', 'href="/calendar"']}[role]
     assert all(link in page for link in expected)
+
+
+def test_the_api_offers_the_same_actions_to_machines(own_portal: Portal) -> None:
+    from kaohe.accounts.service import issue_api_token
+
+    portal = own_portal
+    p = portal.prefix
+    assert _hand_in(portal.login("unit"), portal).status_code == 303
+    issued = orders.issue(portal.app.state.web.services(), orders.IssueOrder(Actor("联席办", Role.ADMIN), portal.cycle, f"{p}A1",
+                                                                             "补齐台账", dt.date(2019, 2, 15)))
+    with session_scope(portal.settings.effective_database_url) as session:
+        tokens = {role: issue_api_token(session, portal.accounts[role], label="接口", by="test", now=portal.clock.now())
+                  for role in ("unit", "verifier")}
+    unit = portal.client()
+    unit.headers["Authorization"] = f"Bearer {tokens['unit']}"
+    [listed] = unit.get("/api/orders").json()
+    assert (listed["order_no"], listed["acknowledged_at"]) == (issued.order_no, None)
+    ack = unit.post(f"/api/orders/{portal.cycle}/{issued.number}/acknowledge")
+    assert ack.status_code == 200 and ack.json()["recorded"] is True, ack.text
+    replied = unit.post(f"/api/orders/{portal.cycle}/{issued.number}/replies", json={"text": "已办理"})
+    assert replied.status_code == 201 and replied.json()["replies"] == 1
+    assert unit.post(f"/api/orders/{portal.cycle}/{issued.number + 99}/acknowledge").status_code == 404
+
+    verifier = portal.client()
+    verifier.headers["Authorization"] = f"Bearer {tokens['verifier']}"
+    assert {u["unit"] for u in verifier.get("/api/verify").json()} == {f"{p}A1", f"{p}A2"}
+    path = f"/api/verify/{portal.cycle}/{p}A1"
+    assert verifier.get(path).json()["self_total"] == "104"
+    bad = verifier.put(f"{path}/scores", json={"scores": [{"item": "基础分", "score": "abc"}, {"item": "资金投入加分", "score": "12"}]})
+    assert bad.status_code == 400 and "应为数字" in bad.json()["detail"]
+    saved = verifier.put(f"{path}/scores", json={"scores": [{"item": "基础分", "score": "85", "note": "扣7分"},
+                                                            {"item": "资金投入加分", "score": "12"}]})
+    assert saved.status_code == 200 and saved.json()["verified_total"] == "97" and saved.json()["signed_off"] is False
+    signed = verifier.post(f"{path}/sign-off")
+    assert signed.status_code == 200 and signed.json()["signed_off"] is True
+    assert verifier.get(path).json()["signed_off"]["by"] == portal.accounts["verifier"]
+    assert verifier.get(f"/api/verify/{portal.cycle}/{p}A3").status_code == 404
+    browser = portal.login("verifier")  # a browser session must send its CSRF token in the header
+    assert browser.post(f"/api/verify/{portal.cycle}/{p}A2/sign-off").status_code == 403
+    token = csrf_of(browser, "/verify")
+    answer = browser.post(f"/api/verify/{portal.cycle}/{p}A2/sign-off", headers={"X-CSRF-Token": token})
+    assert answer.status_code == 400 and "未核实" in answer.json()["detail"]

@@ -7,6 +7,6 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every router of these pages, in the order the application includes them."""
-    from kaohe.web.routes import unit_calendar, unit_orders, unit_rectification, verify
+    from kaohe.web.routes import unit_api, unit_calendar, unit_orders, unit_rectification, verify
 
-    return [verify.router, unit_orders.router, unit_rectification.router, unit_calendar.router]
+    return [verify.router, unit_orders.router, unit_rectification.router, unit_calendar.router, unit_api.router]
