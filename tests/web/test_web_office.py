@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
-from web_support import Portal, bj, csrf_of, make_portal
+from web_support import Portal, bj, csrf_of, make_cascade
 
 from kaohe.db import session_scope
 from kaohe.models import AuditEntry, Cycle, CycleStage, Obligation, OutboxMessage, SupervisionOrder, Unit
@@ -196,21 +197,39 @@ def test_the_timeline_shades_runs_marks_today_and_flags_provisional_dates() -> N
 
 def test_the_tree_shows_each_levels_dates_and_only_the_cycles_one_oversees(portal: Portal, clients: dict[str, httpx.Client],
                                                                             database_url: str) -> None:
-    child = make_portal(database_url, portal.settings.home / "child", now=bj(2019, 1, 25))
+    from web_support import PASSWORD, login
+
+    from kaohe.accounts.service import accept_invitation, create_account, invite
+
+    keys = make_cascade(database_url)
+    province, suining, neijiang = keys["province"], keys["SC-C08"], keys["SC-C09"]
+    admin = clients["admin"].get(f"/cycles/{suining}/tree")
+    assert admin.status_code == 200
+    rows = re.findall(r'<tr data-cycle="([^"]+)" data-stage="([^"]+)">', admin.text)
+    order = list(dict.fromkeys(cycle for cycle, _ in rows))
+    assert order == [province, neijiang, suining]  # parents before children, children by key
+    city_row = admin.text.split(f'data-cycle="{suining}" data-stage="county_self_check"')[1].split("</tr>")[0]
     with session_scope(database_url) as session:
-        parent_id = session.scalar(select(Cycle.id).where(Cycle.key == portal.cycle))
-        session.execute(update(Cycle).where(Cycle.key == child.cycle).values(parent_id=parent_id))
-    admin_page = clients["admin"].get(f"/cycles/{child.cycle}/tree")
-    assert admin_page.status_code == 200
-    assert f'data-cycle="{portal.cycle}"' in admin_page.text and f'data-cycle="{child.cycle}"' in admin_page.text
-    assert admin_page.text.index(f'data-cycle="{portal.cycle}"') < admin_page.text.index(f'data-cycle="{child.cycle}"')
-    assert "第2级" in admin_page.text
-    mine = clients["coordinator"].get(f"/cycles/{portal.cycle}/tree")
-    assert f'data-cycle="{portal.cycle}"' in mine.text and f'data-cycle="{child.cycle}"' not in mine.text
-    assert "另有 1 个周期不在您负责的范围内" in mine.text
-    assert clients["coordinator"].get(f"/cycles/{child.cycle}/tree").status_code == 404
-    board = clients["admin"].get(f"/cycles/{portal.cycle}").text
-    assert f'href="/cycles/{portal.cycle}/tree"' in board
+        dues = {(c.key, s.key): s.due_at.astimezone(bj(2019, 1, 1).tzinfo).date().isoformat()
+                for c in session.scalars(select(Cycle).where(Cycle.key.in_(keys.values()))) for s in c.stages}
+    assert dues[(suining, "county_self_check")] in city_row and dues[(province, "self_check")] in city_row  # side by side
+    assert dues[(suining, "county_self_check")] < dues[(province, "self_check")]
+
+    name = f"{portal.prefix}-suining"
+    with session_scope(database_url) as session:  # the city's own coordinator
+        create_account(session, name=name, role="coordinator", cycles=[suining], by="test", now=portal.clock.now())
+        accept_invitation(session, invite(session, name, by="test", now=portal.clock.now()), PASSWORD, now=portal.clock.now())
+    city = portal.client()
+    assert login(city, name, PASSWORD).status_code == 303  # type: ignore[attr-defined]
+    mine = city.get(f"/cycles/{suining}/tree").text
+    assert f'data-cycle="{suining}"' in mine and f'data-cycle="{province}"' not in mine and f'data-cycle="{neijiang}"' not in mine
+    assert "另有 2 个周期不在您负责的范围内" in mine
+    assert dues[(province, "self_check")] in mine.split('data-stage="county_self_check"')[1].split("</tr>")[0]  # the parent's date still shown
+    assert city.get(f"/cycles/{province}/tree").status_code == 404
+    assert clients["coordinator"].get(f"/cycles/{suining}/tree").status_code == 404
+    listed = clients["admin"].get("/cycles").text
+    assert f'href="/cycles/{suining}/tree"' in listed and f"上级 {province}" in listed
+    assert f'href="/cycles/{suining}/tree"' in clients["admin"].get(f"/cycles/{suining}").text
 
 
 @pytest.mark.parametrize("role", ["unit", "verifier", "evaluator"])

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from web_server import serve
-from web_support import PASSWORD, Portal, bj, make_portal
+from web_support import PASSWORD, Portal, bj, make_cascade, make_portal
 
 pytestmark = pytest.mark.browser
 
@@ -136,3 +136,12 @@ def test_the_leader_downloads_the_report_and_the_ranking(office: Portal, browser
         page.click("#doc-ranking-xlsx")
     rows = list(load_workbook(io.BytesIO(Path(ranking.value.path()).read_bytes())).active.iter_rows(values_only=True))
     assert any("弥勒市甲局" in [str(c) for c in row] for row in rows)
+
+
+def test_the_admin_sees_the_cycle_tree_with_each_levels_dates(office: Portal, browser: Any, artifacts: Path, sqlite_url: str) -> None:
+    keys = make_cascade(sqlite_url)
+    page = _page(browser, office, "admin", "/cycles")
+    page.click(f"a[href='/cycles/{keys['SC-C08']}/tree']")
+    page.wait_for_url("**/tree")
+    assert [page.locator(f"#tree tr[data-cycle='{key}']").count() > 0 for key in keys.values()] == [True, True, True]
+    _shot(page, artifacts, "15-cycle-tree")

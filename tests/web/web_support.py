@@ -111,3 +111,26 @@ def make_portal(database_url: str, home: Path, *, now: dt.datetime, public_url: 
             accept_invitation(session, invite(session, name, by="test", now=now), PASSWORD, now=now)
             accounts[role] = name
     return Portal(app, settings, clock, key, prefix, accounts)
+
+
+def make_cascade(database_url: str, *, year: int = 2018) -> dict[str, str]:
+    """Sichuan's province cycle with two city cycles under it (the example city scheme, Sichuan 第十二条), built
+    through the real store with fresh keys; returns {"province": key, "SC-C08": key, "SC-C09": key}."""
+    from kaohe.cascade.levels import stored_parent_dates
+    from kaohe.schemes.loader import load_lineage
+
+    samples = PROJECT_ROOT / "samples"
+    suffix = f"-{uuid.uuid4().hex[:6]}"
+    lineage = load_lineage(str(samples / "sichuan-city-example.yaml"), PROJECT_ROOT / "schemes")
+    calendar = load_calendar()
+    keys = {"province": f"sichuan-{year}{suffix}"}
+    with session_scope(database_url) as session:
+        province = create_cycle(session, key=keys["province"], scheme=lineage[1], plan=plan_cycle(lineage[1], year, calendar),
+                                roster=read_roster(samples / "sichuan-roster.csv"), actor="test", now=bj(year, 11, 1))
+        session.flush()
+        for code, (name, roster) in {"SC-C08": ("suining", "sichuan-city-suining-roster.csv"),
+                                     "SC-C09": ("neijiang", "sichuan-city-neijiang-roster.csv")}.items():
+            keys[code] = f"{name}-{year}{suffix}"
+            create_cycle(session, key=keys[code], scheme=lineage[0], plan=plan_cycle(lineage[0], year, calendar, parent=stored_parent_dates(province)),
+                         roster=read_roster(samples / roster), actor="test", now=bj(year, 11, 1), parent=province, parent_unit=code)
+    return keys

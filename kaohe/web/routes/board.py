@@ -48,7 +48,9 @@ def visible_cycle(db: Session, account: Account, key: str) -> Cycle:
 def cycles(request: Request, db: SessionDep, context: ContextDep, account: Overseer) -> Response:
     """The cycles the account oversees, with their phase and next deadline."""
     mine = [c for c in list_cycles(db) if may_see_cycle(account, c)]
-    return render(request, "cycles.html", cycles=cycles_overview(db, mine, context.now()))
+    parents = {c.key: c.parent.key for c in mine if c.parent is not None}
+    in_tree = {c.key for c in mine if c.parent is not None or c.children}
+    return render(request, "cycles.html", cycles=cycles_overview(db, mine, context.now()), parents=parents, in_tree=in_tree)
 
 
 @router.get("/cycles/{key}")

@@ -177,7 +177,16 @@ def tree(request: Request, key: str, db: SessionDep, account: Overseer) -> Respo
     cycle = visible_cycle(db, account, key)
     view = tree_view(db, cycle)
     cycles = {c.key: c for c in _tree_cycles(cycle)}
-    shown = [node for node in view["cycles"] if node["cycle"] in cycles and may_see_cycle(account, cycles[node["cycle"]])]
+    from kaohe.evidence.orders import ORDER_STAGE_KIND
+
+    shown = []
+    for node in view["cycles"]:
+        found = cycles.get(node["cycle"])
+        if found is not None and may_see_cycle(account, found):
+            orders = {s.key for s in found.stages if s.kind == ORDER_STAGE_KIND}  # one unit's order, not a level's date
+            names = {s.key: s.name for s in found.parent.stages} if found.parent is not None else {}
+            shown.append({**node, "stages": [{**s, "follows_name": names.get(s["follows"], s["follows"])}
+                                             for s in node["stages"] if s["stage"] not in orders]})
     hidden = len(view["cycles"]) - len(shown)
     titles = {k: cycle_title(c) for k, c in cycles.items()}
     return render(request, "tree.html", cycle=cycle, nodes=shown, hidden=hidden, titles=titles)
