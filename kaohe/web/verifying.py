@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from kaohe.evidence.differences import ItemDifference, ScoreComparison
 from kaohe.models import Cycle, ItemScore, Submission, Unit, VerificationSignoff
-from kaohe.services.scoping import verifiers_of
 from kaohe.services.verification import indicators_of
 from kaohe.store.verification import comparison_of, scores_of, signoff_of
 from kaohe.web.deps import NotFound
@@ -51,10 +50,11 @@ def units_in_charge(session: Session, verifier_code: str) -> list[tuple[Cycle, U
                            .where(Unit.code == verifier_code, Unit.role == "verifier")
                            .order_by(Cycle.year.desc(), Cycle.key)).all()
     found = []
-    for cycle, verifier in rows:
-        for unit in sorted(cycle.units, key=lambda u: u.code):
-            if unit.role == "assessed" and verifier.code in verifiers_of(cycle, unit):
-                found.append((cycle, unit))
+    for cycle, verifier in rows:  # the rule of kaohe.services.scoping.verifiers_of, read from the verifier's side
+        query = select(Unit).where(Unit.cycle_id == cycle.id, Unit.role == "assessed")
+        if verifier.township is not None:
+            query = query.where(Unit.township == verifier.township)
+        found += [(cycle, unit) for unit in session.scalars(query.order_by(Unit.code))]
     return found
 
 
