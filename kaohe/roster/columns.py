@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from kaohe.roster.entry import RankingSequence, Role
 
@@ -64,6 +65,7 @@ HEADER_FIELDS: dict[str, str] = {
 """Matching key of every accepted header -> field name."""
 
 
+@lru_cache(maxsize=4096)
 def word_key(text: str) -> str:
     """The form a coded value (role, sequence, yes/no) is matched by."""
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", text)).casefold()

@@ -8,7 +8,7 @@ from kaohe.errors import Problem, RosterError
 from kaohe.roster.entry import RosterEntry
 from kaohe.roster.header import column_letter, header_index, map_header
 from kaohe.roster.links import link_problems
-from kaohe.roster.rows import parse_row
+from kaohe.roster.rows import Layout, parse_row
 from kaohe.roster.sheets import read_rows
 
 
@@ -31,14 +31,14 @@ def read_roster(path: Path | str) -> list[RosterEntry]:
         raise RosterError([Problem("名册只有表头，没有任何单位", file=file, row=header_row)])
 
     headed = {column.index for column in columns}
-    unheaded = sorted(
-        {index for _, cells in data for index, cell in enumerate(cells) if cell.strip() and index not in headed}
-    )
+    gaps = [index for index in range(max((len(cells) for _, cells in data), default=0)) if index not in headed]
+    unheaded = sorted({index for _, cells in data for index in gaps if index < len(cells) and cells[index].strip()})
     problems = [
         Problem(f"{column_letter(index)}列有数据但没有表头", file=file, row=header_row, field=f"{column_letter(index)}列")
         for index in unheaded
     ]
-    parsed = [parse_row(number, cells, columns, file) for number, cells in data]
+    layout = Layout.of(columns)
+    parsed = [parse_row(number, cells, layout, file) for number, cells in data]
     problems += [problem for row in parsed for problem in row.problems]
     problems += link_problems(parsed, file)
     if problems:

@@ -50,11 +50,32 @@ class ParsedRow:
     problems: list[Problem] = field(default_factory=list)
 
 
-def parse_row(row: int, cells: list[str], columns: list[Column], file: str) -> ParsedRow:
-    """Clean and check one data row."""
-    labels = {column.field: column.label for column in columns if column.field}
-    raw = {column.field: _cell(cells, column.index) for column in columns if column.field}
-    attributes = {column.label: _cell(cells, column.index).strip() for column in columns if not column.field}
+@dataclass(frozen=True)
+class Layout:
+    """What a header says about every data row, worked out once: field → column index, the extra columns."""
+
+    labels: dict[str, str]
+    fields: tuple[tuple[str, int], ...]
+    extras: tuple[tuple[str, int], ...]
+    contacts: tuple[str, ...]
+    """The contact channels that have a column, in ``CONTACT_CHANNELS`` order."""
+
+    @classmethod
+    def of(cls, columns: list[Column]) -> Layout:
+        """The layout of the mapped header ``columns``."""
+        fields = tuple((c.field, c.index) for c in columns if c.field)
+        named = {name for name, _ in fields}
+        return cls({c.field: c.label for c in columns if c.field}, fields, tuple((c.label, c.index) for c in columns if not c.field),
+                   tuple(channel for channel in CONTACT_CHANNELS if channel in named))
+
+
+def parse_row(row: int, cells: list[str], columns: list[Column] | Layout, file: str) -> ParsedRow:
+    """Clean and check one data row (``columns`` mapped once into a ``Layout`` when many rows share them)."""
+    layout = columns if isinstance(columns, Layout) else Layout.of(columns)
+    labels = layout.labels
+    width = len(cells)
+    raw = {name: cells[index] if index < width else "" for name, index in layout.fields}
+    attributes = {label: cells[index].strip() if index < width else "" for label, index in layout.extras}
     problems: list[Problem] = []
 
     def problem(field_name: str, reason: str) -> None:
@@ -93,8 +114,8 @@ def parse_row(row: int, cells: list[str], columns: list[Column], file: str) -> P
     supervisor = fold_width(raw.get("supervisor", "")) or None
 
     contacts: dict[str, str] = {}
-    for channel in CONTACT_CHANNELS:
-        if not raw.get(channel, "").strip():
+    for channel in layout.contacts:
+        if not raw[channel].strip():
             continue
         value, reason = _CONTACT_CHECKS[channel](raw[channel])
         if reason:
@@ -126,7 +147,3 @@ def parse_row(row: int, cells: list[str], columns: list[Column], file: str) -> P
             attributes=attributes,
         )
     return ParsedRow(row, code, name, supervisor, labels, entry, problems)
-
-
-def _cell(cells: list[str], index: int) -> str:
-    return cells[index] if index < len(cells) else ""
