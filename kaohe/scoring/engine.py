@@ -14,7 +14,7 @@ from kaohe.scoring.grading import GapError, grade_of
 from kaohe.scoring.inputs import PreviousResult, UnitSource
 from kaohe.scoring.numbers import ROUNDING_NAMES
 from kaohe.scoring.quotas import apply_grade_quota, apply_selection, places_text
-from kaohe.scoring.ranking import key_label, sort_key
+from kaohe.scoring.ranking import key_function, key_label
 from kaohe.scoring.result import GroupSummary, MultiYearFlag, ScoreReport, UnitResult
 from kaohe.scoring.spec import GAP_POLICY_NAMES, ScoringSpec
 from kaohe.scoring.validation import Prepared, check_previous, prepare
@@ -86,9 +86,10 @@ def _results(spec: ScoringSpec, prepared: list[Prepared]) -> list[UnitResult]:
     totals = unit_totals(spec, prepared)
     flag_ids = [f.id for f in spec.input_flags]
     results: list[UnitResult] = []
+    key_of = key_function(spec)
     with localcontext(EXACT):
         for unit, (total, contributions, explanation) in zip(prepared, totals):
-            key = sort_key(spec, unit.formula, unit.source.unit, total, contributions)
+            key = key_of(unit.formula, unit.source.unit, total, contributions)
             flags = tuple(f for f in flag_ids if f in unit.flags) if unit.flags else ()
             results.append(UnitResult(spec, unit, total, key, flags, explanation))
     return results

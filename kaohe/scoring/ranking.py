@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -39,6 +39,18 @@ def sort_key(spec: ScoringSpec, formula: Formula, code: str, total: Decimal,
         else:
             parts.append(_negated(_contribution(formula, contributions, key)))
     return tuple(parts)
+
+
+def key_function(spec: ScoringSpec) -> Callable[[Formula, str, Decimal, Sequence[Decimal | Fraction]], tuple[object, ...]]:
+    """``sort_key`` for this scheme, with the usual ``total, first_component, unit`` order done without
+    looking the keys up for every unit."""
+    if spec.ranking.tie_break == ["total", "first_component", "unit"]:
+        def usual(formula: Formula, code: str, total: Decimal, contributions: Sequence[Decimal | Fraction]) -> tuple[object, ...]:
+            first = contributions[0]
+            return total.copy_negate(), first.copy_negate() if first.__class__ is Decimal else -first, code
+
+        return usual
+    return lambda formula, code, total, contributions: sort_key(spec, formula, code, total, contributions)
 
 
 def _contribution(formula: Formula, contributions: Sequence[Decimal | Fraction], key: str) -> Decimal | Fraction | int:

@@ -290,10 +290,15 @@ class ScoreReport:
         pad = "\n" + " " * (2 * indent) if indent is not None else ""
         yield head[:cut]
         between = ""
-        for result in self.results:
-            text = encoder.encode(self.result_dict(result, explain=explain))
-            yield between + (text.replace("\n", pad) if pad else text)
-            between = "," + pad
+        if pad:
+            for result in self.results:
+                yield between + encoder.encode(self.result_dict(result, explain=explain)).replace("\n", pad)
+                between = "," + pad
+        else:
+            for start in range(0, len(self.results), 500):
+                batch = [self.result_dict(r, explain=explain) for r in self.results[start:start + 500]]
+                yield between + encoder.encode(batch)[1:-1]
+                between = ","
         yield head[cut + 1:]
 
     def _tail(self) -> dict[str, Any]:

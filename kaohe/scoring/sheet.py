@@ -269,6 +269,10 @@ def _row_cells(columns: list[_Column | None], cells: list[Cell]) -> list[tuple[_
     return row
 
 
+_NO_TEXTS: dict[str, list[str]] = {"problems": [], "advice": []}
+"""Shared by every row without problems or advice (read, never changed)."""
+
+
 @dataclass(frozen=True)
 class _Layout:
     """Where each kind of cell is in a row of the sheet (column index and key), worked out once from the header."""
@@ -304,10 +308,12 @@ def _blank(value: Cell) -> bool:
 
 def _sheet_unit(layout: _Layout, cells: list[Cell], number: int, file: str, problems: list[Problem]) -> SheetUnit | None:
     fields = {role: cells[i] for i, role in layout.fields}
-    texts: dict[str, list[str]] = {"problems": [], "advice": []}
+    texts: dict[str, list[str]] = _NO_TEXTS
     for i, role in layout.texts:
         value = cells[i]
         if not _blank(value):
+            if texts is _NO_TEXTS:
+                texts = {"problems": [], "advice": []}
             texts[role] = [p.strip() for p in LIST_SPLIT.split(str(value)) if p.strip()]
     ok = True
     for role, label in (("unit", "单位代码"), ("name", "单位名称"), ("group", "分组")):

@@ -59,13 +59,15 @@ class Prepared:
 def prepare(spec: ScoringSpec, inputs: Sequence[UnitSource], file: str | None = None) -> tuple[list[Prepared], list[Problem]]:
     """Validate every unit; return the prepared units and every problem found.
 
-    Each distinct cell text is read once per column (a sheet repeats the same scores and labels many
-    times); the checks and messages are those of reading every cell on its own.
+    Each distinct cell text is read once per column, and each (kind, group) pair resolved once it
+    resolved without a problem (a sheet repeats the same scores and labels many times); the checks
+    and messages are those of reading every cell on its own.
     """
     problems: list[Problem] = []
     prepared: list[Prepared] = []
     seen_units: dict[str, int | None] = {}
     open_kinds: dict[str, tuple[str, str]] = {}
+    resolved: dict[tuple[str | None, str], tuple[str, str, GroupKind]] = {}
     reader = _Reader(spec)
     for unit in inputs:
         where = _Where(file, unit.row, problems)
@@ -74,9 +76,13 @@ def prepare(spec: ScoringSpec, inputs: Sequence[UnitSource], file: str | None = 
             where.add(UNIT_FIELD, f"单位代码 {unit.unit} 重复" + (f"（首次出现在第{first}行）" if first is not None else ""))
         else:
             seen_units[unit.unit] = unit.row
-        group = _resolve_group(spec, unit, where, open_kinds, reader)
+        pair = (unit.kind, unit.group)
+        group = resolved.get(pair)
         if group is None:
-            continue
+            group = _resolve_group(spec, unit, where, open_kinds, reader)
+            if group is None:
+                continue
+            resolved[pair] = group
         group_id, group_name, kind = group
         formula = reader.formulas[kind.formula]
         values, missing = _component_values(reader, formula, unit, where)
