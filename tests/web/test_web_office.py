@@ -38,6 +38,8 @@ def test_the_coordinator_extends_a_deadline_and_the_units_are_told(portal: Porta
     coordinator = clients["coordinator"]
     bad = _post(coordinator, stage, f"{stage}/extend", to="2019-02-30", reason="春节前集中报送")
     assert bad.status_code == 400 and "新截止日期应为日期" in bad.text
+    past = _post(coordinator, stage, f"{stage}/extend", to="2019-01-10", reason="补报")
+    assert past.status_code == 400 and "字段 新截止日期" in past.text and "--to" not in past.text
     no_reason = _post(coordinator, stage, f"{stage}/extend", to="2019-01-30", reason=" ")
     assert no_reason.status_code == 400 and "请填写延期理由" in no_reason.text
     assert _audit(portal, "deadline.changed") == []

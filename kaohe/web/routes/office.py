@@ -53,11 +53,19 @@ def _lines(error: str | list[str] | None) -> list[str]:
     return [] if error is None else [error] if isinstance(error, str) else error
 
 
+FIELD_NAMES = {"--to": "新截止日期", "--due": "办结时限", "--exclude": "排除单位", "--rule": "抽样规则", "--reason": "理由"}
+"""The services name their fields as the CLI's options; the pages name them as their forms do."""
+
+
 def _refusal(error: KaoheError) -> tuple[int, list[str]]:
+    from dataclasses import replace
+
     from kaohe.errors import AuthError, InputError, NotFoundError
 
     status = 404 if isinstance(error, NotFoundError) else 403 if isinstance(error, AuthError) else 400
-    return status, error.details() if isinstance(error, InputError) else [str(error)]
+    if isinstance(error, InputError):
+        return status, [str(replace(p, field=FIELD_NAMES.get(p.field, p.field) if p.field else None)) for p in error.problems]
+    return status, [str(error)]
 
 
 @router.get("/cycles/{key}/stages/{stage}")
