@@ -3,6 +3,8 @@
 Deployment schedules only reach 100 days ahead, so each instant gets an explicit run of the
 ``advance-cycle`` deployment, keyed by an idempotency key; running this flow again after the
 calendar changed creates the new instants and deletes the runs of instants that no longer exist.
+A cycle whose dates moved is marked (kaohe.store.schedule_sync); a sync clears the mark it saw when it began,
+and the safety net (advance-all-cycles) runs this flow for every cycle still marked.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from kaohe.flows.run_log import advance_title, beijing, run_log, schedule_run_na
 from kaohe.settings import get_settings
 from kaohe.store.advance import obligation_states, stage_states
 from kaohe.store.cycles import get_cycle
+from kaohe.tasks.schedule_sync import clear_mark, read_mark
 from kaohe.workdays import load_calendar
 
 ADVANCE_DEPLOYMENT = "advance-cycle/advance-cycle"
@@ -98,6 +101,7 @@ async def schedule_cycle(cycle: str, now: dt.datetime | None = None) -> dict[str
     """
     instant = beijing(now) if now is not None else beijing(dt.datetime.now(dt.timezone.utc))
     log = run_log()
+    mark = read_mark(cycle)
     instants = compute_instants(cycle)
     scheduled = await read_scheduled(cycle)
     diff = diff_schedule(cycle, instants, scheduled, now=instant)
@@ -120,5 +124,7 @@ async def schedule_cycle(cycle: str, now: dt.datetime | None = None) -> dict[str
         report["advanced_to"] = outcome["as_of"]
         report["reason"] = (f"未新建运行：周期的{len(instants)}个截止与提醒时刻都已过去（{instant:%Y-%m-%d %H:%M} 之前），"
                             f"已改为把周期推进到当前时刻一次")
+    if clear_mark(cycle, mark):
+        report["synced_after_change"] = mark
     log.info("周期 %s：%s；删除%s次过时的运行", cycle, report["reason"], len(diff.delete))
     return report

@@ -31,6 +31,20 @@ class WorkdayCalendar:
     workdays: Mapping[dt.date, str] = field(default_factory=dict)
     covered_years: frozenset[int] = frozenset()
 
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of every holiday, adjusted working day and covered year: equal calendars, equal prints.
+
+        A cycle stores the print of the calendar its dates were resolved with; another print means a holiday
+        table was published or corrected since (``KAOHE_HOLIDAYS_FILE`` or the built-in table) and its dates
+        must be resolved again.
+        """
+        import hashlib
+
+        lines = [f"h {day.isoformat()} {name}" for day, name in sorted(self.holidays.items())]
+        lines += [f"w {day.isoformat()} {name}" for day, name in sorted(self.workdays.items())]
+        lines += [f"y {year}" for year in sorted(self.covered_years)]
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
     def covers(self, year: int) -> bool:
         """Whether the official table for ``year`` is known (dates in other years are provisional)."""
         return year in self.covered_years

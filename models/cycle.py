@@ -34,6 +34,10 @@ class Cycle(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"), index=True,
                                                   doc="the cycle whose dates this one's follow (a city's under its province's)")
     parent_unit: Mapped[str | None] = mapped_column(String(100), doc="this cycle's own unit code in the parent's roster")
+    schedule_stale_since: Mapped[dt.datetime | None] = mapped_column(
+        doc="set when the cycle's dates moved after its scheduled runs were last synced (schedule-cycle clears it)")
+    calendar_hash: Mapped[str | None] = mapped_column(
+        String(64), doc="fingerprint of the working-day calendar the cycle's dates were last resolved with (null: unknown)")
 
     stages: Mapped[list[CycleStage]] = relationship(back_populates="cycle", order_by="CycleStage.position", cascade="all, delete-orphan")
     units: Mapped[list[Unit]] = relationship(back_populates="cycle", order_by="Unit.code", cascade="all, delete-orphan")

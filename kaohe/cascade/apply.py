@@ -37,6 +37,7 @@ from kaohe.schemes.model import HolidayPolicy, Scheme
 from kaohe.store.advance import scheme_of
 from kaohe.store.audit import record
 from kaohe.store.outbox import cancel_for, enqueue
+from kaohe.store.schedule_sync import mark_schedule_stale
 from kaohe.workdays import WorkdayCalendar
 
 OWING = ("pending", "overdue")
@@ -124,6 +125,7 @@ def propagate(session: Session, origin: Cycle, *, cause: str, reason: str, actor
         if result.moves:
             _apply(session, cycle, result, origin=origin, cause=cause, reason=reason, actor=actor, now=now,
                    calendar=calendar, report=report)
+            mark_schedule_stale(cycle, now)
     return report
 
 

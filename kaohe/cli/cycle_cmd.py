@@ -76,7 +76,7 @@ def list_(as_json: bool) -> None:
 def replan(cycles: tuple[str, ...], reason: str, actor: str, as_json: bool) -> None:
     """按当前节假日表（含 KAOHE_HOLIDAYS_FILE）重新计算在办周期及其下级周期的日期；只通知日期有变化的单位。
 
-    不给周期名时处理所有在办周期。之后运行 schedule-cycle 同步预定运行。"""
+    不给周期名时处理所有在办周期。日期有变的周期（含下级周期）的预定运行由安全网 advance-all-cycles 下次运行时自动同步（schedule-cycle）。"""
     from kaohe.services import local_operator
     from kaohe.services.cascade import ReplanCycles, replan_cycles
 

@@ -23,7 +23,7 @@ from kaohe.services.deadlines import ExtendDeadline, extend_deadline
 @json_option
 def extend(cycle: str, stage: str, to: dt.datetime, units: tuple[str, ...], reason: str, actor: str, at: str | None,
            as_json: bool) -> None:
-    """变更截止日期：取消按旧日期安排的提醒，通知相关单位；之后运行 schedule-cycle 同步预定运行。"""
+    """变更截止日期：取消按旧日期安排的提醒，通知相关单位；本周期及随之调整的下级周期的预定运行由安全网 advance-all-cycles 自动同步。"""
     when = parse_instant(at) if at else None
     result = extend_deadline(app_context(), ExtendDeadline(local_operator(actor), cycle, stage, to.date(), reason, units, when))
     new_due, count = result.due, result.obligations

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kaohe.cascade.apply import CascadeReport, acknowledge, replan_all
+from sqlalchemy import select
+
+from kaohe.cascade.apply import CascadeReport, acknowledge, replan_all, tree_of
+from kaohe.models import Cycle
 from kaohe.schemes.loader import load_lineage
 from kaohe.services.actors import Actor
 from kaohe.services.context import AppContext
@@ -47,5 +50,10 @@ def replan_cycles(context: AppContext, command: ReplanCycles) -> CascadeReport:
     schemes_dir = context.settings.schemes_dir
     with context.unit_of_work(command.actor) as uow:
         chosen = [uow.lock_cycle(key) for key in command.cycles] if command.cycles else None
-        return replan_all(uow.session, reason=command.reason, actor=command.actor.account, now=uow.now, calendar=context.calendar,
-                          lineage=lambda scheme_id: load_lineage(scheme_id, schemes_dir), cycles=chosen)
+        report = replan_all(uow.session, reason=command.reason, actor=command.actor.account, now=uow.now, calendar=context.calendar,
+                            lineage=lambda scheme_id: load_lineage(scheme_id, schemes_dir), cycles=chosen)
+        roots = chosen if chosen is not None else list(uow.session.scalars(select(Cycle).where(Cycle.status == "active")))
+        fingerprint = context.calendar.fingerprint()
+        for cycle in {c.id: c for root in roots for c in tree_of(uow.session, root) if c.status == "active"}.values():
+            cycle.calendar_hash = fingerprint  # resolved with the calendar in force: the safety net need not re-plan it
+        return report

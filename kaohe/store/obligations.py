@@ -14,6 +14,7 @@ from kaohe.errors import InputError, NotFoundError, Problem, StateError
 from kaohe.models import Cycle, CycleStage, Obligation, Unit
 from kaohe.store.audit import record
 from kaohe.store.outbox import cancel_for, deliver_at
+from kaohe.store.schedule_sync import mark_schedule_stale
 
 if TYPE_CHECKING:
     from kaohe.workdays import WorkdayCalendar
@@ -101,6 +102,7 @@ def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime,
     cancel_for(session, cycle_id=cycle.id, stage_key=stage_key, unit_ids=[o.unit_id for o in obligations], after=now)
     messages = render_deliveries(cycle, [d for d, _ in deliveries], extra={d.unit_code: {"old_due": old, "reason": reason} for d, old in deliveries})
     enqueue(session, messages, now)
+    mark_schedule_stale(cycle, now)
     record(session, actor=actor, action="deadline.changed", cycle_id=cycle.id, subject=stage_key, at=now,
            detail={"new_due": new_due.isoformat(), "units": [codes[o.unit_id] for o in obligations] if unit_codes else "all",
                    "reason": reason, "shortened": shortened})
