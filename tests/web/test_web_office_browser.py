@@ -72,7 +72,7 @@ def test_the_coordinator_extends_closes_and_issues_an_order(office: Portal, brow
     page.fill("#extend input[name=to]", "2019-01-30")
     page.fill("#extend input[name=reason]", "春节前集中报送")
     page.click("#extend button[type=submit]")
-    assert asked and "自查自评" in asked[0]
+    assert asked == ["确认将“自查自评”的截止日期调整为 2019-01-30（全部单位）？相关单位将收到通知，提醒按新日期重排。"]
     assert page.inner_text("#stage-due") == "2019-01-23"  # dismissed: nothing sent
     page.click("#extend button[type=submit]")
     page.wait_for_selector("text=已将截止日期延至 2019-01-30")
@@ -88,13 +88,14 @@ def test_the_coordinator_extends_closes_and_issues_an_order(office: Portal, brow
     _shot(page, artifacts, "10-submissions-closed")
 
     page.goto(f"{office.base_url}/cycles/{cycle}/orders")
-    _confirming(page, [True])
+    asked = _confirming(page, [True])
     page.select_option("#issue select[name=unit]", f"{office.prefix}A2")
     page.fill("#issue textarea[name=issue]", "入户走访记录不全，限期补齐")
     page.fill("#issue input[name=due]", "2019-02-15")
     page.click("#issue button[type=submit]")
     page.wait_for_selector("text=已下发督办单")
     assert "入户走访记录不全，限期补齐" in page.inner_text("#orders")
+    assert asked and f"向 弥勒市乙局（{office.prefix}A2） 下发督办单（办结时限 2019-02-15）" in asked[0]
     _shot(page, artifacts, "11-order-issued")
 
 

@@ -14,3 +14,17 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+// A confirmation that names what was typed: hx-confirm="… {to} … {units|全部单位} …" is filled from the form's fields
+// ("|" gives the words for an empty field) before the browser asks.
+document.addEventListener("htmx:confirm", function (event) {
+  var question = event.detail.question, form = event.detail.elt;
+  if (!question || question.indexOf("{") < 0 || !form || !form.elements) { return; }
+  event.preventDefault();
+  var text = question.replace(/\{([a-z_]+)(?:\|([^}]*))?\}/g, function (whole, name, empty) {
+    var field = form.elements[name];
+    var value = field && field.value ? field.value.trim() : "";
+    if (value && field.tagName === "SELECT") { value = field.options[field.selectedIndex].text; }
+    return value || empty || "（未填写）";
+  });
+  if (window.confirm(text)) { event.detail.issueRequest(true); }
+});
