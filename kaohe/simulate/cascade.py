@@ -58,25 +58,28 @@ def run_cascade(lineage: tuple[Scheme, ...], province_roster: list[RosterEntry],
 def _scenario(url: str, home: Path, city_scheme: Scheme, province_scheme: Scheme, province_roster: list[RosterEntry], year: int,
               calendar: WorkdayCalendar, seed: str) -> dict[str, Any]:
     from kaohe.cascade.apply import acknowledge, remind_unacknowledged
-    from kaohe.cascade.levels import stored_parent_dates, tree_view
-    from kaohe.store.cycles import create_cycle, get_cycle
+    from kaohe.cascade.levels import tree_view
+    from kaohe.clock import SimulatedClock
+    from kaohe.services import build_context, local_operator
+    from kaohe.services.cycles import CreateCycle, create_cycle
+    from kaohe.settings import get_settings
+    from kaohe.store.cycles import get_cycle
     from kaohe.store.obligations import extend
 
     province_plan = plan_cycle(province_scheme, year, calendar)
     created = min(s.opens or s.due for s in province_plan.stages) - dt.timedelta(days=1)
+    context = build_context(get_settings(), clock=SimulatedClock(created), calendar=calendar)
+    simulation = local_operator("simulation")
     keys: dict[str, str] = {}
     rosters: dict[str, list[RosterEntry]] = {}
+    province_key = create_cycle(context, CreateCycle(simulation, province_scheme, year, province_roster, f"{province_scheme.id}-{year}-sim",
+                                                     plan=province_plan)).cycle
+    for code, name, roster_file in CITIES:
+        rosters[code] = read_roster(SAMPLES / roster_file)
+        keys[code] = create_cycle(context, CreateCycle(simulation, city_scheme, year, rosters[code], f"{name}-{year}-sim",
+                                                       parent=province_key, parent_unit=code, outside_validity=True)).cycle
     with session_scope(url) as session:
-        province = create_cycle(session, key=f"{province_scheme.id}-{year}-sim", scheme=province_scheme, plan=province_plan,
-                                roster=province_roster, actor="simulation", now=created)
-        session.flush()
-        for code, name, roster_file in CITIES:
-            rosters[code] = read_roster(SAMPLES / roster_file)
-            plan = plan_cycle(city_scheme, year, calendar, parent=stored_parent_dates(province))
-            keys[code] = create_cycle(session, key=f"{name}-{year}-sim", scheme=city_scheme, plan=plan, roster=rosters[code],
-                                      actor="simulation", now=created, parent=province, parent_unit=code).key
-        province_key = province.key
-        before = tree_view(session, province)
+        before = tree_view(session, get_cycle(session, province_key))
     self_check = province_plan.stage("self_check").due.date()
     extended_at = at_time(calendar.add_working_days(self_check, -5), "10:00")
     new_due = calendar.add_working_days(self_check, EXTENSION_DAYS)

@@ -26,7 +26,6 @@ from kaohe.services.submissions import Submit, SubmitResult, submit
 from kaohe.services.uploads import Upload
 from kaohe.settings import Settings
 from kaohe.store.results import latest_version
-from kaohe.web.deps import WebContext
 
 if TYPE_CHECKING:
     from kaohe.web.uploads import ReceivedFile
@@ -93,21 +92,16 @@ def approval_state(session: Session, cycle: Cycle) -> ApprovalState | None:
     return ApprovalState(version.version, steps)
 
 
-def services_context(context: WebContext) -> AppContext:
-    """The services' context of the portal: its settings and clock (the schema was migrated at start-up)."""
-    return build_context(context.settings, clock=context.clock, migrate=False)
-
-
-def approve_results(context: WebContext, account: Account, cycle_key: str, step_id: str, *, origin: dict[str, str]) -> Approved:
+def approve_results(context: AppContext, account: Account, cycle_key: str, step_id: str, *, origin: dict[str, str]) -> Approved:
     """Record the approval step ``step_id`` of the newest result version through the service (in order, once, by the
     step's role; audited with where the request came from)."""
-    return approve_service(services_context(context), ApproveResults(actor_of(account), cycle_key, step_id, origin=origin))
+    return approve_service(context, ApproveResults(actor_of(account), cycle_key, step_id, origin=origin))
 
 
-def send_results(context: WebContext, account: Account, cycle_key: str) -> FeedbackSent:
+def send_results(context: AppContext, account: Account, cycle_key: str) -> FeedbackSent:
     """Send the approved newest results (letters) to the units through the service; StateError while an approval step
     or the 公示 period is outstanding."""
-    outcome = send_feedback(services_context(context), SendFeedback(actor_of(account), cycle_key))
+    outcome = send_feedback(context, SendFeedback(actor_of(account), cycle_key))
     if outcome.blocked:
         raise StateError(outcome.reason or "结果尚不能通知各单位")
     return outcome

@@ -160,11 +160,11 @@ def task_link(request: Request, token: str, db: SessionDep, context: ContextDep)
         return render(request, "error.html", status_code=403, account=row.account,
                       message="此链接属于另一单位的任务；请退出后以该单位账号登录")
     if row.account.role == "unit":  # the unit opened its reminder's link: part of the delivery record (催办记录)
-        from kaohe.store.cycles import get_cycle
-        from kaohe.store.proof import record_link_event
+        from kaohe.services.messages import AcknowledgeMessage, acknowledge_message
+        from kaohe.web.actions import actor_of
+        from kaohe.web.office import services
 
-        record_link_event(db, get_cycle(db, link.cycle), link.unit, "opened", at=context.now(), actor=row.account.name,
-                          stage=link.stage, detail=origin_of(request).detail())
-        db.commit()
+        acknowledge_message(services(request), AcknowledgeMessage(actor_of(row.account), link.cycle, link.unit, link.stage, "opened",
+                                                                  origin_of(request).detail()))
     return RedirectResponse(target, status_code=303)
 

@@ -15,6 +15,7 @@ from kaohe.store.results import latest_version, unit_records
 from kaohe.web import actions
 from kaohe.web.app import render
 from kaohe.web.deps import ContextDep, NotFound, SessionDep, origin_of, require, require_form
+from kaohe.web.office import services
 from kaohe.web.queries import cycle_title, unit_result
 from kaohe.web.routes.board import Overseer, visible_cycle
 
@@ -42,7 +43,7 @@ def approve(request: Request, key: str, db: SessionDep, context: ContextDep,
     """Record the next approval step (leader)."""
     cycle = visible_cycle(db, account, key)
     try:
-        actions.approve_results(context, account, cycle.key, step, origin=origin_of(request).detail())
+        actions.approve_results(services(request), account, cycle.key, step, origin=origin_of(request).detail())
     except KaoheError as error:
         return _results_page(request, db, account, cycle, 400, error=str(error))
     return RedirectResponse(f"/cycles/{key}/results", status_code=303)
@@ -58,7 +59,7 @@ async def send(request: Request, key: str, context: ContextDep,
         for db in get_db(context):
             cycle = visible_cycle(db, account, key)
             try:
-                outcome = actions.send_results(context, account, cycle.key)
+                outcome = actions.send_results(services(request), account, cycle.key)
             except KaoheError as error:
                 return _results_page(request, db, account, cycle, 400, error=str(error))
             db.expire_all()
