@@ -11,7 +11,8 @@ import click
 from kaohe.cli.app import app_context, cli, emit_json, json_option
 from kaohe.cli.tables import print_table
 from kaohe.errors import InputError, Problem
-from kaohe.sampling import Exclusion, VerifyReport
+from kaohe.sampling import VerifyReport
+from kaohe.sampling.units import parse_exclusions
 from kaohe.services import local_operator
 from kaohe.services.sampling import DrawSample, VerifySample, draw_sample, verify_sample
 
@@ -21,20 +22,6 @@ METHOD_NAMES = {"all": "全覆盖", "random": "随机抽取", "random_within_dra
 @cli.group()
 def sample() -> None:
     """抽样：公布种子哈希、按方案规则随机抽取、复核抽样记录。"""
-
-
-def parse_exclusions(values: tuple[str, ...]) -> list[Exclusion]:
-    """``CODE:REASON`` values as exclusions; InputError lists every malformed one."""
-    exclusions, problems = [], []
-    for value in values:
-        code, sep, reason = value.partition(":")
-        if not sep or not code.strip() or not reason.strip():
-            problems.append(Problem(f"“{value}”应写成 单位编码:排除理由", field="--exclude"))
-        else:
-            exclusions.append(Exclusion(code.strip(), reason.strip()))
-    if problems:
-        raise InputError(problems)
-    return exclusions
 
 
 def parse_rule_option(text: str | None) -> dict[str, Any] | None:
@@ -61,7 +48,7 @@ def parse_rule_option(text: str | None) -> dict[str, Any] | None:
 def draw(cycle: str, stage: str, seed_hash_only: bool, excludes: tuple[str, ...], rule: str | None, by: str, as_json: bool) -> None:
     """按方案的抽样规则从本周期名单中随机抽取；抽中单位收到通知；结果可复核、不可重抽。"""
     result = draw_sample(app_context(), DrawSample(local_operator(by), cycle, stage, seed_hash_only, parse_rule_option(rule),
-                                                   tuple(parse_exclusions(excludes)))).to_json()
+                                                   tuple(parse_exclusions(excludes, field="--exclude")))).to_json()
     if as_json:
         emit_json(result)
         return

@@ -15,6 +15,7 @@ from fastapi import Request
 from kaohe.errors import InputError, Problem
 from kaohe.models import Account
 from kaohe.sampling import Exclusion
+from kaohe.sampling.units import parse_exclusions as parse_lines
 from kaohe.services import AppContext, build_context
 from kaohe.services.deadlines import DeadlineExtended, ExtendDeadline, extend_deadline
 from kaohe.services.orders import IssueOrder, OrderResult, issue
@@ -50,18 +51,7 @@ def parse_codes(text: str) -> tuple[str, ...]:
 
 def parse_exclusions(text: str) -> list[Exclusion]:
     """One ``编码:理由`` per line (a full-width colon too); InputError lists every malformed line."""
-    exclusions, problems = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        code, sep, reason = line.replace("：", ":").partition(":")
-        if not sep or not code.strip() or not reason.strip():
-            problems.append(Problem(f"第{number}行“{line.strip()[:40]}”应写成 单位编码:排除理由", field="排除单位"))
-        else:
-            exclusions.append(Exclusion(code.strip(), reason.strip()))
-    if problems:
-        raise InputError(problems)
-    return exclusions
+    return parse_lines(text.splitlines(), field="排除单位", numbered=True)
 
 
 def extend(context: AppContext, account: Account, cycle: str, stage: str, *, to: dt.date, reason: str,
