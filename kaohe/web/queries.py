@@ -51,6 +51,16 @@ class Task:
     versions: int
     completed_at: dt.datetime | None
     provisional: bool
+    kind: str = ""
+
+    @property
+    def page(self) -> str:
+        """Where the unit acts on it: a supervision order's page, the rectification items, or the task's upload page."""
+        if self.kind == "supervision_order" and self.stage.startswith("order_") and self.stage[6:].isdigit():
+            return f"/orders/{self.cycle}/{self.stage[6:]}"
+        if self.kind == "rectification":
+            return "/rectification"
+        return f"/tasks/{self.cycle}/{self.stage}"
 
     @property
     def overdue(self) -> bool:
@@ -78,7 +88,7 @@ def my_tasks(session: Session, calendar: WorkdayCalendar, unit_code: str, now: d
             cycle=cycle.key, cycle_title=cycle_title(cycle), stage=stage.key, stage_name=stage.name, stage_status=stage.status,
             due=obligation.due_at, status=status, days=working_days_between(calendar, today, beijing_date(obligation.due_at)),
             submit=lists[cycle.id].get(stage.key, []), versions=count or 0, completed_at=obligation.completed_at,
-            provisional=stage.provisional))
+            provisional=stage.provisional, kind=stage.kind))
     return tasks
 
 

@@ -112,6 +112,7 @@ def test_a_unit_signs_for_its_order_replies_and_closes_it_with_evidence(own_port
     unit = portal.login("unit")
     listed = unit.get("/orders").text
     assert mine.order_no in listed and "未签收" in listed and theirs.order_no not in listed
+    assert f'href="/orders/{portal.cycle}/{mine.number}"' in unit.get("/tasks").text  # the task list leads to the order's page
     path = f"/orders/{portal.cycle}/{mine.number}"
     other = f"/orders/{portal.cycle}/{theirs.number}"
     token = csrf_of(unit, path)
@@ -162,6 +163,7 @@ def test_a_unit_uploads_its_rectification_evidence_item_by_item(own_portal: Port
     page = a2.get("/rectification").text
     numbers = [int(n) for n in re.findall(r'<tr data-item="(\d+)">', page)]
     assert numbers and "待整改" in page
+    assert 'href="/rectification"' in a2.get("/tasks").text.split("<main>")[1]  # the task list leads to the items
     token = csrf_of(a2, "/rectification")
     first = a2.post(f"/rectification/{portal.cycle}/{numbers[0]}/upload", data={"csrf_token": token},
                     files={"evidence": ("第1项佐证.pdf", b"%PDF item one")})

@@ -75,7 +75,7 @@ def _refused(request: Request, context: WebContext, account: Account, cycle_key:
     raise AssertionError("unreachable")
 
 
-def _unit_of(request: Request, context: WebContext, account: Account, cycle_key: str, number: int) -> str:
+def _unit_of(context: WebContext, account: Account, cycle_key: str, number: int) -> str:
     for db in get_db(context):
         return str(my_order(db, account, cycle_key, number)[2].code)
     raise AssertionError("unreachable")
@@ -84,7 +84,7 @@ def _unit_of(request: Request, context: WebContext, account: Account, cycle_key:
 @router.post("/orders/{cycle_key}/{number}/acknowledge")
 def acknowledge(request: Request, cycle_key: str, number: int, context: ContextDep, account: UnitForm) -> Response:
     """签收: the unit confirms it received the order (recorded once, audited with address and browser)."""
-    unit = _unit_of(request, context, account, cycle_key, number)
+    unit = _unit_of(context, account, cycle_key, number)
     try:
         orders.acknowledge(context.services(), orders.AcknowledgeOrder(actor_of(account), cycle_key, unit, number,
                                                                        origin_of(request).detail()))
@@ -97,7 +97,7 @@ def acknowledge(request: Request, cycle_key: str, number: int, context: ContextD
 def reply(request: Request, cycle_key: str, number: int, context: ContextDep, account: UnitForm,
           text: Annotated[str, Form()] = "") -> Response:
     """回复: the unit's answer to the order, kept with it (signing for it too if not yet signed)."""
-    unit = _unit_of(request, context, account, cycle_key, number)
+    unit = _unit_of(context, account, cycle_key, number)
     try:
         orders.reply(context.services(), orders.ReplyOrder(actor_of(account), cycle_key, unit, number, text, origin_of(request).detail()))
     except KaoheError as error:
@@ -113,10 +113,10 @@ async def close(request: Request, cycle_key: str, number: int, context: ContextD
         try:
             form = await receive_upload(request, target, max_bytes=context.settings.web_upload_max_mb * 1024 * 1024)
         except InputError as error:
-            await run_in_threadpool(_unit_of, request, context, account, cycle_key, number)
+            await run_in_threadpool(_unit_of, context, account, cycle_key, number)
             return await run_in_threadpool(_refused, request, context, account, cycle_key, number, error)
         check_csrf(request, form.fields.get("csrf_token"))
-        await run_in_threadpool(_unit_of, request, context, account, cycle_key, number)  # 404 for an order not its own
+        await run_in_threadpool(_unit_of, context, account, cycle_key, number)  # 404 for an order not its own
         evidence = next((f for f in form.files if f.field == "evidence" and f.size > 0), None)
         if evidence is None:
             return await run_in_threadpool(_refused, request, context, account, cycle_key, number, InputError("请选择佐证材料文件"))

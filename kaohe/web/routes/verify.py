@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -96,11 +97,10 @@ def sign(request: Request, cycle_key: str, unit_code: str, context: ContextDep, 
 
 
 def _act(request: Request, context: WebContext, account: Account, cycle_key: str, unit_code: str, signing: bool,
-         call: object, entered: dict[str, tuple[str, str]] | None) -> Response:
+         call: Callable[[], object], entered: dict[str, tuple[str, str]] | None) -> Response:
     for db in get_db(context):
         unit_in_charge(db, account.unit_code or "", cycle_key, unit_code)  # 404 before anything for a unit not in its charge
     try:
-        assert callable(call)
         call()
     except KaoheError as error:
         return _failed(request, context, account, cycle_key, unit_code, _problems(error), entered)
