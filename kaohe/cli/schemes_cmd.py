@@ -52,6 +52,12 @@ def show(scheme: str, as_json: bool) -> None:
         click.echo(f"结果审定{number}：{step.body}{step.action}（{step.clause}，由 {step.role} 登记）")
     if loaded.approval.publicity_days:
         click.echo(f"公示：审定后公示{loaded.approval.publicity_days}个工作日（{loaded.approval.publicity_clause}）")
+    for component, form in loaded.forms.items():
+        click.echo(f"表单：{form.name}（{form.clause}）→ 计分分项 {component}")
+    if loaded.constraints is not None:
+        from kaohe.schemes.constraints import rule_text
+
+        click.echo(f"约束指标：{rule_text(loaded.constraints)}")
     for point in loaded.open_points:
         click.echo(f"待定：{point}")
 

@@ -104,3 +104,10 @@ def test_bad_sheets_name_file_row_and_field(capsys, kaohe_env, tmp_path: Path) -
     assert code == 3 and "未知的列“扣分”（第4列）" in err and "缺少列“资金使用违规违纪情况”" in err
     code, _, err = kaohe(capsys, "constraints", "mile", "--input", str(missing))
     assert code == 5 and "方案 mile 没有约束指标" in err
+
+
+def test_schemes_show_states_the_constraint_rule_and_the_forms(capsys, kaohe_env) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = kaohe(capsys, "schemes", "show", "ordos")
+    assert code == 0 and "约束指标：约束指标（第六条（六）" in out and "每查实一个问题扣1分" in out
+    code, out, _ = kaohe(capsys, "schemes", "show", "inner-mongolia-teams")
+    assert code == 0 and "表单：民意调查表（附件4（未随来源公布）、四（三）5）→ 计分分项 opinion_survey" in out
