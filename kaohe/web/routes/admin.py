@@ -8,11 +8,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from kaohe.accounts.service import ROLES, create_account, invite, list_accounts, reset
+from kaohe.accounts.service import ROLES, list_accounts
 from kaohe.errors import InputError
 from kaohe.models import Account, AuditEntry
+from kaohe.services.accounts import CreateAccount, InviteAccount, create_account, invite_account
+from kaohe.web.actions import actor_of
 from kaohe.web.app import render
 from kaohe.web.deps import ContextDep, SessionDep, origin_of, require, require_form
+from kaohe.web.office import services
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Account, Depends(require("admin"))]
@@ -21,10 +24,6 @@ AdminForm = Annotated[Account, Depends(require_form("admin"))]
 
 def _page(request: Request, db: SessionDep, context: ContextDep, status_code: int = 200, **extra: object) -> Response:
     return render(request, "admin_accounts.html", status_code=status_code, accounts=list_accounts(db), roles=ROLES, **extra)
-
-
-def _invitation(context: ContextDep, token: str) -> str:
-    return f"{context.settings.public_url.rstrip('/')}/invite/{token}"
 
 
 @router.get("/admin/accounts")
@@ -37,24 +36,20 @@ def accounts(request: Request, db: SessionDep, context: ContextDep, account: Adm
 def create(request: Request, db: SessionDep, context: ContextDep, account: AdminForm, name: Annotated[str, Form()],
            role: Annotated[str, Form()], unit_code: Annotated[str, Form()] = "", display_name: Annotated[str, Form()] = "") -> Response:
     """Create an account and show its one-time invitation link."""
-    now = context.now()
-    origin = origin_of(request)
+    command = CreateAccount(actor_of(account), name, role, unit_code.strip() or None, display_name=display_name, origin=origin_of(request))
     try:
-        create_account(db, name=name, role=role, unit_code=unit_code.strip() or None, display_name=display_name, by=account.name,
-                       now=now, origin=origin)
+        made = create_account(services(request), command)
     except InputError as error:
-        db.rollback()
         return _page(request, db, context, 400, errors=error.details())
-    link = _invitation(context, invite(db, name.strip(), by=account.name, now=now, origin=origin))
-    db.commit()
-    return _page(request, db, context, invitation=(name.strip(), link))
+    db.commit()  # the service committed on its own connection: read the list afresh
+    return _page(request, db, context, invitation=(made.account, made.invitation))
 
 
 @router.post("/admin/accounts/{name}/reset")
 def reset_account(request: Request, name: str, db: SessionDep, context: ContextDep, account: AdminForm) -> Response:
     """Clear the password and sessions of an account and show a new invitation link."""
-    link = _invitation(context, reset(db, name, by=account.name, now=context.now(), origin=origin_of(request)))
-    db.commit()
+    link = invite_account(services(request), InviteAccount(actor_of(account), name, reset=True, origin=origin_of(request)))
+    db.commit()  # the service committed on its own connection: read the list afresh
     return _page(request, db, context, invitation=(name, link))
 
 
