@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,49 +44,57 @@ class VerifiedUnit:
         return "已录入核查分" if self.verified_total is not None else "待核查"
 
 
-def units_in_charge(session: Session, verifier_code: str) -> list[tuple[Cycle, Unit]]:
-    """The assessed units ``verifier_code`` verifies, in every cycle where it is a verifier (its township's, or all
-    when it has none — the permission model's scope)."""
-    rows = session.execute(select(Cycle, Unit).join(Unit, Unit.cycle_id == Cycle.id)
-                           .where(Unit.code == verifier_code, Unit.role == "verifier")
-                           .order_by(Cycle.year.desc(), Cycle.key)).all()
-    found = []
-    for cycle, verifier in rows:  # the rule of kaohe.services.scoping.verifiers_of, read from the verifier's side
-        query = select(Unit).where(Unit.cycle_id == cycle.id, Unit.role == "assessed")
-        if verifier.township is not None:
-            query = query.where(Unit.township == verifier.township)
-        found += [(cycle, unit) for unit in session.scalars(query.order_by(Unit.code))]
-    return found
+def _charges(session: Session, verifier_code: str, cycle_key: str | None = None) -> list[tuple[Cycle, str | None]]:
+    """Every cycle where ``verifier_code`` is a verifier (or just ``cycle_key``), with the verifier's township."""
+    query = (select(Cycle, Unit.township).join(Unit, Unit.cycle_id == Cycle.id)
+             .where(Unit.code == verifier_code, Unit.role == "verifier").order_by(Cycle.year.desc(), Cycle.key))
+    if cycle_key is not None:
+        query = query.where(Cycle.key == cycle_key)
+    return [(cycle, township) for cycle, township in session.execute(query)]
+
+
+def _in_charge(query: Any, township: str | None) -> Any:
+    """Restrict a query on Unit to the assessed units a verifier of ``township`` verifies: the rule of
+    ``kaohe.services.scoping.verifiers_of`` read from the verifier's side (its township's units, or all without one)."""
+    query = query.where(Unit.role == "assessed")
+    return query.where(Unit.township == township) if township is not None else query
 
 
 def verified_units(session: Session, verifier_code: str) -> list[VerifiedUnit]:
-    """The verifier's list: each unit's totals, disagreements and sign-off."""
-    pairs = units_in_charge(session, verifier_code)
-    ids = [u.id for _, u in pairs]
-    scores: dict[int, list[ItemScore]] = {}
-    for score in session.scalars(select(ItemScore).where(ItemScore.unit_id.in_(ids))) if ids else []:
-        scores.setdefault(score.unit_id, []).append(score)
-    signed = {s.unit_id: s for s in session.scalars(select(VerificationSignoff).where(VerificationSignoff.unit_id.in_(ids)))} if ids else {}
+    """The verifier's list: each unit's totals, disagreements and sign-off (plain columns: a county's ten thousand
+    units are read without loading them as objects)."""
     rows = []
-    for cycle, unit in pairs:
-        mine = scores.get(unit.id, [])
-        self_scores = [s.self_score for s in mine if s.self_score is not None]
-        verified = [s.verified_score for s in mine if s.verified_score is not None]
-        sign = signed.get(unit.id)
-        rows.append(VerifiedUnit(
-            cycle.key, cycle_title(cycle), unit.code, unit.name, unit.kind, unit.township,
-            sum(self_scores, Decimal(0)) if self_scores else None, sum(verified, Decimal(0)) if verified else None,
-            sum(1 for s in mine if s.verified_score is not None and s.self_score != s.verified_score),
-            sign.signed_at if sign else None, sign.signed_by if sign else None))
+    for cycle, township in _charges(session, verifier_code):
+        scores: dict[int, list[tuple[Decimal | None, Decimal | None]]] = {}
+        for unit_id, self_score, verified_score in session.execute(
+                select(ItemScore.unit_id, ItemScore.self_score, ItemScore.verified_score).where(ItemScore.cycle_id == cycle.id)):
+            scores.setdefault(unit_id, []).append((self_score, verified_score))
+        signed = {unit_id: (at, by) for unit_id, at, by in session.execute(
+            select(VerificationSignoff.unit_id, VerificationSignoff.signed_at, VerificationSignoff.signed_by)
+            .where(VerificationSignoff.cycle_id == cycle.id))}
+        title = cycle_title(cycle)
+        units = session.execute(_in_charge(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.township)
+                                           .where(Unit.cycle_id == cycle.id), township).order_by(Unit.code))
+        for unit_id, code, name, kind, unit_township in units:
+            mine = scores.get(unit_id, [])
+            self_scores = [own for own, _ in mine if own is not None]
+            verified = [checked for _, checked in mine if checked is not None]
+            sign = signed.get(unit_id)
+            rows.append(VerifiedUnit(
+                cycle.key, title, code, name, kind, unit_township,
+                sum(self_scores, Decimal(0)) if self_scores else None, sum(verified, Decimal(0)) if verified else None,
+                sum(1 for own, checked in mine if checked is not None and own != checked),
+                sign[0] if sign else None, sign[1] if sign else None))
     return rows
 
 
 def unit_in_charge(session: Session, verifier_code: str, cycle_key: str, unit_code: str) -> tuple[Cycle, Unit]:
     """The cycle and unit if ``verifier_code`` verifies it; 404 otherwise (the same answer as a unit that does not exist)."""
-    found = next(((c, u) for c, u in units_in_charge(session, verifier_code) if c.key == cycle_key and u.code == unit_code), None)
-    if found is None:
-        raise NotFound()
-    return found
+    for cycle, township in _charges(session, verifier_code, cycle_key):
+        unit = session.scalar(_in_charge(select(Unit).where(Unit.cycle_id == cycle.id, Unit.code == unit_code), township))
+        if unit is not None:
+            return cycle, unit
+    raise NotFound()
 
 
 @dataclass(frozen=True)
