@@ -134,12 +134,11 @@ def test_a_supervision_order_is_issued_to_a_unit(portal: Portal, clients: dict[s
     assert lead.post(orders, data={"csrf_token": csrf_of(lead, orders), "unit": f"{portal.prefix}A2"}).status_code == 403
 
 
-def test_the_report_and_ranking_download_for_overseers_only(own_portal: Portal) -> None:
+def test_the_report_and_ranking_download_for_overseers_only(portal: Portal, clients: dict[str, httpx.Client]) -> None:
     from test_web_results import publish
 
-    portal = own_portal
     publish(portal)
-    leader, unit = portal.login("leader"), portal.login("unit")
+    leader, unit = clients["leader"], clients["unit"]
     page = leader.get(f"/cycles/{portal.cycle}/results").text
     base = f"/cycles/{portal.cycle}/results/1"
     for name in ("report.pdf", "report.docx", "ranking.xlsx", "ranking.pdf"):
@@ -164,12 +163,11 @@ def test_the_report_and_ranking_download_for_overseers_only(own_portal: Portal) 
     assert unit.get(f"{base}/letters/{portal.prefix}A1").status_code == 403  # a unit reads its own at /results
 
 
-def test_the_board_draws_the_dated_timeline(own_portal: Portal) -> None:
-    portal = own_portal
+def test_the_board_draws_the_dated_timeline(portal: Portal, clients: dict[str, httpx.Client]) -> None:
     with session_scope(portal.settings.effective_database_url) as session:
         cycle_id = session.scalar(select(Cycle.id).where(Cycle.key == portal.cycle))
         session.execute(update(CycleStage).where(CycleStage.cycle_id == cycle_id, CycleStage.key == "rectification").values(provisional=True))
-    page = portal.login("coordinator").get(f"/cycles/{portal.cycle}").text
+    page = clients["coordinator"].get(f"/cycles/{portal.cycle}").text
     timeline = page.split('<svg id="timeline"')[1].split("</svg>")[0]
     assert "02-04 至 02-10 春节假期" in timeline  # 2019's Spring Festival shaded as one run
     assert "02-02" not in timeline.split("春节假期")[0].rsplit("<title>", 1)[1]  # the adjusted working Saturday is not shaded
