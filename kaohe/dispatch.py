@@ -114,9 +114,15 @@ class Dispatcher:
                     break
                 report.batches += 1
                 more = max_batches is None or report.batches < max_batches
-                if more:  # the next batch is claimed (in a thread) while this one is sent: no gap between batches
+                last_chunk = asyncio.Event()
+                sending = asyncio.ensure_future(self._send_batch(batch, now, report, last_chunk))
+                if more:  # the next batch is claimed (in a thread) once this one's last chunk is under way: no gap
+                    # between batches, and another dispatcher process still finds the rest of the wave to claim
+                    reached = asyncio.ensure_future(last_chunk.wait())
+                    await asyncio.wait([sending, reached], return_when=asyncio.FIRST_COMPLETED)
+                    reached.cancel()
                     claiming = asyncio.ensure_future(self._in_thread(self._claim, now, cycle_id))
-                await self._send_batch(batch, now, report)
+                await sending
                 if not more:
                     break
         finally:
@@ -137,7 +143,8 @@ class Dispatcher:
             rows = claim(session, cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker, at=self.clock())
         return [(row.id, row.attempts, _message(row, self.links)) for row in rows]
 
-    async def _send_batch(self, batch: Sequence[tuple[int, int, Message]], now: dt.datetime, report: DispatchReport) -> None:
+    async def _send_batch(self, batch: Sequence[tuple[int, int, Message]], now: dt.datetime, report: DispatchReport,
+                          last_chunk: asyncio.Event | None = None) -> None:
         """Send the batch through ``concurrency`` workers, the database writes running in a thread beside them.
 
         Messages a channel sends together (SMS to many numbers) form one bundle, every other message its own; the
@@ -176,6 +183,8 @@ class Dispatcher:
             for position in queue:
                 index = position // size
                 reached[index].set()
+                if index == len(chunks) - 1 and last_chunk is not None:
+                    last_chunk.set()
                 await marked[index].wait()
                 bundle = units[position]
                 if len(bundle) == 1:
