@@ -49,6 +49,8 @@ async def start_results_work(cycle_key: str, opened: list[str], closed: list[str
     """
     from kaohe.flows.feedback_stage import send_feedback
 
+    if not opened and not closed:  # nothing closed or opened: nothing to aggregate or send (and no task run to find that out)
+        return []
     state = results_triggers(cycle_key, opened, closed)
     done: list[str] = []
     version = state["version"]

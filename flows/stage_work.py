@@ -18,8 +18,9 @@ from kaohe.tasks.stage_work import stage_kinds, unsent_reviews
 
 
 async def start_stage_work(cycle_key: str, opened: list[str], closed: list[str], as_of: dt.datetime) -> list[str]:
-    """Run the stage flows for the stages that just ``opened`` and ``closed``; return ``flow:stage`` of each run."""
-    kinds = stage_kinds(cycle_key)
+    """Run the stage flows for the stages that just ``opened`` and ``closed``; return ``flow:stage`` of each run.
+    (The stage kinds are read only when a stage opened or closed: a quiet advance runs no task for them.)"""
+    kinds = stage_kinds(cycle_key) if opened or closed else {}
     started: list[str] = []
     for key in opened:
         if kinds.get(key) == "sampling":
