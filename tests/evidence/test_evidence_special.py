@@ -19,7 +19,7 @@ from kaohe.dispatch import Dispatcher, DispatchReport
 from kaohe.errors import InputError, PermissionDeniedError, StateError
 from kaohe.http_client import dispatch_client
 from kaohe.models import AuditEntry, Obligation, OutboxMessage, Unit
-from kaohe.notifications.email import AiosmtplibTransport
+from kaohe.notifications.email import AiosmtplibTransport, message_id_for
 from kaohe.notifications.registry import build_channels
 from kaohe.services import Actor, Role, local_operator
 from kaohe.services.special import ScoreSpecialVerification, score_special_verification
@@ -34,6 +34,7 @@ ZG,准格尔旗委旗政府,旗区,被考核单位,OFFICE,zg@example.org
 OFFICE,市精准脱贫攻坚工作领导小组办公室,机关,协调办公室,,office@example.org
 """
 SCORED_AT = bj(2019, 6, 28, 16)
+SENDER_DOMAIN = "example.cn"
 SHEET = "单位代码,单位名称,得分,存在问题,改进建议\nDS,东胜区委区政府,85.5,产业项目进度滞后；档案资料不全,加快项目建设\n"
 
 
@@ -61,18 +62,26 @@ def dispatch(url: str, smtp: LocalSmtpReceiver, now: dt.datetime) -> DispatchRep
 
     async def go() -> DispatchReport:
         async with dispatch_client(concurrency=4, timeout=5) as http:
-            settings = Settings(smtp_host=smtp.host, smtp_port=smtp.port, smtp_sender="考核办 <kaohe@example.cn>")
+            settings = Settings(smtp_host=smtp.host, smtp_port=smtp.port, smtp_sender=f"考核办 <kaohe@{SENDER_DOMAIN}>")
             channels = build_channels(settings, http, smtp=AiosmtplibTransport(smtp.host, smtp.port, timeout=5), names=("email",))
             return await Dispatcher(sessions, channels, clock=lambda: now).run(now)
 
     return asyncio.run(go())
 
 
-def mails_to(smtp: LocalSmtpReceiver, address: str) -> list[tuple[str, str]]:
-    """(subject, text body) of every mail the server received for ``address``."""
+def mails_to(smtp: LocalSmtpReceiver, address: str, url: str, key: str) -> list[tuple[str, str]]:
+    """(subject, text body) of every immediate-feedback mail of cycle ``key`` the server received for ``address``.
+
+    The database is shared by the session's tests, so a dispatch run also sends other tests' due messages: a mail
+    counts only if its Message-ID is that of one of this cycle's ``special_feedback`` outbox messages."""
+    with session_scope(url) as session:
+        cycle = get_cycle(session, key)
+        keys = session.scalars(select(OutboxMessage.key).where(OutboxMessage.cycle_id == cycle.id,
+                                                               OutboxMessage.kind == "special_feedback")).all()
+    ours = {message_id_for(k, SENDER_DOMAIN) for k in keys}
     found = []
     for mail in smtp.mails:
-        if address in mail.rcpt_tos:
+        if address in mail.rcpt_tos and mail.message["Message-ID"] in ours:
             part = mail.message.get_body(preferencelist=("plain",))
             assert part is not None
             found.append((str(mail.message["Subject"]), part.get_content()))
@@ -96,17 +105,17 @@ def test_each_scored_unit_gets_its_immediate_feedback_by_mail_exactly_once(datab
     # ZG is not scored yet: the office still owes both stages, so the feedback stage's reminder plan keeps running.
     assert office_obligations(database_url, key) == {"special_verification_1": "pending", "special_feedback_1": "pending"}
     dispatch(database_url, smtp, SCORED_AT + dt.timedelta(minutes=1))
-    [(subject, body)] = mails_to(smtp, "ds@example.org")
+    [(subject, body)] = mails_to(smtp, "ds@example.org", database_url, key)
     assert subject == "【即时反馈】东胜区委区政府2019年度“专项核查（上半年）”得分：85.5分"
     assert "根据《鄂尔多斯市精准脱贫攻坚工作考核办法》第八条（三）、第十条" in body
     assert "1. 产业项目进度滞后\n2. 档案资料不全" in body and "改进建议：\n1. 加快项目建设" in body
-    assert "市精准脱贫攻坚工作领导小组办公室" in body and mails_to(smtp, "zg@example.org") == []
+    assert "市精准脱贫攻坚工作领导小组办公室" in body and mails_to(smtp, "zg@example.org", database_url, key) == []
 
     # The same scoring recorded again is not sent again; dispatching again sends nothing more.
     again = score(database_url, home, key, write("专项核查赋分表（重交）.csv", SHEET))
     assert (again["messages"], again["corrections"]) == (0, [])
     dispatch(database_url, smtp, SCORED_AT + dt.timedelta(minutes=2))
-    assert len(mails_to(smtp, "ds@example.org")) == 1
+    assert len(mails_to(smtp, "ds@example.org", database_url, key)) == 1
 
     # ZG scored, DS's score corrected: ZG is told once, DS gets one correction naming the feedback it replaces.
     both = score(database_url, home, key, write("全部.csv", SHEET.replace("85.5", "86") + "ZG,准格尔旗委旗政府,92,,\n"),
@@ -115,9 +124,9 @@ def test_each_scored_unit_gets_its_immediate_feedback_by_mail_exactly_once(datab
     assert sorted(both["completed"]) == ["special_feedback_1:OFFICE", "special_verification_1:OFFICE"]
     assert office_obligations(database_url, key) == {"special_verification_1": "done", "special_feedback_1": "done"}
     dispatch(database_url, smtp, bj(2019, 7, 1, 10, 5))
-    ds = mails_to(smtp, "ds@example.org")
+    ds = mails_to(smtp, "ds@example.org", database_url, key)
     assert len(ds) == 2 and ds[1][0].endswith("得分：86分（更正）") and "本反馈更正2019年6月28日（星期五）发出的反馈" in ds[1][1]
-    [(zg_subject, zg_body)] = mails_to(smtp, "zg@example.org")
+    [(zg_subject, zg_body)] = mails_to(smtp, "zg@example.org", database_url, key)
     assert "得分：92分" in zg_subject and "存在问题" not in zg_body
     with session_scope(database_url) as session:
         cycle = get_cycle(session, key)
