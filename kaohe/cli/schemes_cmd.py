@@ -9,8 +9,7 @@ import click
 from kaohe.cli.app import cli, emit_json, json_option, printable, settings
 from kaohe.cli.tables import print_table
 from kaohe.errors import KaoheError
-from kaohe.schemes import load_scheme, load_scheme_file, scheme_files
-from kaohe.schemes.model import ROLE_NAMES
+from kaohe.schemecache import cached_summary, scheme_files, store_summary
 
 
 @cli.group(invoke_without_command=True)
@@ -20,17 +19,27 @@ def schemes(ctx: click.Context, as_json: bool) -> None:
     """列出可用的考核方案。"""
     if ctx.invoked_subcommand is not None:
         return
-    directory = settings().schemes_dir
+    current = settings()
+    directory, cache_dir = current.schemes_dir, current.home / "cache" / "schemes"
     loaded = []
     for path in scheme_files(directory):
-        try:
-            loaded.append(load_scheme_file(path, search=(directory,)))
-        except KaoheError as error:
-            click.echo(f"警告：跳过无效的方案文件 {path.name}：{printable(str(error))}（用 kaohe schemes validate {path} 查看全部问题）", err=True)
+        summary = cached_summary(path, (directory,), cache_dir)
+        if summary is None:
+            from kaohe.schemes.loader import load_scheme_chain
+
+            trail: list[tuple[tuple[str, ...], str]] = []
+            try:
+                scheme = load_scheme_chain(path, search=(directory,), trail=trail)[0]
+            except KaoheError as error:
+                click.echo(f"警告：跳过无效的方案文件 {path.name}：{printable(str(error))}（用 kaohe schemes validate {path} 查看全部问题）", err=True)
+                continue
+            summary = {"id": scheme.id, "name": scheme.name, "document": scheme.document, "stages": len(scheme.stages)}
+            store_summary(path, (directory,), cache_dir, summary, trail)
+        loaded.append(summary)
     if as_json:
-        emit_json([{"id": s.id, "name": s.name, "document": s.document, "stages": len(s.stages)} for s in loaded])
+        emit_json(loaded)
         return
-    print_table("考核方案", ["id", "名称", "文号", "阶段数"], [(s.id, s.name, s.document, len(s.stages)) for s in loaded])
+    print_table("考核方案", ["id", "名称", "文号", "阶段数"], [(s["id"], s["name"], s["document"], s["stages"]) for s in loaded])
 
 
 @schemes.command("show")
@@ -38,6 +47,9 @@ def schemes(ctx: click.Context, as_json: bool) -> None:
 @json_option
 def show(scheme: str, as_json: bool) -> None:
     """显示一个方案的阶段、角色与待定事项。"""
+    from kaohe.schemes import load_scheme
+    from kaohe.schemes.model import ROLE_NAMES
+
     loaded = load_scheme(scheme, settings().schemes_dir)
     if as_json:
         emit_json(loaded.model_dump(mode="json"))
@@ -67,6 +79,8 @@ def show(scheme: str, as_json: bool) -> None:
 @json_option
 def validate(path: Path, as_json: bool) -> None:
     """校验一个方案文件（例如县级实施方案）；有误时逐条指出文件、字段和原因。上级方案（parent）在同目录或方案目录中查找。"""
+    from kaohe.schemes import load_scheme_file
+
     loaded = load_scheme_file(path, search=(settings().schemes_dir,))
     if as_json:
         emit_json({"file": str(path), "valid": True, "id": loaded.id, "stages": len(loaded.stages)})

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from kaohe.errors import NotFoundError, Problem, SchemeError
 from kaohe.fieldpaths import PYDANTIC_MESSAGES, field_path
 from kaohe.inputfiles import read_bounded
+from kaohe.schemecache import scheme_files
 from kaohe.schemes.model import Scheme
 from kaohe.scoring.loader import spec_from_mapping
 from kaohe.scoring.spec import ScoringSpec
@@ -37,11 +38,6 @@ def _timestamp(loader: Any, node: Any) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
-def scheme_files(directory: Path) -> list[Path]:
-    """The scheme files of a directory, sorted by name."""
-    return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
-
-
 def load_scheme_file(path: Path, *, search: Sequence[Path] = ()) -> Scheme:
     """Read and validate one scheme file; raise SchemeError listing every problem found.
 
@@ -51,13 +47,17 @@ def load_scheme_file(path: Path, *, search: Sequence[Path] = ()) -> Scheme:
     return load_scheme_chain(path, search=search)[0]
 
 
-def load_scheme_chain(path: Path, *, search: Sequence[Path] = (), _seen: tuple[str, ...] = ()) -> tuple[Scheme, ...]:
-    """The scheme of ``path`` followed by its parent, grandparent …, each validated (see load_scheme_file)."""
+def load_scheme_chain(path: Path, *, search: Sequence[Path] = (), _seen: tuple[str, ...] = (),
+                      trail: list[tuple[tuple[str, ...], str]] | None = None) -> tuple[Scheme, ...]:
+    """The scheme of ``path`` followed by its parent, grandparent …, each validated (see load_scheme_file).
+
+    ``trail``, when given, receives for each parent looked up the candidate paths tried and the one found
+    (``kaohe.schemecache`` checks them again before it trusts a cached summary)."""
     name = str(path)
     raw = _read_raw(path)
     parents: tuple[Scheme, ...] = ()
     if raw.get("parent") is not None:
-        raw, parents = _with_parent(path, raw, search, _seen)
+        raw, parents = _with_parent(path, raw, search, _seen, trail)
     try:
         scheme = Scheme.model_validate(raw)
     except ValidationError as error:
@@ -101,8 +101,8 @@ def _yaml_value_reason(error: Exception) -> str:
     return text
 
 
-def _with_parent(path: Path, raw: dict[str, Any], search: Sequence[Path], seen: tuple[str, ...]
-                 ) -> tuple[dict[str, Any], tuple[Scheme, ...]]:
+def _with_parent(path: Path, raw: dict[str, Any], search: Sequence[Path], seen: tuple[str, ...],
+                 trail: list[tuple[tuple[str, ...], str]] | None) -> tuple[dict[str, Any], tuple[Scheme, ...]]:
     from kaohe.cascade.inherit import InheritError, merge_child
 
     name, parent_id = str(path), str(raw["parent"])
@@ -113,7 +113,9 @@ def _with_parent(path: Path, raw: dict[str, Any], search: Sequence[Path], seen: 
     found = next((c for c in candidates if c.is_file()), None)
     if found is None:
         raise SchemeError(Problem(f"找不到上级方案 {parent_id!r}（查找了 {', '.join(str(c) for c in candidates)}）", file=name, field="parent"))
-    parents = load_scheme_chain(found, search=search, _seen=chain)
+    if trail is not None:
+        trail.append((tuple(str(c) for c in candidates), str(found)))
+    parents = load_scheme_chain(found, search=search, _seen=chain, trail=trail)
     try:
         merged = merge_child(parents[0].model_dump(mode="json", exclude_none=True), raw)
     except InheritError as error:
