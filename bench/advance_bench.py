@@ -23,8 +23,8 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -126,12 +126,25 @@ def baseline(url: str) -> dict[str, float]:
     return {"SELECT count(*)": count, "原始 SQL 取同样的行并解析日期": fetched, "CPU": cpu}
 
 
-def kaohe_environment(url: str, home: Path) -> AbstractContextManager[None]:
-    """KAOHE_* and PREFECT_* variables for the flow run (settings re-read), restored afterwards."""
-    from kaohe.simulate.runner import environment
+@contextmanager
+def kaohe_environment(url: str, home: Path) -> Iterator[None]:
+    """The flow run's context on ``url`` (installed, not read from KAOHE_*) and PREFECT_* variables for its
+    temporary server, restored afterwards."""
+    from kaohe.services import build_context, using
+    from kaohe.settings import Settings
 
-    return environment({"KAOHE_DATABASE_URL": url, "KAOHE_HOME": str(home), "PREFECT_HOME": str(home / "prefect"),
-                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"})
+    values = {"PREFECT_HOME": str(home / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        with using(build_context(Settings.builtin().replaced(database_url=url, home=home))):
+            yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
 
 
 def through_flow(url: str, home: Path, instants: list[dt.datetime]) -> list[float]:

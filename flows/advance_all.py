@@ -13,21 +13,18 @@ import datetime as dt
 from prefect import flow, task
 from sqlalchemy import select
 
-from kaohe.db import ensure_schema, session_scope
 from kaohe.flows.advance_cycle import advance_cycle
 from kaohe.flows.run_log import advance_all_run_name, beijing, run_log, scheduled_instant
 from kaohe.flows.schedule_cycle import schedule_cycle
 from kaohe.models import Cycle
-from kaohe.settings import get_settings
+from kaohe.services import current_context
 from kaohe.tasks.schedule_sync import check_calendar, list_cycles_to_sync
 
 
 @task(name="list-active-cycles")
 def list_active_cycles() -> list[str]:
     """Keys of the cycles still running."""
-    url = get_settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with current_context().reading() as session:
         return list(session.scalars(select(Cycle.key).where(Cycle.status == "active").order_by(Cycle.key)))
 
 

@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kaohe.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kaohe.workdays import WorkdayCalendar
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_MS = 30_000
@@ -96,6 +100,19 @@ def session_scope(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def calendar_of(session: Session | None) -> WorkdayCalendar:
+    """The working-day calendar of the application context that opened ``session`` (``AppContext.session_factory``
+    puts itself in ``Session.info``: its settings' holiday file is merged in); the built-in table for a session
+    opened outside any context. Store code takes its calendar from here, never from the environment."""
+    context = session.info.get("context") if session is not None else None
+    if context is not None:
+        calendar: WorkdayCalendar = context.calendar
+        return calendar
+    from kaohe.workdays import builtin_calendar
+
+    return builtin_calendar()
 
 
 def postgres_unreachable(server: str) -> str | None:

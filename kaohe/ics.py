@@ -67,9 +67,9 @@ def _add_cycle(calendar: Calendar, session: Session, cycle: Cycle, *, unit_code:
     from kaohe.store.advance import scheme_of, stage_states
 
     if workdays is None:
-        from kaohe.workdays import configured_calendar
+        from kaohe.db import calendar_of
 
-        workdays = configured_calendar()
+        workdays = calendar_of(session)
     stamp = stamp or cycle.created_at
     if unit_code:
         unit = get_unit(session, cycle, unit_code)

@@ -119,6 +119,15 @@ class Settings(BaseSettings):
             raise ConfigError(f"{path}：密钥文件为空；删除它以重新生成，或设置 KAOHE_SECRET_KEY")
         return key
 
+    def replaced(self, **values: object) -> Settings:
+        """These settings with ``values`` (of each field's type) in their place; the environment is not read."""
+        return self.model_copy(update=values)
+
+    @classmethod
+    def builtin(cls) -> Settings:
+        """The built-in defaults, whatever the environment holds (the base of a simulation's own settings)."""
+        return cls.model_construct()
+
     digests: bool = Field(default=True, description="one escalation (and one reminder) message per recipient per day per channel, listing every item")
     office_name: str | None = Field(default=None, description="display name in e-mail From for messages whose cycle names no office (the roster's coordinator row, else the scheme's coordinator, comes first)")
     office_reply_to: str | None = Field(default=None, description="Reply-To of e-mail (default: the coordinator's roster e-mail)")

@@ -180,11 +180,9 @@ def _read_days(raw: Any, year: int, name: str, where: str, problems: list[Proble
     return days
 
 
-def configured_calendar() -> WorkdayCalendar:
-    """The calendar in force: the built-in table merged with ``KAOHE_HOLIDAYS_FILE`` (cached per file)."""
-    from kaohe.settings import get_settings
-
-    return _cached_calendar(get_settings().holidays_file)
+def builtin_calendar() -> WorkdayCalendar:
+    """The built-in holiday table alone (cached); an application context merges its holiday file in."""
+    return _cached_calendar(None)
 
 
 @lru_cache(maxsize=4)

@@ -7,15 +7,13 @@ import datetime as dt
 from prefect import task
 from sqlalchemy import select
 
-from kaohe.db import session_scope
 from kaohe.dispatch import Dispatcher
 from kaohe.http_client import dispatch_client
 from kaohe.models import Cycle, Unit
 from kaohe.notifications.email import AiosmtplibTransport
 from kaohe.notifications.links import signer_from_settings
-from kaohe.notifications.registry import build_channels
 from kaohe.notifications.robot_secrets import roster_robot_secrets
-from kaohe.settings import get_settings
+from kaohe.services import current_context
 from kaohe.store.fallback import enqueue_fallbacks
 from kaohe.store.proof import seal
 
@@ -27,27 +25,28 @@ async def dispatch_outbox(cycle_id: int, as_of: dt.datetime) -> dict[str, object
     """Send every message of the cycle due at ``as_of``; failures are recorded on the messages. A message
     that failed for good goes over the unit's next channel (fallback); then what happened is sealed into
     the cycle's delivery record (催办记录)."""
-    settings = get_settings()
-    url = settings.effective_database_url
-    smtp = AiosmtplibTransport.from_settings(settings)
-    with session_scope(url) as session:
+    context = current_context()
+    settings = context.settings
+    transport = AiosmtplibTransport.from_settings(settings) if context.smtp is None else None
+    with context.session_scope() as session:
         robots = roster_robot_secrets(session.execute(select(Unit.contacts, Unit.attributes).where(Unit.cycle_id == cycle_id)).tuples())
     async with dispatch_client(concurrency=settings.dispatch_concurrency) as http:
         dispatcher = Dispatcher(
-            lambda: session_scope(url), build_channels(settings, http, smtp=smtp, robot_secrets=robots),
+            context.session_scope, context.channels(http, smtp=transport, robot_secrets=robots),
             batch_size=settings.dispatch_batch_size, concurrency=settings.dispatch_concurrency,
             digests=settings.digests, links=signer_from_settings(settings),
         )
         try:
             report = await dispatcher.run(as_of, cycle_id=cycle_id)
             for _ in range(FALLBACK_ROUNDS):
-                with session_scope(url) as session:
+                with context.session_scope() as session:
                     if not enqueue_fallbacks(session, cycle_id=cycle_id, now=as_of):
                         break
                 again = await dispatcher.run(as_of, cycle_id=cycle_id)
                 report.sent, report.failed, report.retrying = report.sent + again.sent, report.failed + again.failed, report.retrying + again.retrying
         finally:
-            await smtp.aclose()
-    with session_scope(url) as session:
+            if transport is not None:
+                await transport.aclose()
+    with context.session_scope() as session:
         sealed = seal(session, session.get_one(Cycle, cycle_id), now=as_of)
     return {**report.to_json(), "sealed": sealed}

@@ -14,7 +14,7 @@ from kaohe.errors import InputError, KaoheError
 from kaohe.services import AppContext, build_context, current_context, local_operator, system
 from kaohe.services.aggregation import Aggregate, SendFeedback, results_dir, send_feedback
 from kaohe.services.aggregation import aggregate as run_aggregate
-from kaohe.settings import Settings, get_settings
+from kaohe.settings import Settings
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_cycle
 from kaohe.store.results import AGGREGATION_KIND, FEEDBACK_KIND, latest_version, stage_of_kind
@@ -38,7 +38,8 @@ def feedback(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, by: st
 
 
 def _context(url: str, home: Path, calendar: WorkdayCalendar | None = None) -> AppContext:
-    return build_context(Settings(database_url=url, home=home), calendar=calendar)
+    """A context on ``url`` and ``home`` with the built-in settings otherwise (the environment is not read)."""
+    return build_context(Settings.builtin().replaced(database_url=url, home=home), calendar=calendar)
 
 
 def triggers(url: str, cycle_key: str, opened: list[str], closed: list[str]) -> dict[str, Any]:
@@ -87,11 +88,11 @@ def send_feedback_messages(cycle_key: str, as_of: dt.datetime, by: str = "flow:s
 
 @task(name="results-triggers")
 def results_triggers(cycle_key: str, opened: list[str], closed: list[str]) -> dict[str, Any]:
-    """``triggers`` with the settings in force."""
-    return triggers(get_settings().effective_database_url, cycle_key, opened, closed)
+    """``triggers`` on the run's database."""
+    return triggers(current_context().database_url, cycle_key, opened, closed)
 
 
 @task(name="record-results-failure")
 def record_results_failure(cycle_key: str, action: str, error_type: str, problems: list[str], at: dt.datetime) -> None:
-    """``record_failure`` with the settings in force."""
-    record_failure(get_settings().effective_database_url, cycle_key, action, error_type, problems, at)
+    """``record_failure`` on the run's database."""
+    record_failure(current_context().database_url, cycle_key, action, error_type, problems, at)

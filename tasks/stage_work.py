@@ -12,10 +12,8 @@ from typing import Any
 
 from prefect import get_run_logger, task
 
-from kaohe.db import ensure_schema, session_scope
 from kaohe.errors import ConfigError, ExternalServiceError, SchemeError, StateError
 from kaohe.services import current_context, reviews, sampling, system
-from kaohe.settings import get_settings
 from kaohe.store.cycles import get_cycle
 from kaohe.store.reviews import REVIEW_KIND, get_review
 from kaohe.store.samples import drawn_stages
@@ -31,17 +29,14 @@ def _skipped(stage: str, error: Exception) -> dict[str, Any]:
 @task(name="stage-kinds")
 def stage_kinds(cycle_key: str) -> dict[str, str]:
     """Stage key → kind for every stage of the cycle."""
-    url = get_settings().effective_database_url
-    ensure_schema(url)
-    with session_scope(url) as session:
+    with current_context().reading() as session:
         return {s.key: s.kind for s in get_cycle(session, cycle_key).stages}
 
 
 @task(name="unsent-reviews")
 def unsent_reviews(cycle_key: str) -> list[str]:
     """Third-party stages that are open and have not sent their sample yet, once the cycle has a drawn sample."""
-    url = get_settings().effective_database_url
-    with session_scope(url) as session:
+    with current_context().reading() as session:
         cycle = get_cycle(session, cycle_key)
         if not drawn_stages(session, cycle):
             return []

@@ -1,4 +1,5 @@
-"""The layers hold (#9): production code does not import the test doubles.
+"""The layers hold (#9): production code does not import the test doubles, and nothing below an edge reads
+the environment or the global settings.
 
 The modules are read as source (``ast``), so an import inside a function counts as much as one at the top.
 """
@@ -61,4 +62,50 @@ def test_the_scan_sees_what_it_should() -> None:
 def test_production_code_does_not_import_the_doubles() -> None:
     found = [f"{path.relative_to(PROJECT_ROOT)}:{line} imports {name}" for path in production_files()
              for line, name in imported_modules(path) if name == "kaohe.testing" or name.startswith("kaohe.testing.")]
+    assert found == []
+
+
+EDGES = ("kaohe/cli/", "kaohe/settings.py", "kaohe/services/context.py")
+"""Where settings may come from the environment: the CLI (one context per command), the settings themselves and
+``load_settings``/``current_context`` (a Prefect worker's runs build their context there, once per process).
+The web app gets its settings from its caller; the simulation builds its own from the caller's."""
+SETTINGS_READERS = {"get_settings", "load_settings", "Settings", "getenv", "putenv", "unsetenv"}
+
+
+def environment_reads(path: Path) -> Iterator[str]:
+    """Every place in a file that reads (or changes) the environment or constructs settings from it."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ("environ", "environb"):
+            yield f"{node.lineno}: os.{node.attr}"
+        elif isinstance(node, ast.ImportFrom) and node.module == "os" and {a.name for a in node.names} & {"environ", "getenv"}:
+            yield f"{node.lineno}: from os import environ/getenv"
+        elif isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else ""
+            if name in SETTINGS_READERS:
+                yield f"{node.lineno}: {name}()"
+            elif name == "build_context" and not node.args and not any(k.arg == "settings" for k in node.keywords):
+                yield f"{node.lineno}: build_context() without settings (reads the environment)"
+
+
+def below_the_edges() -> list[Path]:
+    """Production code and the simulation, without the edges."""
+    files = [*production_files(), *(PROJECT_ROOT / "kaohe" / "simulate").rglob("*.py")]
+    return [p for p in files if not str(p.relative_to(PROJECT_ROOT)).startswith(EDGES)]
+
+
+def test_the_environment_scan_sees_what_it_should(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("import os\nfrom kaohe.settings import Settings, get_settings\n"
+                      "a = os.environ.get('X')\nb = get_settings()\nc = Settings()\nd = build_context()\n"
+                      "e = build_context(c)\nf = os.getenv('Y')\n", encoding="utf-8")
+    assert sorted(line.split(":")[0] for line in environment_reads(sample)) == ["3", "4", "5", "6", "8"]
+    readers = {str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "kaohe").rglob("*.py") if any(environment_reads(p))}
+    assert {"kaohe/settings.py", "kaohe/services/context.py"} <= readers
+    names = {str(p.relative_to(PROJECT_ROOT)) for p in below_the_edges()}
+    assert {"kaohe/simulate/runner.py", "tasks/dispatch.py", "flows/schedule_cycle.py", "kaohe/workdays.py", "kaohe/web/app.py"} <= names
+
+
+def test_nothing_below_the_edges_reads_the_environment() -> None:
+    found = [f"{path.relative_to(PROJECT_ROOT)}:{where}" for path in below_the_edges() for where in environment_reads(path)]
     assert found == []

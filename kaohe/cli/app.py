@@ -68,9 +68,18 @@ def settings() -> Settings:
 
 def app_context(*, migrate: bool = True) -> AppContext:
     """The application context of this command: settings, the database (migrated unless told not to), clock and calendar."""
-    from kaohe.services.context import build_context
+    from kaohe.services.context import build_context, migrate_once
 
-    return build_context(settings(), migrate=migrate)
+    current = settings()
+    if not (_CONTEXT and _CONTEXT[0].settings is current):
+        _CONTEXT[:] = [build_context(current, migrate=False)]
+    if migrate:
+        migrate_once(_CONTEXT[0].database_url)
+    return _CONTEXT[0]
+
+
+_CONTEXT: list[AppContext] = []
+"""The command's context, built once (the settings it was built from are cached too)."""
 
 
 def calendar() -> WorkdayCalendar:

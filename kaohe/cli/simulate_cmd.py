@@ -51,7 +51,8 @@ def simulate(scheme: str, year: int, roster: Path | None, holiday_policy: str | 
         if not as_json:
             click.echo(f"\r推进至 {instant.astimezone(BEIJING).strftime('%Y-%m-%d %H:%M')}（{done}/{total}）", nl=False, err=True)
 
-    result = run_simulation(loaded, result_plan, entries, calendar(), seed=seed, workdir=workdir, progress=progress)
+    result = run_simulation(loaded, result_plan, entries, calendar(), seed=seed, workdir=workdir, progress=progress,
+                            settings=settings())
     if as_json:
         emit_json(result.to_json())
         return
@@ -97,7 +98,7 @@ def _cascade(scheme: str, year: int, roster: Path | None, seed: str, workdir: Pa
     if workdir:
         workdir.mkdir(parents=True, exist_ok=True)
     report = run_cascade(lineage, read_roster(roster or PROJECT_ROOT / "samples" / SAMPLE_ROSTERS["sichuan"]), year, calendar(),
-                         seed=seed, workdir=workdir)
+                         seed=seed, workdir=workdir, settings=settings())
     if as_json:
         emit_json(report)
         return

@@ -8,7 +8,7 @@ and the simulation build their own context (their settings, a simulated clock, a
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -79,7 +79,7 @@ class AppContext:
         """Sessions on kaohe's database (the schema is migrated when the context is built)."""
         from kaohe.db import get_engine
 
-        return sessionmaker(get_engine(self.database_url), expire_on_commit=False)
+        return sessionmaker(get_engine(self.database_url), expire_on_commit=False, info={"context": self})
 
     @cached_property
     def calendar(self) -> WorkdayCalendar:
@@ -98,6 +98,20 @@ class AppContext:
         return UnitOfWork(self.session_factory, actor, now=self.clock.now(), lock_timeout=self.settings.lock_timeout_seconds)
 
     @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """A session on this context's database committed when the block ends, rolled back if it raises (no actor,
+        no audit entry: the flows' own bookkeeping, such as sending the outbox)."""
+        session = self.session_factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reading only (nothing it does is committed)."""
         session = self.session_factory()
@@ -113,12 +127,15 @@ class AppContext:
 
         return EvaluatorClient.from_settings(http, self.settings)
 
-    def channels(self, http: httpx.AsyncClient) -> dict[str, Channel]:
-        """The notification channels by name, on ``http`` and this context's mail transport."""
+    def channels(self, http: httpx.AsyncClient, *, smtp: SmtpTransport | None = None,
+                 robot_secrets: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Channel]:
+        """The notification channels by name, on ``http`` and this context's mail transport (or ``smtp``)."""
         from kaohe.notifications.registry import build_channels
 
-        channels: dict[str, Channel] = build_channels(self.settings, http, smtp=self.smtp)
+        channels: dict[str, Channel] = build_channels(self.settings, http, smtp=smtp or self.smtp, robot_secrets=robot_secrets)
         return channels
+
+
 
 
 def build_context(settings: Settings | None = None, *, clock: Clock | None = None, smtp: SmtpTransport | None = None,
@@ -148,7 +165,18 @@ def using(context: AppContext) -> Iterator[AppContext]:
         _CURRENT.reset(token)
 
 
+_PROCESS: list[AppContext] = []
+_PROCESS_LOCK = threading.Lock()
+
+
 def current_context() -> AppContext:
-    """The context of a flow or task run: the one installed with ``using``, else built from the environment."""
+    """The context of a flow or task run: the one installed with ``using`` (the simulation's, a test's), else
+    the process's own, built once from the environment the first time a task asks (a Prefect worker's runs)."""
     installed = _CURRENT.get()
-    return installed if installed is not None else build_context()
+    if installed is not None:
+        return installed
+    settings = load_settings()
+    with _PROCESS_LOCK:
+        if not _PROCESS or _PROCESS[0].settings is not settings:
+            _PROCESS[:] = [build_context(settings)]
+        return _PROCESS[0]

@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kaohe.clock import BEIJING
-from kaohe.db import ensure_schema, get_engine, session_scope
+from kaohe.db import get_engine, session_scope
 from kaohe.models import Cycle, DateChange, OutboxMessage, Unit
 from kaohe.planning import at_time, end_of_day, plan_cycle
 from kaohe.roster import RosterEntry, read_roster
 from kaohe.schemes.model import Scheme
-from kaohe.settings import PROJECT_ROOT
+from kaohe.settings import PROJECT_ROOT, Settings
 from kaohe.workdays import WorkdayCalendar
 
 SAMPLES = PROJECT_ROOT / "samples"
@@ -35,40 +35,40 @@ EXTENSION_DAYS = 3
 
 
 def run_cascade(lineage: tuple[Scheme, ...], province_roster: list[RosterEntry], year: int, calendar: WorkdayCalendar, *,
-                seed: str = "kaohe", workdir: Path | None = None) -> dict[str, Any]:
-    """Run the scenario of the module docstring; return what happened, as JSON-ready data."""
-    from kaohe.simulate.runner import environment
+                seed: str = "kaohe", workdir: Path | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """Run the scenario of the module docstring with its own context; return what happened, as JSON-ready data."""
+    from kaohe.services import build_context, using
+    from kaohe.simulate.runner import simulation_settings
     from kaohe.testing.receivers import LocalSmtpReceiver
 
     city_scheme, province_scheme = lineage[0], lineage[1]
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kaohe-cascade-"))
-    url = f"sqlite:///{workdir / 'cascade.db'}"
     with ExitStack() as stack:
         smtp = stack.enter_context(LocalSmtpReceiver())
-        stack.enter_context(environment({"KAOHE_DATABASE_URL": url, "KAOHE_SMTP_HOST": smtp.host, "KAOHE_SMTP_PORT": str(smtp.port),
-                                         "KAOHE_HOME": str(workdir)}))
-        ensure_schema(url)
-        report = _scenario(url, workdir, city_scheme, province_scheme, province_roster, year, calendar, seed)
+        own = simulation_settings(settings, workdir, smtp.settings_overrides(), database="cascade.db")
+        url = own.effective_database_url
+        stack.enter_context(using(build_context(own, calendar=calendar)))
+        report = _scenario(own, workdir, city_scheme, province_scheme, province_roster, year, calendar, seed)
         report["received"] = len(smtp.mails)
     get_engine(url).dispose()
     report["database"] = url
     return report
 
 
-def _scenario(url: str, home: Path, city_scheme: Scheme, province_scheme: Scheme, province_roster: list[RosterEntry], year: int,
+def _scenario(settings: Settings, home: Path, city_scheme: Scheme, province_scheme: Scheme, province_roster: list[RosterEntry], year: int,
               calendar: WorkdayCalendar, seed: str) -> dict[str, Any]:
     from kaohe.cascade.apply import acknowledge, remind_unacknowledged
     from kaohe.cascade.levels import tree_view
     from kaohe.clock import SimulatedClock
     from kaohe.services import build_context, local_operator
     from kaohe.services.cycles import CreateCycle, create_cycle
-    from kaohe.settings import get_settings
     from kaohe.store.cycles import get_cycle
     from kaohe.store.obligations import extend
 
     province_plan = plan_cycle(province_scheme, year, calendar)
     created = min(s.opens or s.due for s in province_plan.stages) - dt.timedelta(days=1)
-    context = build_context(get_settings(), clock=SimulatedClock(created), calendar=calendar)
+    url = settings.effective_database_url
+    context = build_context(settings, clock=SimulatedClock(created), calendar=calendar)
     simulation = local_operator("simulation")
     keys: dict[str, str] = {}
     rosters: dict[str, list[RosterEntry]] = {}

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Mapping
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from kaohe.clock import SimulatedClock
@@ -22,9 +22,9 @@ from kaohe.models import OutboxMessage
 from kaohe.planning import Plan
 from kaohe.roster import RosterEntry
 from kaohe.schemes.model import Scheme
-from kaohe.services import build_context, local_operator
+from kaohe.services import build_context, local_operator, using
 from kaohe.services.cycles import CreateCycle, create_cycle
-from kaohe.settings import get_settings
+from kaohe.settings import Settings
 from kaohe.simulate.actors import Participants
 from kaohe.simulate.acts import Act, IssueOrder, act_order, plan_cycle_acts
 from kaohe.simulate.report import SimulationResult, collect
@@ -35,46 +35,37 @@ from kaohe.workdays import WorkdayCalendar
 EVALUATOR_TOKEN = "simulation-token"
 
 
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables (and re-read settings) for the block, then restore them."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    get_settings.cache_clear()
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-        get_settings.cache_clear()
+def simulation_settings(base: Settings | None, workdir: Path, outside: Mapping[str, object], *,
+                        database: str = "simulation.db") -> Settings:
+    """The simulation's own settings: ``base`` (default: the built-in ones) with its database, files and the
+    local stand-ins of the outside world (``outside``: SMTP, robots, evaluator) in place. The environment is
+    neither read nor changed."""
+    return (base or Settings.builtin()).replaced(database_url=f"sqlite:///{workdir / database}", home=workdir, **outside)
 
 
 def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calendar: WorkdayCalendar, *,
-                   seed: str = "kaohe", workdir: Path | None = None, progress: Any = None) -> SimulationResult:
-    """Run the cycle of ``plan`` from its first instant to its last on a simulated clock."""
+                   seed: str = "kaohe", workdir: Path | None = None, progress: Any = None,
+                   settings: Settings | None = None) -> SimulationResult:
+    """Run the cycle of ``plan`` from its first instant to its last on a simulated clock, with its own context
+    (``settings``, default: the built-in ones, pointed at a fresh database and local receivers)."""
     from kaohe.testing.evaluator_server import ReferenceServer
     from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
     from kaohe.testing.simulated_scores import simulated_inputs
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kaohe-sim-"))
-    url = f"sqlite:///{workdir / 'simulation.db'}"
     with ExitStack() as stack:
         smtp = stack.enter_context(LocalSmtpReceiver())
         hooks = stack.enter_context(LocalWebhookReceiver())
         evaluator = stack.enter_context(ReferenceServer(token=EVALUATOR_TOKEN))
-        env = {"KAOHE_DATABASE_URL": url, "KAOHE_SMTP_HOST": smtp.host, "KAOHE_SMTP_PORT": str(smtp.port),
-               "KAOHE_EVALUATOR_URL": evaluator.url, "KAOHE_EVALUATOR_TOKEN": EVALUATOR_TOKEN,
-               "KAOHE_HOME": str(workdir)}
-        env.update({f"KAOHE_{k.upper()}": v for k, v in hooks.settings_overrides().items()})
-        stack.enter_context(environment(env))
+        own = simulation_settings(settings, workdir, {**smtp.settings_overrides(), **hooks.settings_overrides(),
+                                                      "evaluator_url": evaluator.url, "evaluator_token": SecretStr(EVALUATOR_TOKEN)})
+        url = own.effective_database_url
         roster = [_local_webhook(entry, hooks.url) for entry in roster]
         clock = SimulatedClock(_first_instant(plan))
-        context = build_context(get_settings(), clock=clock, calendar=calendar)
+        context = build_context(own, clock=clock, calendar=calendar)
+        stack.enter_context(using(context))
         key = f"{scheme.id}-{plan.year}-sim"
-        office_hours = get_settings().office_hours
+        office_hours = own.office_hours
         create_cycle(context, CreateCycle(local_operator("simulation"), scheme, plan.year, roster, key, plan=plan))
         with session_scope(url) as session:
             cycle = get_cycle(session, key)

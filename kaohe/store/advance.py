@@ -106,9 +106,9 @@ def apply_decisions(session: Session, cycle: Cycle, decisions: Decisions, *, now
     queued = enqueue(session, render_deliveries(cycle, decisions.deliveries), now)
     if cycle.parent_id is not None:
         from kaohe.cascade.apply import remind_unacknowledged
-        from kaohe.workdays import configured_calendar
+        from kaohe.db import calendar_of
 
-        queued += remind_unacknowledged(session, cycle, now, configured_calendar())
+        queued += remind_unacknowledged(session, cycle, now, calendar_of(session))
     cycle.advanced_to = now if cycle.advanced_to is None or now > cycle.advanced_to else cycle.advanced_to
     return {"opened": len(decisions.open_stages), "closed": len(decisions.close_stages),
             "overdue": len(decisions.mark_overdue), "queued": queued, "skipped_waves": decisions.skipped_waves}

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kaohe.clock import BEIJING
+from kaohe.db import calendar_of
 from kaohe.models import OutboxMessage
 from kaohe.store.outbox import Outgoing, deliver_at
 
@@ -65,7 +66,7 @@ def align_to_daily_digest(session: Session, messages: Sequence[Outgoing], *, off
         ).all()
         hours = office_hours or "09:00"
         if any(status in GONE for status, _ in earlier):
-            target = deliver_at(end, hours)
+            target = deliver_at(end, hours, calendar_of(session))
         else:
             waiting = [at for status, at in earlier if status in WAITING]
             target = min([*waiting, *(result[i].send_after for i in indexes)])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from kaohe.clock import BEIJING
 from kaohe.datechecks import deadline_problem
+from kaohe.db import calendar_of
 from kaohe.errors import InputError, NotFoundError, Problem, StateError
 from kaohe.models import Cycle, CycleStage, Obligation, Unit
 from kaohe.store.audit import record
@@ -89,7 +90,7 @@ def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime,
             stage.status, stage.closed_at = "open", None
     obligations = list(session.scalars(query))
     codes = {u.id: u.code for u in cycle.units}
-    send_at = deliver_at(now, cycle.office_hours)
+    send_at = deliver_at(now, cycle.office_hours, calendar or calendar_of(session))
     deliveries = []
     for obligation in obligations:
         old_due = obligation.due_at
@@ -108,8 +109,6 @@ def extend(session: Session, cycle: Cycle, stage_key: str, new_due: dt.datetime,
                    "reason": reason, "shortened": shortened})
     if unit_codes is None:
         from kaohe.cascade.apply import propagate
-        from kaohe.workdays import configured_calendar
-
         propagate(session, cycle, cause="extension" if new_due > old_stage_due else "override", reason=reason, actor=actor,
-                  now=now, calendar=calendar or configured_calendar(), include_origin=True)
+                  now=now, calendar=calendar or calendar_of(session), include_origin=True)
     return obligations

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kaohe.models import OutboxMessage
+from kaohe.workdays import WorkdayCalendar
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
 
@@ -184,10 +185,9 @@ def counts(session: Session, cycle_id: int) -> dict[str, int]:
     ).tuples().all())
 
 
-def deliver_at(now: dt.datetime, office_hours: str) -> dt.datetime:
+def deliver_at(now: dt.datetime, office_hours: str, calendar: WorkdayCalendar) -> dt.datetime:
     """When a message produced at ``now`` may go out: now during office hours on a working day, else
-    the next working morning (see kaohe.planning.office_instant)."""
+    the next working morning (see kaohe.planning.office_instant; ``calendar``: ``kaohe.db.calendar_of(session)``)."""
     from kaohe.planning import office_instant
-    from kaohe.workdays import configured_calendar
 
-    return office_instant(now, configured_calendar(), office_hours)
+    return office_instant(now, calendar, office_hours)

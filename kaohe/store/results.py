@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from kaohe.db import calendar_of
 from kaohe.errors import NotFoundError, StateError
 from kaohe.models import (
     Cycle,
@@ -253,7 +254,7 @@ def _outgoing(cycle: Cycle, unit: Unit, stage_key: str | None, kind: str, wave: 
     return [
         Outgoing(key=f"{cycle.key}:{stage_key or '-'}:{unit.code}:{kind}:{wave}:{channel}", cycle_id=cycle.id, stage_key=stage_key,
                  unit_id=unit.id, kind=kind, wave=wave, channel=channel, recipient=address_for(channel, unit.contacts) or "",
-                 subject=subject, body=body, send_after=deliver_at(now, cycle.office_hours), extras=extras)
+                 subject=subject, body=body, send_after=deliver_at(now, cycle.office_hours, calendar_of(object_session(cycle))), extras=extras)
         for channel in primary_channels(unit.contacts, unit.attributes)
     ]
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kaohe.db import calendar_of
 from kaohe.engine.state import Delivery
 from kaohe.errors import Problem, SchemeError, StateError
 from kaohe.evidence.candidates import UnitFacts, candidates_for, normalise_rule
@@ -110,7 +111,7 @@ def notify_drawn(session: Session, cycle: Cycle, stage: CycleStage, made: DrawRe
     units = {u.code: u for u in cycle.units}
     wave = f"sample_drawn@{made.seed_hash[:12]}"
     drawn = [code for code in made.selected() if code in units]
-    send_at = deliver_at(now, cycle.office_hours)
+    send_at = deliver_at(now, cycle.office_hours, calendar_of(session))
     deliveries = [Delivery(stage.key, code, code, "sample_drawn", wave, send_at, stage.due_at) for code in drawn]
     extra: dict[str, dict[str, object]] = {
         code: {"sample": [f"{units[code].name}（{code}）"], "deliverables": SAMPLE_DELIVERABLES} for code in drawn

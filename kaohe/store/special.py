@@ -15,8 +15,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from kaohe.db import calendar_of
 from kaohe.errors import StateError
 from kaohe.models import Cycle, CycleStage, Obligation, OutboxMessage, Unit
 from kaohe.results.special import FEEDBACK_KIND, VERIFICATION_KIND, SpecialScore, feedback_stage_of
@@ -94,7 +95,7 @@ def _messages(cycle: Cycle, stage: CycleStage, feedback: CycleStage, unit: Unit,
         Outgoing(key=f"{cycle.key}:{feedback.key}:{unit.code}:{MESSAGE_KIND}:{wave}:{channel}", cycle_id=cycle.id,
                  stage_key=feedback.key, unit_id=unit.id, kind=MESSAGE_KIND, wave=wave, channel=channel,
                  recipient=address_for(channel, unit.contacts) or "", subject=subject, body=body,
-                 send_after=deliver_at(now, cycle.office_hours), extras=extras)
+                 send_after=deliver_at(now, cycle.office_hours, calendar_of(object_session(cycle))), extras=extras)
         for channel in primary_channels(unit.contacts, unit.attributes)
     ]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -18,20 +17,19 @@ from sqlalchemy.orm import Session
 
 from kaohe.errors import StateError
 from kaohe.models import Account, AuditEntry, Cycle
-from kaohe.services import Actor, AppContext, Role, build_context
+from kaohe.services import Actor, AppContext, Role
 from kaohe.services.aggregation import FeedbackSent, SendFeedback, send_feedback
 from kaohe.services.approval import Approved, ApproveResults
 from kaohe.services.approval import approve_results as approve_service
 from kaohe.services.submissions import Submit, SubmitResult, submit
 from kaohe.services.uploads import Upload
-from kaohe.settings import Settings
 from kaohe.store.results import latest_version
 
 if TYPE_CHECKING:
     from kaohe.web.uploads import ReceivedFile
 
 
-def submit_files(url: str, home: Path, account: Account, cycle_key: str, stage_key: str, *, report: ReceivedFile,
+def submit_files(context: AppContext, account: Account, cycle_key: str, stage_key: str, *, report: ReceivedFile,
                  scores: ReceivedFile | None, now: dt.datetime) -> SubmitResult:
     """A unit hands in its report (and self-score table) for one stage, as received: stored (moved into
     place, not copied), versioned, audited."""
@@ -43,7 +41,7 @@ def submit_files(url: str, home: Path, account: Account, cycle_key: str, stage_k
 
     command = Submit(actor_of(account), cycle_key, account.unit_code, stage_key, upload(report, "报告文件"),
                      upload(scores, "自评表") if scores is not None else None, at=now)
-    return submit(build_context(Settings(database_url=url, home=home)), command)
+    return submit(context, command)
 
 
 def actor_of(account: Account) -> Actor:

@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from kaohe.accounts.passwords import password_expired
 from kaohe.accounts.service import Origin, account_for_api_token
 from kaohe.accounts.sessions import resume_session
 from kaohe.clock import Clock
-from kaohe.db import get_engine
 from kaohe.errors import AuthError
 from kaohe.models import Account, Cycle, WebSession
 from kaohe.settings import Settings
@@ -114,7 +113,7 @@ ContextDep = Annotated[WebContext, Depends(get_context)]
 
 def get_db(context: ContextDep) -> Iterator[Session]:
     """A session for this request; handlers commit what they change, the rest is rolled back."""
-    session = sessionmaker(get_engine(context.database_url), expire_on_commit=False)()
+    session = context.services().session_factory()  # its Session.info carries the context (kaohe.db.calendar_of)
     try:
         yield session
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
 from kaohe.services import build_context, local_operator
 from kaohe.services.sampling import VerifySample, verify_sample
-from kaohe.settings import PROJECT_ROOT, Settings
+from kaohe.settings import PROJECT_ROOT, Settings, get_settings
 from kaohe.simulate.runner import run_simulation
 from kaohe.workdays import load_calendar
 
@@ -40,6 +41,10 @@ def _simulate(scheme_id: str, workdir: Path) -> tuple[dict[str, Any], Path, dict
     return report, workdir, {s.id: s.due for s in plan.stages}
 
 
+ENVIRONMENT: dict[str, dict[str, str]] = {}
+"""os.environ before and after the Sichuan simulation."""
+
+
 @pytest.fixture(scope="module")
 def mile(mile_simulation: tuple[dict[str, Any], Path]) -> tuple[dict[str, Any], Path, dict[str, dt.datetime]]:
     """Mile 2018 on the sample roster: the session's simulation (tests/conftest.py), as ./scripts/demo makes it."""
@@ -49,8 +54,28 @@ def mile(mile_simulation: tuple[dict[str, Any], Path]) -> tuple[dict[str, Any], 
 
 @pytest.fixture(scope="module")
 def sichuan(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path, dict[str, dt.datetime]]:
-    """Sichuan 2018 on the sample roster, simulated once for the module."""
-    return _simulate("sichuan", tmp_path_factory.mktemp("sichuan"))
+    """Sichuan 2018 on the sample roster, simulated once for the module, with KAOHE_* variables that would break
+    anything reading the environment below the simulation's edge (it builds its own context)."""
+    unusable = tmp_path_factory.mktemp("unusable") / "not-a-directory"
+    unusable.write_text("", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KAOHE_DATABASE_URL", f"sqlite:///{unusable}/kaohe.db")
+        patch.setenv("KAOHE_HOME", str(unusable))
+        patch.setenv("KAOHE_SMTP_PORT", "1")
+        get_settings.cache_clear()
+        ENVIRONMENT["before"] = dict(os.environ)
+        try:
+            return _simulate("sichuan", tmp_path_factory.mktemp("sichuan"))
+        finally:
+            ENVIRONMENT["after"] = dict(os.environ)
+            get_settings.cache_clear()
+
+
+def test_the_simulation_leaves_the_environment_alone(sichuan: tuple[dict[str, Any], Path, dict[str, dt.datetime]]) -> None:
+    report, workdir, _ = sichuan
+    assert ENVIRONMENT["after"] == ENVIRONMENT["before"]
+    assert report["database"] == f"sqlite:///{workdir / 'simulation.db'}"
+    assert report["received"]["email"] > 0, "mail reached the simulation's own receiver, not KAOHE_SMTP_PORT"
 
 
 def _at(text: str) -> dt.datetime:

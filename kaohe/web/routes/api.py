@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from kaohe.db import calendar_of
 from kaohe.errors import InputError
 from kaohe.models import Account
 from kaohe.store.cycles import list_cycles
@@ -18,7 +19,6 @@ from kaohe.web.deps import ContextDep, CurrentAccount, SessionDep, check_csrf, m
 from kaohe.web.queries import OverdueFilter, cycle_board, cycles_overview, my_tasks, overdue_list
 from kaohe.web.routes.board import OVERSEERS, visible_cycle
 from kaohe.web.uploads import receive_upload
-from kaohe.workdays import configured_calendar
 
 router = APIRouter(prefix="/api", tags=["api"])
 Overseer = Annotated[Account, Depends(require(*OVERSEERS))]
@@ -36,7 +36,7 @@ def tasks(db: SessionDep, context: ContextDep, account: UnitAccount) -> list[dic
     """The unit's obligations: due date, working days left (negative: overdue), what to hand in, status."""
     return [{"cycle": t.cycle, "stage": t.stage, "stage_name": t.stage_name, "due": t.due.isoformat(), "status": t.status,
              "working_days": t.days, "submit": t.submit, "versions": t.versions}
-            for t in my_tasks(db, configured_calendar(), account.unit_code or "", context.now())]
+            for t in my_tasks(db, calendar_of(db), account.unit_code or "", context.now())]
 
 
 @router.post("/tasks/{cycle_key}/{stage_key}/submissions", status_code=201)
@@ -51,7 +51,7 @@ async def submit(request: Request, cycle_key: str, stage_key: str, context: Cont
         if "report" not in files:
             raise InputError("缺少文件字段 report")
         scores = files.get("scores")
-        result = await run_in_threadpool(actions.submit_files, context.database_url, settings.home, account, cycle_key, stage_key,
+        result = await run_in_threadpool(actions.submit_files, context.services(), account, cycle_key, stage_key,
                                          report=files["report"], scores=scores, now=context.now())
     finally:
         shutil.rmtree(target, ignore_errors=True)
@@ -78,7 +78,7 @@ def board(key: str, db: SessionDep, context: ContextDep, account: Overseer) -> l
 def overdue(request: Request, key: str, db: SessionDep, context: ContextDep, account: Overseer) -> list[dict[str, Any]]:
     """Units overdue, filtered like the page (``stage``, ``region``, ``city``, ``county``, ``township``, ``kind``)."""
     cycle = visible_cycle(db, account, key)
-    rows = overdue_list(db, configured_calendar(), cycle, context.now(), OverdueFilter.from_query(request.query_params))
+    rows = overdue_list(db, calendar_of(db), cycle, context.now(), OverdueFilter.from_query(request.query_params))
     return [{"unit": r.unit, "name": r.unit_name, **r.attributes, "stage": r.stage, "due": r.due.isoformat(),
              "overdue_working_days": r.overdue_days, "last_reminder": {
                  "at": r.reminder_at.isoformat() if r.reminder_at else None, "channel": r.reminder_channel, "status": r.reminder_status},

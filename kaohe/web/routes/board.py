@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from kaohe.db import calendar_of
 from kaohe.models import Account, Cycle
 from kaohe.store.cycles import get_cycle, list_cycles
 from kaohe.store.status import unit_status
@@ -27,7 +28,6 @@ from kaohe.web.queries import (
     unit_in_cycle,
     unit_submissions,
 )
-from kaohe.workdays import configured_calendar
 
 router = APIRouter(include_in_schema=False)
 PAGE_ROWS = 500
@@ -74,7 +74,7 @@ def overdue(request: Request, key: str, db: SessionDep, context: ContextDep, acc
     cycle = visible_cycle(db, account, key)
     chosen = OverdueFilter.from_query(request.query_params)
     now = context.now()
-    rows, total = overdue_page(db, configured_calendar(), cycle, now, chosen, PAGE_ROWS)
+    rows, total = overdue_page(db, calendar_of(db), cycle, now, chosen, PAGE_ROWS)
     query = "&".join(f"{k}={quote(v)}" for k, v in ([("stage", chosen.stage)] if chosen.stage else []) + list(chosen.attributes.items()))
     template = "overdue_rows.html" if request.headers.get("hx-request") else "overdue.html"
     return render(request, template, cycle=cycle, rows=rows, total=total, chosen=chosen, choices=filter_choices(db, cycle),
@@ -89,7 +89,7 @@ def overdue_export(request: Request, key: str, db: SessionDep, context: ContextD
     cycle = visible_cycle(db, account, key)
     now = context.now()
     chosen = OverdueFilter.from_query(request.query_params)
-    rows = overdue_list(db, configured_calendar(), cycle, now, chosen)
+    rows = overdue_list(db, calendar_of(db), cycle, now, chosen)
     data = overdue_xlsx(rows, title=f"{cycle.key} 逾期单位（截至 {now.astimezone().strftime('%Y-%m-%d %H:%M')}）")
     name = f"{cycle.key}-overdue.xlsx"
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

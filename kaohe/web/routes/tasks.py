@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from kaohe.db import calendar_of
 from kaohe.errors import InputError, KaoheError, StateError
 from kaohe.evidence.lateness import describe_lateness
 from kaohe.models import Account, Cycle, CycleStage, Submission, Unit
@@ -20,7 +21,6 @@ from kaohe.web.app import render
 from kaohe.web.deps import ContextDep, CurrentAccount, NotFound, SessionDep, check_csrf, may_see_cycle, require
 from kaohe.web.queries import my_tasks, unit_in_cycle, unit_submissions
 from kaohe.web.uploads import receive_upload
-from kaohe.workdays import configured_calendar
 
 router = APIRouter(include_in_schema=False)
 UnitAccount = Annotated[Account, Depends(require("unit"))]
@@ -29,7 +29,7 @@ UnitAccount = Annotated[Account, Depends(require("unit"))]
 def _task(db: SessionDep, account: Account, cycle_key: str, stage_key: str, now):  # type: ignore[no-untyped-def]
     if account.unit_code is None:
         raise NotFound()
-    task = next((t for t in my_tasks(db, configured_calendar(), account.unit_code, now) if t.cycle == cycle_key and t.stage == stage_key), None)
+    task = next((t for t in my_tasks(db, calendar_of(db), account.unit_code, now) if t.cycle == cycle_key and t.stage == stage_key), None)
     if task is None:
         raise NotFound("没有这项任务")
     return task
@@ -38,7 +38,7 @@ def _task(db: SessionDep, account: Account, cycle_key: str, stage_key: str, now)
 @router.get("/tasks")
 def task_list(request: Request, db: SessionDep, context: ContextDep, account: UnitAccount) -> Response:
     """Every obligation of the unit: due date, working days left, what to hand in, status."""
-    tasks = my_tasks(db, configured_calendar(), account.unit_code or "", context.now())
+    tasks = my_tasks(db, calendar_of(db), account.unit_code or "", context.now())
     return render(request, "tasks.html", tasks=tasks)
 
 
@@ -72,7 +72,7 @@ async def upload(request: Request, cycle_key: str, stage_key: str, context: Cont
         if scores is not None and scores.size == 0:
             scores = None
         try:
-            result = await run_in_threadpool(actions.submit_files, context.database_url, settings.home, account, cycle_key, stage_key,
+            result = await run_in_threadpool(actions.submit_files, context.services(), account, cycle_key, stage_key,
                                              report=report, scores=scores, now=context.now())
         except KaoheError as error:
             return await _upload_failed(request, context, account, cycle_key, stage_key, str(error))
