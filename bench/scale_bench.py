@@ -141,7 +141,7 @@ async def _wait_ready(api: str, workers: int, timeout: float) -> None:
             pass
         if time.monotonic() > deadline:
             raise SystemExit(f"服务器或 worker 在 {timeout:.0f} 秒内未就绪")
-        await asyncio.sleep(1)
+        await asyncio.sleep(0.25)
 
 
 async def run_waves(api: str, keys: list[str], instants: list[dt.datetime], copies: int = 2) -> tuple[int, int, float]:
@@ -166,7 +166,7 @@ async def run_waves(api: str, keys: list[str], instants: list[dt.datetime], copi
                 finished = await client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)), limit=len(ids))
                 if all(run.state_type is not None and run.state_type.value in TERMINAL for run in finished) and len(finished) == len(ids):
                     break
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(0.25)
             runs += len(ids)
             failed += sum(run.state_type.value != "COMPLETED" for run in finished if run.state_type is not None)
         return runs, failed, time.perf_counter() - started

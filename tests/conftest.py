@@ -103,6 +103,14 @@ def mile_simulation(prefect_harness: None, tmp_path_factory: pytest.TempPathFact
     return report, workdir
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``scripts/test`` runs the suite on every core, a test file per worker at a time),
+    the files with Prefect flows and servers, the slowest, are handed out first so no worker is left
+    running one alone at the end. A plain pytest run keeps the files' order."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: item.get_closest_marker("prefect") is None)
+
+
 def _hypothesis_profiles() -> None:
     """CI replays the same examples every run (no flaky red main); locally hypothesis explores."""
     from hypothesis import settings

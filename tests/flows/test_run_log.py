@@ -26,6 +26,7 @@ async def _run_and_logs(run_id: UUID, expect: str) -> tuple[str, list[tuple[int,
             lines = [(log.level, log.message) for log in logs]
             if any(expect in message for _, message in lines) or time.monotonic() > deadline:
                 return run.name, lines
+            await asyncio.sleep(0.1)
 
 
 def test_an_advance_run_is_named_for_its_cycle_and_instant_and_logs_what_it_did(make_cycle, capfd) -> None:  # type: ignore[no-untyped-def]

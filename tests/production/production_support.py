@@ -96,7 +96,7 @@ class Session:
         self._out.close()
 
 
-def wait_until(check: Callable[[], Awaitable[T | None]], *, timeout: float, what: str, every: float = 1.0) -> T:
+def wait_until(check: Callable[[], Awaitable[T | None]], *, timeout: float, what: str, every: float = 0.25) -> T:
     """Call ``check`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds."""
 
     async def loop() -> T:

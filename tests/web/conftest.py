@@ -36,10 +36,15 @@ def clients(portal: Portal) -> dict[str, httpx.Client]:
     return {role: portal.login(role) for role in ROLES}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """ONE headless Chromium for the test session: Debian's /usr/bin/chromium (CHROMIUM_PATH) driven by
-    Playwright, never a downloaded browser. Skipped, saying why, only when no Chromium is installed."""
+    """ONE headless Chromium for a browser test module: Debian's /usr/bin/chromium (CHROMIUM_PATH) driven by
+    Playwright, never a downloaded browser. Skipped, saying why, only when no Chromium is installed.
+
+    Per module, not per session: while Playwright's sync API is started it leaves its event loop marked as
+    running in the main thread, so any later test's ``asyncio.run`` fails ("cannot be called from a running
+    event loop"); the browser therefore stops with the module that used it (a few browser modules, one
+    launch each)."""
     import os
 
     path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
