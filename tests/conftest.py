@@ -105,10 +105,10 @@ def mile_simulation(prefect_harness: None, tmp_path_factory: pytest.TempPathFact
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``scripts/test`` runs the suite on every core, a test file per worker at a time),
-    the files with Prefect flows and servers, the slowest, are handed out first so no worker is left
-    running one alone at the end. A plain pytest run keeps the files' order."""
+    the files with Prefect flows and servers (marked ``prefect`` or using the harness), the slowest, are handed
+    out first so no worker is left running one alone at the end. A plain pytest run keeps the files' order."""
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        items.sort(key=lambda item: item.get_closest_marker("prefect") is None)
+        items.sort(key=lambda item: item.get_closest_marker("prefect") is None and "prefect_harness" not in item.fixturenames)
 
 
 def _hypothesis_profiles() -> None:
