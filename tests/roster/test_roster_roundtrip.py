@@ -86,7 +86,7 @@ def rosters(draw: st.DrawFn) -> tuple[list[str], list[list[str]], list[RosterEnt
     fields = draw(st.permutations(fields))
     attribute_keys = draw(st.lists(st.sampled_from(ATTRIBUTE_KEYS), unique=True, max_size=2))
     header = [draw(st.sampled_from(HEADERS[field])) for field in fields] + attribute_keys
-    codes = draw(st.lists(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,9}", fullmatch=True), min_size=1, max_size=8, unique=True))
+    codes = draw(st.lists(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,9}", fullmatch=True), min_size=1, max_size=8, unique_by=str.casefold))  # codes differing only in case are refused
     rows: list[list[str]] = []
     entries: list[RosterEntry] = []
     for index, code in enumerate(codes):
