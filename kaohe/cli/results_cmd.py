@@ -12,8 +12,10 @@ from kaohe.cli.app import app_context, cli, emit_json, json_option
 from kaohe.cli.submit_cmd import FILE
 from kaohe.cli.tables import print_table
 from kaohe.clock import BEIJING, parse_instant
+from kaohe.errors import ScoreSheetError
 from kaohe.evidence.lateness import describe_lateness
 from kaohe.results.rectify import RULE_NAMES, RULES
+from kaohe.scoring.form_files import parse_form_options
 from kaohe.services import local_operator, rectification
 from kaohe.services.uploads import Upload
 from kaohe.store.results import (
@@ -40,15 +42,20 @@ def results() -> None:
 @click.option("--at", "at", metavar="ISO时间", help="发布时间（默认现在）")
 @click.option("--number", help="文号，如 弥挂联办〔2019〕5号（默认 KAOHE_DOCUMENT_NUMBER，{year} 为发文年份）")
 @click.option("--header", help="发文机关标志，如 弥勒市扶贫开发领导小组文件（默认 KAOHE_DOCUMENT_HEADER）")
+@click.option("--form", "forms", multiple=True, metavar="分项=文件",
+              help="由表单文件折算评分表中某分项得分（如 指标考核=附件1指标表.xlsx、总结测评=民主测评票.csv）；可重复，须同时给出 --input")
 @json_option
 def aggregate(cycle: str, sheet: Path | None, previous: Path | None, reason: str | None, rule: str | None, by: str,
-              at: str | None, number: str | None, header: str | None, as_json: bool) -> None:
+              at: str | None, number: str | None, header: str | None, forms: tuple[str, ...], as_json: bool) -> None:
     """汇总计分并发布考核结果（反馈意见、考核报告、排名表），为须整改单位建立整改任务。"""
     from kaohe.services.aggregation import Aggregate
     from kaohe.services.aggregation import aggregate as run_aggregate
 
+    pairs, malformed = parse_form_options(forms)
+    if malformed:
+        raise ScoreSheetError(malformed)
     outcome = run_aggregate(app_context(), Aggregate(local_operator(by), cycle, sheet, previous, reason, rule, number, header,
-                                                     parse_instant(at))).to_json()
+                                                     parse_instant(at), tuple(pairs))).to_json()
     if as_json:
         emit_json(outcome)
         return

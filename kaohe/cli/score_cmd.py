@@ -9,11 +9,11 @@ import click
 
 from kaohe.cli.app import cli, json_option, settings
 from kaohe.cli.tables import print_table
-from kaohe.errors import Problem, ScoreSheetError, StateError
+from kaohe.errors import StateError
 from kaohe.schemes.forms import Form
 from kaohe.schemes.loader import find_scheme, load_scheme_file
 from kaohe.scoring import ScoreReport, ScoringSpec, score_files
-from kaohe.scoring.form_files import FormScores, entered_notes, find_form, form_notes, merge_forms, read_form_file
+from kaohe.scoring.form_files import entered_notes, form_notes, merger, parse_form_options, read_forms
 
 FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -27,27 +27,6 @@ def spec_for(scheme: str) -> tuple[ScoringSpec, dict[str, Form]]:
     if spec is None:
         raise StateError(f"方案 {scheme} 未规定计分公式（scoring: null），不能试算；该方案的结果由考核组按办法综合评定")
     return spec, dict(loaded.forms)
-
-
-def read_forms(spec: ScoringSpec, forms: dict[str, Form], given: tuple[str, ...]) -> list[FormScores]:
-    """Read each ``--form 分项=文件``; ScoreSheetError with every problem of every file at once."""
-    read: list[FormScores] = []
-    problems: list[Problem] = []
-    for entry in given:
-        key, sep, path = entry.partition("=")
-        if not sep or not key.strip() or not path.strip():
-            problems.append(Problem(f"“{entry}”应写作 分项=文件（如 指标考核=指标表.xlsx）", field="--form"))
-            continue
-        try:
-            component, form = find_form(spec, forms, key.strip())
-            if any(done.component == component for done in read):
-                raise ScoreSheetError(Problem(f"分项“{key.strip()}”的表单文件给了两次", field="--form"))
-            read.append(read_form_file(component, form, Path(path.strip())))
-        except ScoreSheetError as error:
-            problems += error.problems
-    if problems:
-        raise ScoreSheetError(problems)
-    return read
 
 
 def preview_rows(report: ScoreReport) -> list[tuple[object, ...]]:
@@ -82,8 +61,9 @@ def echo_json(report: ScoreReport, *, explain: bool) -> None:
 def score_command(scheme: str, sheet: Path, previous: Path | None, forms: tuple[str, ...], explain: bool, as_json: bool) -> None:
     """试算：按方案的计分规则计算评分表中各单位的总分、等次和排名（不建周期，不保存，不通知）。"""
     spec, declared = spec_for(scheme)
-    read = read_forms(spec, declared, forms)
-    report = score_files(spec, sheet, previous, merge=(lambda rows: merge_forms(rows, read, str(sheet))) if read else None)
+    pairs, malformed = parse_form_options(forms)
+    read = read_forms(spec, declared, pairs, malformed)
+    report = score_files(spec, sheet, previous, merge=merger(read, str(sheet)))
     report = replace(report, notes=report.notes + form_notes(read) + entered_notes(spec, declared))
     if as_json:
         echo_json(report, explain=explain)

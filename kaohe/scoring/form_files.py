@@ -27,6 +27,7 @@ from kaohe.errors import Problem, ScoreSheetError
 from kaohe.inputfiles import read_bounded
 from kaohe.schemes.forms import BallotForm, EnteredForm, Form, IndicatorForm, ballot_score, indicator_score
 from kaohe.scoring.inputs import UnitInput
+from kaohe.scoring.sheet import Merge
 from kaohe.scoring.spec import ScoringSpec, normalize_label
 from kaohe.scoring.table import Cell, Table, read_table
 from kaohe.scoring.values import is_blank, is_no_task, text_of
@@ -73,6 +74,48 @@ def parse_form(component: str, form: BallotForm | IndicatorForm, data: bytes, fi
     if isinstance(form, IndicatorForm):
         return _indicators(component, form, table)
     return _ballots(component, form, table)
+
+
+FormFile = tuple[str, Path]
+"""One ``--form 分项=文件``: the component (its id or name, or the form's name) and the file."""
+
+
+def parse_form_options(entries: Sequence[str]) -> tuple[list[FormFile], list[Problem]]:
+    """``分项=文件`` option texts as (component, file) pairs, and a problem for each one not written so."""
+    pairs: list[FormFile] = []
+    problems: list[Problem] = []
+    for entry in entries:
+        key, sep, path = entry.partition("=")
+        if not sep or not key.strip() or not path.strip():
+            problems.append(Problem(f"“{entry}”应写作 分项=文件（如 指标考核=指标表.xlsx）", field="--form"))
+        else:
+            pairs.append((key.strip(), Path(path.strip())))
+    return pairs, problems
+
+
+def read_forms(spec: ScoringSpec, forms: Mapping[str, Form], given: Sequence[FormFile],
+               problems: Sequence[Problem] = ()) -> list[FormScores]:
+    """Read each form file of ``given``; ScoreSheetError with every problem of every file (and ``problems``) at once."""
+    read: list[FormScores] = []
+    found = list(problems)
+    for key, path in given:
+        try:
+            component, form = find_form(spec, forms, key)
+            if any(done.component == component for done in read):
+                raise ScoreSheetError(Problem(f"分项“{key}”的表单文件给了两次", field="--form"))
+            read.append(read_form_file(component, form, path))
+        except ScoreSheetError as error:
+            found += error.problems
+    if found:
+        raise ScoreSheetError(found)
+    return read
+
+
+def merger(forms: Sequence[FormScores], sheet: str) -> Merge | None:
+    """The ``merge=`` hook of kaohe.scoring.sheet that fills the sheet's rows from ``forms`` (None without forms)."""
+    if not forms:
+        return None
+    return lambda rows: merge_forms(rows, forms, sheet)
 
 
 def merge_forms(inputs: Sequence[UnitInput], forms: Sequence[FormScores], sheet: str) -> tuple[list[UnitInput], list[Problem]]:

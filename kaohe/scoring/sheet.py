@@ -40,9 +40,12 @@ class _Column:
     label: str
 
 
-def parse_score_sheet(data: bytes, file: str, spec: ScoringSpec) -> list[UnitInput]:
-    """The units of a score sheet given as bytes; ScoreSheetError listing every bad row and field."""
-    return [unit if isinstance(unit, UnitInput) else unit.to_input() for unit in _parse_and_prepare(data, file, spec)[0]]
+def parse_score_sheet(data: bytes, file: str, spec: ScoringSpec, *, merge: Merge | None = None) -> list[UnitInput]:
+    """The units of a score sheet given as bytes; ScoreSheetError listing every bad row and field.
+
+    ``merge`` fills in the rows from form files before they are validated (kaohe.scoring.form_files)."""
+    units = _parse_and_prepare(data, file, spec, merge)[0]
+    return [unit if isinstance(unit, UnitInput) else unit.to_input() for unit in units]
 
 
 def _parse_and_prepare(data: bytes, file: str, spec: ScoringSpec, merge: Merge | None = None) -> tuple[list[UnitSource], list[Prepared]]:
@@ -83,9 +86,9 @@ def _parse_and_prepare(data: bytes, file: str, spec: ScoringSpec, merge: Merge |
     return inputs, prepared
 
 
-def read_score_sheet(path: Path, spec: ScoringSpec) -> list[UnitInput]:
+def read_score_sheet(path: Path, spec: ScoringSpec, *, merge: Merge | None = None) -> list[UnitInput]:
     """``parse_score_sheet`` of a file on disk."""
-    return parse_score_sheet(_read_bytes(path), str(path), spec)
+    return parse_score_sheet(_read_bytes(path), str(path), spec, merge=merge)
 
 
 def parse_previous(data: bytes, file: str, spec: ScoringSpec) -> list[PreviousResult]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,6 +27,8 @@ from kaohe.results.facts import UnitFacts, facts_of, group_of
 from kaohe.results.inputs import CHILD, SOURCE_NAMES, plan_inputs
 from kaohe.results.rectify import RULE_NAMES, RULES, RectifyRule, default_rule, rectification_items
 from kaohe.scoring import PreviousResult, ScoringSpec, UnitInput, read_previous, read_score_sheet, score
+from kaohe.scoring.form_files import FormFile, entered_notes, form_notes, merger, read_forms
+from kaohe.scoring.sheet import Merge
 from kaohe.services.actors import Actor
 from kaohe.services.context import AppContext
 from kaohe.services.permissions import Action, Scope, authorize
@@ -63,7 +65,9 @@ class Aggregate:
     ``previous``: last year's results file (default: the same scheme's cycle of the year before); ``reason``: why a
     published version is corrected (required then); ``rule``: the rectification rule (default: by the scheme);
     ``doc_number``/``doc_header``: 文号 and 发文机关标志 (default: ``KAOHE_DOCUMENT_NUMBER``/``_HEADER``);
-    ``at``: the instant acted for (default: the clock's).
+    ``at``: the instant acted for (default: the clock's); ``forms``: (component, file) pairs whose form files
+    (内蒙古 附件1 indicator table, 附件3 ballots — kaohe.scoring.form_files) fill in that component of the score
+    sheet's rows, as ``kaohe score --form`` does (a score sheet is required then).
     """
 
     actor: Actor
@@ -75,6 +79,7 @@ class Aggregate:
     doc_number: str | None = None
     doc_header: str | None = None
     at: dt.datetime | None = None
+    forms: tuple[FormFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,8 @@ def aggregate(context: AppContext, command: Aggregate) -> Aggregated:
     if command.rule is not None and command.rule not in RULES:
         raise InputError(f"未知的整改认定规则 {command.rule!r}（可选：{'、'.join(RULES)}）")
     sheet, previous, reason, by = command.sheet, command.previous, command.reason, command.actor.account
+    if command.forms and sheet is None:
+        raise InputError("由表单文件折算的分项（--form）填入评分表各行，须同时给出评分表（--input）")
     home = Path(context.settings.home)
     with context.unit_of_work(command.actor) as uow:
         as_of = command.at or uow.now
@@ -111,7 +118,9 @@ def aggregate(context: AppContext, command: Aggregate) -> Aggregated:
         spec = scheme_of(cycle).scoring_spec
         if spec is None:
             raise StateError(f"方案 {cycle.scheme_id} 未规定计分公式（scoring: null），不能自动汇总考核结果；请由考核组按办法综合评定")
-        sheet_rows, last = _read_files(spec, sheet, previous)
+        declared = scheme_of(cycle).forms
+        forms = read_forms(spec, declared, command.forms) if command.forms else []
+        sheet_rows, last = _read_files(spec, sheet, previous, merger(forms, str(sheet)))
         assessed = [facts_of(u) for u in cycle.units if u.role == "assessed"]
         children = children_results(session, cycle) if cycle.children else []
         from_children, origin = _child_rows(spec, assessed, sheet_rows, children)
@@ -121,6 +130,8 @@ def aggregate(context: AppContext, command: Aggregate) -> Aggregated:
         earlier = None if previous is not None else previous_year(session, cycle)
         last = last if previous is not None else (earlier[1] if earlier else None)
         report = score(spec, plan.inputs, last, file=str(sheet) if sheet else None)
+        if forms:
+            report = replace(report, notes=report.notes + form_notes(forms) + entered_notes(spec, declared))
         current = latest_version(session, cycle)
         if current is not None and current.report == json.loads(report.to_json()):
             return Aggregated(cycle.key, current.version, True, len(report.results))
@@ -141,6 +152,8 @@ def aggregate(context: AppContext, command: Aggregate) -> Aggregated:
                   "score_sheet": _file_record(sheet), "previous_file": _file_record(previous),
                   "previous_cycle": earlier[0] if earlier else None, "rule_text": RULE_NAMES[chosen],
                   "children": provenance(children, origin)}
+        if forms:
+            inputs["forms"] = [{"component": f.component, **(_file_record(Path(f.file)) or {})} for f in forms]
         published = publish(session, cycle, report, rectify=rectify, rule=chosen, inputs=inputs, documents_dir=str(folder),
                             letters=letters, by=by, reason=reason, now=as_of)
         sync = sync_rectification(session, cycle, published.version, rectify, by=by, now=as_of)
@@ -215,12 +228,13 @@ def _child_rows(spec: ScoringSpec, assessed: list[UnitFacts], sheet_rows: list[U
     return child_inputs(children, groups, [row.unit for row in sheet_rows])
 
 
-def _read_files(spec: ScoringSpec, sheet: Path | None, previous: Path | None) -> tuple[list[UnitInput], list[PreviousResult] | None]:
+def _read_files(spec: ScoringSpec, sheet: Path | None, previous: Path | None, merge: Merge | None
+                ) -> tuple[list[UnitInput], list[PreviousResult] | None]:
     problems: list[Problem] = []
     rows: list[UnitInput] = []
     last: list[PreviousResult] | None = None
     try:
-        rows = read_score_sheet(sheet, spec) if sheet is not None else []
+        rows = read_score_sheet(sheet, spec, merge=merge) if sheet is not None else []
     except ScoreSheetError as error:
         problems += error.problems
     try:

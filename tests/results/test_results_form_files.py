@@ -169,6 +169,58 @@ def test_form_options_and_oversized_files_are_refused_in_one_line(capsys, kaohe_
     assert code == 3 and f"{big}：文件过大" in err and "KAOHE_MAX_FILE_BYTES" in err
 
 
+IM_ROSTER = """编码,名称,类别,角色,序列,上级,邮箱
+IM-OFFICE,自治区脱贫攻坚工作队管理办公室,管理办公室,协调办公室,,,im-office@example.com
+T1,驻某县工作总队,工作总队,被考核单位,工作总队,IM-OFFICE,t1@example.org
+L1,张某,队员,被考核单位,队长,T1,l1@example.org
+P1,李某,队员,被考核单位,成员,T1,p1@example.org
+"""
+
+
+def test_results_aggregate_reads_the_same_form_files(capsys, kaohe_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The cycle's published results come from the same 附件1/附件3 files as the preview: the same totals and notes,
+    # and the files are recorded with the version; a bad form file or --form without --input publishes nothing.
+    roster = tmp_path / "花名册.csv"
+    roster.write_text(IM_ROSTER, encoding="utf-8")
+    assert kaohe(capsys, "cycle", "create", "inner-mongolia-teams", "--year", "2018", "--roster", str(roster))[0] == 0
+    key = "inner-mongolia-teams-2018"
+    table, votes = indicators(tmp_path), ballots(tmp_path)
+    (tmp_path / "坏").mkdir()
+    bad = indicators(tmp_path / "坏", **{"扶贫资金整合、使用、监管、成效等": "十"})
+    code, _, err = kaohe(capsys, "results", "aggregate", key, "--input", str(sheet(tmp_path)), "--form", f"指标考核={bad}",
+                         "--form", f"总结测评={votes}")
+    assert code == 3 and "Traceback" not in err and "第3行，字段 扶贫资金整合、使用、监管、成效等" in err
+    code, _, err = kaohe(capsys, "results", "aggregate", key, "--form", f"指标考核={table}")
+    assert code != 0 and "须同时给出评分表（--input）" in err and "Traceback" not in err
+    code, _, err = kaohe(capsys, "results", "aggregate", key, "--input", str(sheet(tmp_path)), "--form", "民意调查")
+    assert code == 3 and "“民意调查”应写作 分项=文件" in err
+    code, out, err = kaohe(capsys, "results", "list", key, "--json")
+    assert (code, json.loads(out)) == (0, [])
+
+    code, out, err = kaohe(capsys, "results", "aggregate", key, "--input", str(sheet(tmp_path)), "--json",
+                           "--form", f"指标考核={table}", "--form", f"summary_evaluation={votes}")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["version"] == 1
+    code, out, _ = kaohe(capsys, "results", "show", key, "--json")
+    shown = {r["unit"]: (r["total"], r["grade"]) for r in json.loads(out)["results"]}
+    assert shown == {"T1": ("89.28", "称职"), "L1": ("91.50", "称职"), "P1": ("49.45", "不称职")}
+    from kaohe.db import session_scope
+    from kaohe.store.cycles import get_cycle
+    from kaohe.store.results import latest_version
+
+    with session_scope(get_settings().effective_database_url) as session:
+        version = latest_version(session, get_cycle(session, key))
+        assert version is not None
+        notes = "\n".join(version.report["notes"])
+        forms = {f["component"]: f["path"] for f in version.inputs["forms"]}
+    assert "民主测评票.csv 第5行（单位 T1）作废：未填 基层组织建设" in notes and "11项指标得分相加" in notes
+    assert forms == {"indicators": str(table), "summary_evaluation": str(votes)}
+    # The same files again give the same report: nothing new is published.
+    code, out, _ = kaohe(capsys, "results", "aggregate", key, "--input", str(sheet(tmp_path)), "--json",
+                         "--form", f"指标考核={table}", "--form", f"总结测评={votes}")
+    assert code == 0 and json.loads(out)["unchanged"] is True
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(["单位代码", "T1", "好", "较好", "差", "", "1E9", "-1", "目标任务完成", "总体评价", "备注",
                                           "贫困人口减贫计划完成率", "10", "x"]), max_size=8), max_size=6))
