@@ -16,7 +16,7 @@ from kaohe.errors import InputError, Problem
 from kaohe.models import Account
 from kaohe.sampling import Exclusion
 from kaohe.sampling.units import parse_exclusions as parse_lines
-from kaohe.services import AppContext, build_context
+from kaohe.services import AppContext
 from kaohe.services.deadlines import DeadlineExtended, ExtendDeadline, extend_deadline
 from kaohe.services.orders import IssueOrder, OrderResult, issue
 from kaohe.services.submissions import CloseSubmissions, SubmissionsClosed, close_stage_submissions
@@ -27,13 +27,10 @@ CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 def services(request: Request) -> AppContext:
-    """The services' context of this portal: its settings and its clock (built once per application)."""
-    state = request.app.state
-    if getattr(state, "services", None) is None:
-        web: WebContext = state.web
-        state.services = build_context(web.settings, clock=web.clock)
-    context: AppContext = state.services
-    return context
+    """The services' context of this portal: its settings and its clock (``WebContext.services``, built once per
+    application and shared with the request sessions, so both see the same calendar)."""
+    web: WebContext = request.app.state.web
+    return web.services()
 
 
 def parse_day(text: str, label: str, field: str) -> dt.date:
