@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from pathlib import Path
 
 import click
@@ -27,6 +26,9 @@ def web(host: str, port: int, demo: bool, workdir: Path | None, at: str | None) 
 
     from kaohe.clock import Clock, SystemClock, parse_instant
     from kaohe.errors import ConfigError
+    from kaohe.services import local_operator
+    from kaohe.services.context import build_context
+    from kaohe.services.demo import DemoAccounts, demo_accounts, simulated_instant
     from kaohe.web.app import create_app
 
     current = settings()
@@ -39,12 +41,13 @@ def web(host: str, port: int, demo: bool, workdir: Path | None, at: str | None) 
             raise ConfigError(f"没有找到模拟数据 {database}：请先运行 ./scripts/demo" + ("" if workdir is None else f"，或 kaohe simulate mile --year 2018 --workdir {workdir}"))
         current = current.model_copy(update={"home": folder, "database_url": f"sqlite:///{database}",
                                              "public_url": f"http://{host}:{port}"})
-    start = parse_instant(at) if at else simulated_instant(current.effective_database_url) if demo else None
+    context = build_context(current) if demo else None
+    start = parse_instant(at) if at else simulated_instant(context) if context is not None else None
     clock: Clock = ShiftedClock(start) if start else SystemClock()
     app = create_app(current, clock=clock)
-    if demo:
-        for role, name, password in demo_accounts(current.effective_database_url):
-            click.echo(f"演示账号  {role:<14} 登录名 {name:<12} 密码 {password}")
+    if context is not None:
+        for made in demo_accounts(context, DemoAccounts(local_operator("demo"))):
+            click.echo(f"演示账号  {made.role:<14} 登录名 {made.name:<12} 密码 {made.password}")
     if start:
         click.echo(f"门户时钟自 {start.isoformat()} 起走")
     click.echo(f"考核工作门户：http://{host}:{port}/ （Ctrl+C 停止）")
@@ -60,48 +63,3 @@ class ShiftedClock:
     def now(self) -> dt.datetime:
         """The shifted instant."""
         return SystemClock().now() + self._offset
-
-
-def simulated_instant(url: str) -> dt.datetime | None:
-    """The instant the newest cycle was advanced to (where the simulation stopped)."""
-    from sqlalchemy import select
-
-    from kaohe.db import session_scope
-    from kaohe.models import Cycle
-
-    with session_scope(url) as session:
-        return session.scalars(select(Cycle.advanced_to).order_by(Cycle.id.desc())).first()
-
-
-def demo_accounts(url: str) -> list[tuple[str, str, str]]:
-    """An account per role on the newest cycle, each with a fresh random password set through the
-    real invitation path; returns (role, login, password)."""
-    from sqlalchemy import select
-
-    from kaohe.accounts.service import accept_invitation, create_account, invite
-    from kaohe.clock import SystemClock
-    from kaohe.db import session_scope
-    from kaohe.models import Account, Cycle, Unit
-
-    now = SystemClock().now()
-    made = []
-    with session_scope(url) as session:
-        cycle = session.scalars(select(Cycle).order_by(Cycle.id.desc())).first()
-        units = {role: session.scalars(select(Unit.code).where(Unit.cycle_id == cycle.id, Unit.role == role).order_by(Unit.code)).first()
-                 for role in ("assessed", "verifier", "lead_assessor", "third_party")} if cycle else {}
-        wanted = [("admin", "demo-admin", None), ("coordinator", "demo-coord", None), ("leader", "demo-leader", None),
-                  ("unit", units.get("assessed"), units.get("assessed")), ("verifier", units.get("verifier"), units.get("verifier")),
-                  ("lead_assessor", "demo-lead", units.get("lead_assessor") or "lead"),
-                  ("evaluator", "demo-evaluator", units.get("third_party") or "evaluator")]
-        for role, name, unit in wanted:
-            if not name:
-                continue
-            if session.scalar(select(Account).where(Account.name == name)) is None:
-                create_account(session, name=name, role=role, unit_code=unit, display_name=f"演示{name}", by="demo", now=now)
-            password = f"Kh{secrets.token_hex(5)}-{secrets.randbelow(90) + 10}"
-            token = invite(session, name, by="demo", now=now)
-            accept_invitation(session, token, password, now=now)
-            made.append((role, name, password))
-    return made
-
-

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from kaohe.clock import BEIJING
 from kaohe.db import get_engine, session_scope
 from kaohe.models import Cycle, DateChange, OutboxMessage, Unit
-from kaohe.planning import at_time, end_of_day, plan_cycle
+from kaohe.planning import at_time, plan_cycle
 from kaohe.roster import RosterEntry, read_roster
 from kaohe.schemes.model import Scheme
 from kaohe.settings import PROJECT_ROOT, Settings
@@ -57,18 +57,20 @@ def run_cascade(lineage: tuple[Scheme, ...], province_roster: list[RosterEntry],
 
 def _scenario(settings: Settings, home: Path, city_scheme: Scheme, province_scheme: Scheme, province_roster: list[RosterEntry], year: int,
               calendar: WorkdayCalendar, seed: str) -> dict[str, Any]:
-    from kaohe.cascade.apply import acknowledge, remind_unacknowledged
+    from kaohe.cascade.apply import remind_unacknowledged
     from kaohe.cascade.levels import tree_view
     from kaohe.clock import SimulatedClock
     from kaohe.services import build_context, local_operator
+    from kaohe.services.cascade import AcknowledgeDateChanges, acknowledge_date_changes
     from kaohe.services.cycles import CreateCycle, create_cycle
+    from kaohe.services.deadlines import ExtendDeadline, extend_deadline
     from kaohe.store.cycles import get_cycle
-    from kaohe.store.obligations import extend
 
     province_plan = plan_cycle(province_scheme, year, calendar)
     created = min(s.opens or s.due for s in province_plan.stages) - dt.timedelta(days=1)
     url = settings.effective_database_url
-    context = build_context(settings, clock=SimulatedClock(created), calendar=calendar)
+    clock = SimulatedClock(created)
+    context = build_context(settings, clock=clock, calendar=calendar)
     simulation = local_operator("simulation")
     keys: dict[str, str] = {}
     rosters: dict[str, list[RosterEntry]] = {}
@@ -84,17 +86,17 @@ def _scenario(settings: Settings, home: Path, city_scheme: Scheme, province_sche
     extended_at = at_time(calendar.add_working_days(self_check, -5), "10:00")
     new_due = calendar.add_working_days(self_check, EXTENSION_DAYS)
     events: list[dict[str, Any]] = []
-    with session_scope(url) as session:
-        extend(session, get_cycle(session, province_key), "self_check", end_of_day(new_due), unit_codes=None,
-               reason=f"省脱贫攻坚领导小组同意自查报告报送时限延长{EXTENSION_DAYS}个工作日", actor="SC-OFFICE", now=extended_at)
+    clock.advance_to(extended_at)
+    extend_deadline(context, ExtendDeadline(local_operator("SC-OFFICE"), province_key, "self_check", new_due,
+                                            f"省脱贫攻坚领导小组同意自查报告报送时限延长{EXTENSION_DAYS}个工作日"))
     events.append({"at": extended_at.isoformat(), "event": "extended", "cycle": province_key, "stage": "self_check",
                    "from": self_check.isoformat(), "to": new_due.isoformat()})
     _dispatch(url, [province_key, *keys.values()], extended_at)
     first, second = (keys[code] for code, _, _ in CITIES)
     offices = {key: next(u.code for u in rosters[code] if str(u.role) == "coordinator") for code, key in keys.items()}
     acked_at = extended_at + dt.timedelta(hours=2)
-    with session_scope(url) as session:
-        acknowledge(session, get_cycle(session, first), by=offices[first], now=acked_at, note="已收悉，已通知各县")
+    clock.advance_to(acked_at)
+    acknowledge_date_changes(context, AcknowledgeDateChanges(local_operator(offices[first]), first, note="已收悉，已通知各县"))
     events.append({"at": acked_at.isoformat(), "event": "acknowledged", "cycle": first, "by": offices[first]})
     next_morning = at_time(calendar.next_working_day(extended_at.date(), inclusive=False), "09:30")
     reminders = 0
@@ -104,8 +106,8 @@ def _scenario(settings: Settings, home: Path, city_scheme: Scheme, province_sche
     events.append({"at": next_morning.isoformat(), "event": "reminded", "messages": reminders})
     _dispatch(url, list(keys.values()), next_morning)
     late_ack = next_morning + dt.timedelta(hours=1)
-    with session_scope(url) as session:
-        acknowledge(session, get_cycle(session, second), by=offices[second], now=late_ack)
+    clock.advance_to(late_ack)
+    acknowledge_date_changes(context, AcknowledgeDateChanges(local_operator(offices[second]), second))
     events.append({"at": late_ack.isoformat(), "event": "acknowledged", "cycle": second, "by": offices[second]})
     results = _results(url, home, city_scheme, province_scheme, province_key, keys, offices, rosters, province_roster, seed)
     with session_scope(url) as session:
