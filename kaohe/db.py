@@ -89,9 +89,8 @@ def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def
 
 
 @contextmanager
-def session_scope(url: str) -> Iterator[Session]:
-    """A session whose work is committed when the block ends and rolled back if it raises."""
-    session = sessionmaker(get_engine(url), expire_on_commit=False)()
+def committing(session: Session) -> Iterator[Session]:
+    """``session``, committed when the block ends, rolled back if it raises, closed either way."""
     try:
         yield session
         session.commit()
@@ -100,6 +99,13 @@ def session_scope(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_scope(url: str) -> Iterator[Session]:
+    """A session whose work is committed when the block ends and rolled back if it raises."""
+    with committing(sessionmaker(get_engine(url), expire_on_commit=False)()) as session:
+        yield session
 
 
 def calendar_of(session: Session | None) -> WorkdayCalendar:

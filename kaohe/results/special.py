@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from kaohe.errors import Problem, ScoreSheetError
 from kaohe.schemes.model import Scheme, Stage
+from kaohe.scoring.headed_table import headed
 from kaohe.scoring.numbers import to_decimal
 from kaohe.scoring.spec import normalize_label
 from kaohe.scoring.table import Cell, read_table
@@ -33,7 +34,6 @@ COLUMNS = {"单位代码": "unit", "代码": "unit", "unit": "unit", "得分": "
            "advice": "advice", "单位名称": None, "名称": None, "序号": None, "备注": None, "说明": None}
 LABELS = {"unit": "单位代码", "score": "得分", "problems": "存在问题", "advice": "改进建议"}
 SPLIT = re.compile(r"[\n；;]+")
-HEADER_SEARCH_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -69,35 +69,12 @@ def feedback_stage_of(scheme: Scheme, stage_id: str) -> Stage | None:
 
 def parse_special_scores(data: bytes, file: str, assessed: Mapping[str, str]) -> list[SpecialScore]:
     """The rows of a special verification score sheet; ``assessed`` maps each assessed unit's code to its name."""
-    table = read_table(data, file)
-    known = {normalize_label(label): key for label, key in COLUMNS.items()}
-    for header, cells in table.rows[:HEADER_SEARCH_ROWS]:
-        if any(isinstance(c, str) and known.get(normalize_label(c)) == "unit" for c in cells):
-            break
-    else:
-        raise ScoreSheetError(Problem(f"前{HEADER_SEARCH_ROWS}行中找不到表头（须有“单位代码”列）", file=file))
+    sheet = headed(read_table(data, file), file, {normalize_label(label): key for label, key in COLUMNS.items()},
+                   ("unit", "score"), LABELS)
     problems: list[Problem] = []
-    columns: list[str | None] = []
-    for index, cell in enumerate(cells, start=1):
-        label = "" if cell is None else str(cell).strip()
-        key = known.get(normalize_label(label), "?") if label else None
-        if key == "?":
-            problems.append(Problem(f"未知的列“{label}”（第{index}列）", file=file, row=header, field=label))
-            key = None
-        elif key is not None and key in columns:
-            problems.append(Problem(f"列“{label}”重复", file=file, row=header, field=label))
-        columns.append(key)
-    problems += [Problem(f"缺少列“{LABELS[k]}”", file=file, row=header, field=LABELS[k]) for k in ("unit", "score") if k not in columns]
-    if problems:
-        raise ScoreSheetError(problems)
     scores: list[SpecialScore] = []
     seen: dict[str, int] = {}
-    for number, cells in table.rows:
-        if number <= header:
-            continue
-        row = {key: cells[i] if i < len(cells) else None for i, key in enumerate(columns) if key is not None}
-        if all(is_blank(v) for v in row.values()):
-            continue
+    for number, row in sheet.rows():
         parsed = _row(row, number, file, assessed, seen, problems)
         if parsed is not None:
             seen[parsed.unit] = number

@@ -12,15 +12,15 @@ from pathlib import Path
 from kaohe.errors import Problem, ScoreSheetError
 from kaohe.inputfiles import read_bounded
 from kaohe.schemes.constraints import ConstraintIndicators, ConstraintResult, deduction
+from kaohe.scoring.headed_table import headed
 from kaohe.scoring.numbers import to_decimal
 from kaohe.scoring.spec import normalize_label
 from kaohe.scoring.table import Cell, read_table
-from kaohe.scoring.values import NO, YES, is_blank, text_of
+from kaohe.scoring.values import NO, YES, text_of
 
 FIXED = {"单位代码": "unit", "代码": "unit", "unit": "unit", "单位名称": "name", "名称": "name", "name": "name",
          "类别": "category", "单位类别": "category", "kind": "category", "序号": None, "备注": None, "说明": None}
 LABELS = {"unit": "单位代码", "name": "单位名称", "category": "类别"}
-HEADER_SEARCH_ROWS = 10
 
 
 def read_constraints(rule: ConstraintIndicators, path: Path) -> list[ConstraintResult]:
@@ -35,34 +35,11 @@ def parse_constraints(rule: ConstraintIndicators, data: bytes, file: str) -> lis
     for item in rule.items:
         known[normalize_label(item.id)] = known[normalize_label(item.name)] = item.id
     labels = {**LABELS, **{i.id: i.name for i in rule.items}}
-    for header, cells in table.rows[:HEADER_SEARCH_ROWS]:
-        if any(isinstance(c, str) and known.get(normalize_label(c)) == "unit" for c in cells):
-            break
-    else:
-        raise ScoreSheetError(Problem(f"前{HEADER_SEARCH_ROWS}行中找不到表头（须有“单位代码”列）", file=file))
+    sheet = headed(table, file, known, ("unit", "name", "category", *(i.id for i in rule.items)), labels)
     problems: list[Problem] = []
-    columns: list[str | None] = []
-    for index, cell in enumerate(cells, start=1):
-        label = "" if cell is None else str(cell).strip()
-        key = known.get(normalize_label(label), "?") if label else None
-        if key == "?":
-            problems.append(Problem(f"未知的列“{label}”（第{index}列）", file=file, row=header, field=label))
-            key = None
-        elif key is not None and key in columns:
-            problems.append(Problem(f"列“{label}”重复", file=file, row=header, field=label))
-        columns.append(key)
-    problems += [Problem(f"缺少列“{labels[k]}”", file=file, row=header, field=labels[k])
-                 for k in ("unit", "name", "category", *(i.id for i in rule.items)) if k not in columns]
-    if problems:
-        raise ScoreSheetError(problems)
     results: list[ConstraintResult] = []
     seen: dict[str, int] = {}
-    for number, cells in table.rows:
-        if number <= header:
-            continue
-        row = {key: cells[i] if i < len(cells) else None for i, key in enumerate(columns) if key is not None}
-        if all(is_blank(v) for v in row.values()):
-            continue
+    for number, row in sheet.rows():
         fixed = {k: text_of(row.get(k)) for k in ("unit", "name", "category")}
         missing = [Problem(f"{LABELS[k]}为空", file=file, row=number, field=LABELS[k]) for k, v in fixed.items() if not v]
         if fixed["unit"] in seen:

@@ -101,15 +101,10 @@ class AppContext:
     def session_scope(self) -> Iterator[Session]:
         """A session on this context's database committed when the block ends, rolled back if it raises (no actor,
         no audit entry: the flows' own bookkeeping, such as sending the outbox)."""
-        session = self.session_factory()
-        try:
+        from kaohe.db import committing
+
+        with committing(self.session_factory()) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
