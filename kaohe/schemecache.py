@@ -53,10 +53,11 @@ def _read(path: Path) -> bytes:
     return read_bounded(path, "方案文件", SchemeError)
 
 
-def cached_summary(path: Path, search: Sequence[Path], cache_dir: Path) -> dict[str, Any] | None:
-    """The summary stored for ``path`` when its bytes and every parent it was merged with are unchanged; else None."""
+def cached_summary(path: Path, search: Sequence[Path], cache_dir: Path, *, data: bytes | None = None) -> dict[str, Any] | None:
+    """The summary stored for ``path`` (whose bytes are ``data`` when the caller has read them) when its bytes and
+    every parent it was merged with are unchanged; else None."""
     try:
-        entry = json.loads(_entry_path(cache_dir, path, search, _read(path)).read_bytes())
+        entry = json.loads(_entry_path(cache_dir, path, search, _read(path) if data is None else data).read_bytes())
         for candidates, found, digest in entry["parents"]:
             first = next((c for c in candidates if Path(c).is_file()), None)
             if first != found or _digest(_read(Path(found))) != digest:
@@ -70,11 +71,12 @@ def cached_summary(path: Path, search: Sequence[Path], cache_dir: Path) -> dict[
 
 
 def store_summary(path: Path, search: Sequence[Path], cache_dir: Path, summary: dict[str, Any],
-                  trail: Sequence[tuple[tuple[str, ...], str]]) -> None:
-    """Remember the summary of a file that loaded cleanly (``trail``: the parents the loader looked up); errors ignored."""
+                  trail: Sequence[tuple[tuple[str, ...], str]], *, data: bytes | None = None) -> None:
+    """Remember the summary of a file that loaded cleanly from ``data`` (``trail``: the parents the loader looked
+    up); errors ignored."""
     try:
         entry = {"summary": summary, "parents": [[list(c), f, _digest(_read(Path(f)))] for c, f in trail]}
-        target = _entry_path(cache_dir, path, search, _read(path))
+        target = _entry_path(cache_dir, path, search, _read(path) if data is None else data)
         cache_dir.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
         try:

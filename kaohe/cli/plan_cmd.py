@@ -58,7 +58,8 @@ def plan_ancestors(lineage: tuple[Scheme, ...], year: int) -> list[Plan]:
 @json_option
 def plan(scheme: str, year: int, holiday_policy: str | None, events: tuple[str, ...], outside_validity: bool, as_json: bool) -> None:
     """显示某方案某年度的完整日程（阶段截止与提醒），不写数据库。"""
-    lineage = load_lineage(scheme, settings().schemes_dir)
+    current = settings()
+    lineage = load_lineage(scheme, current.schemes_dir, cache_dir=current.home / "cache" / "schemes")
     loaded = lineage[0]
     ancestors = plan_ancestors(lineage, year)
     result = build_plan(loaded, year, holiday_policy, parse_events(events), plan_parent_dates(ancestors[0]) if ancestors else None,

@@ -9,7 +9,7 @@ import click
 from kaohe.cli.app import cli, emit_json, json_option, printable, settings
 from kaohe.cli.tables import print_table
 from kaohe.errors import KaoheError
-from kaohe.schemecache import cached_summary, scheme_files, store_summary
+from kaohe.schemecache import cached_summary, scheme_files
 
 
 @cli.group(invoke_without_command=True)
@@ -25,16 +25,13 @@ def schemes(ctx: click.Context, as_json: bool) -> None:
     for path in scheme_files(directory):
         summary = cached_summary(path, (directory,), cache_dir)
         if summary is None:
-            from kaohe.schemes.loader import load_scheme_chain
+            from kaohe.schemes.loader import load_scheme_chain, summary_of
 
-            trail: list[tuple[tuple[str, ...], str]] = []
             try:
-                scheme = load_scheme_chain(path, search=(directory,), trail=trail)[0]
+                summary = summary_of(load_scheme_chain(path, search=(directory,), cache_dir=cache_dir)[0])
             except KaoheError as error:
                 click.echo(f"警告：跳过无效的方案文件 {path.name}：{printable(str(error))}（用 kaohe schemes validate {path} 查看全部问题）", err=True)
                 continue
-            summary = {"id": scheme.id, "name": scheme.name, "document": scheme.document, "stages": len(scheme.stages)}
-            store_summary(path, (directory,), cache_dir, summary, trail)
         loaded.append(summary)
     if as_json:
         emit_json(loaded)

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from kaohe.errors import NotFoundError, Problem, SchemeError
 from kaohe.fieldpaths import PYDANTIC_MESSAGES, field_path
 from kaohe.inputfiles import read_bounded
-from kaohe.schemecache import scheme_files
+from kaohe.schemecache import cached_summary, scheme_files, store_summary
 from kaohe.schemes.model import Scheme
 from kaohe.scoring.loader import spec_from_mapping
 from kaohe.scoring.spec import ScoringSpec
@@ -48,34 +48,48 @@ def load_scheme_file(path: Path, *, search: Sequence[Path] = ()) -> Scheme:
 
 
 def load_scheme_chain(path: Path, *, search: Sequence[Path] = (), _seen: tuple[str, ...] = (),
-                      trail: list[tuple[tuple[str, ...], str]] | None = None) -> tuple[Scheme, ...]:
+                      trail: list[tuple[tuple[str, ...], str]] | None = None,
+                      cache_dir: Path | None = None) -> tuple[Scheme, ...]:
     """The scheme of ``path`` followed by its parent, grandparent …, each validated (see load_scheme_file).
 
     ``trail``, when given, receives for each parent looked up the candidate paths tried and the one found
-    (``kaohe.schemecache`` checks them again before it trusts a cached summary)."""
+    (``kaohe.schemecache`` checks them again before it trusts a cached summary). With ``cache_dir`` (the
+    caller's scheme cache) a file that ``kaohe.schemecache`` knows as clean, with the same bytes and parents,
+    is still validated but not planned again for the sample-year checks; a file checked now is recorded."""
     name = str(path)
-    raw = _read_raw(path)
+    data = read_bounded(path, "方案文件", SchemeError)
+    raw = _parse_raw(name, data)
     parents: tuple[Scheme, ...] = ()
+    lookups: list[tuple[tuple[str, ...], str]] = []
     if raw.get("parent") is not None:
-        raw, parents = _with_parent(path, raw, search, _seen, trail)
+        raw, parents = _with_parent(path, raw, search, _seen, lookups, cache_dir)
+    if trail is not None:
+        trail.extend(lookups)
     try:
         scheme = Scheme.model_validate(raw)
     except ValidationError as error:
         raise SchemeError([_problem(name, raw, e) for e in error.errors()]) from None
-    from kaohe.schemes.checks import (
-        check_scheme,  # late: checks needs planning, which needs the model
-    )
+    checked = cache_dir is not None and cached_summary(path, search, cache_dir, data=data) is not None
+    if not checked:
+        from kaohe.schemes.checks import (
+            check_scheme,  # late: checks needs planning, which needs the model
+        )
 
-    problems = check_scheme(scheme, parents)
-    if problems:
-        raise SchemeError([Problem(p, file=name) for p in problems])
+        problems = check_scheme(scheme, parents)
+        if problems:
+            raise SchemeError([Problem(p, file=name) for p in problems])
     scheme.attach_scoring_spec(spec_from_mapping(raw.get("scoring"), scheme.id, file=name))
+    if cache_dir is not None and not checked:
+        store_summary(path, search, cache_dir, summary_of(scheme), lookups, data=data)
     return (scheme, *parents)
 
 
-def _read_raw(path: Path) -> dict[str, Any]:
-    name = str(path)
-    data = read_bounded(path, "方案文件", SchemeError)
+def summary_of(scheme: Scheme) -> dict[str, Any]:
+    """What ``kaohe schemes`` lists of a scheme (and ``kaohe.schemecache`` keeps)."""
+    return {"id": scheme.id, "name": scheme.name, "document": scheme.document, "stages": len(scheme.stages)}
+
+
+def _parse_raw(name: str, data: bytes) -> dict[str, Any]:
     try:
         raw = yaml.load(data.decode("utf-8"), Loader=_Loader)
     except UnicodeDecodeError:
@@ -102,7 +116,8 @@ def _yaml_value_reason(error: Exception) -> str:
 
 
 def _with_parent(path: Path, raw: dict[str, Any], search: Sequence[Path], seen: tuple[str, ...],
-                 trail: list[tuple[tuple[str, ...], str]] | None) -> tuple[dict[str, Any], tuple[Scheme, ...]]:
+                 trail: list[tuple[tuple[str, ...], str]], cache_dir: Path | None
+                 ) -> tuple[dict[str, Any], tuple[Scheme, ...]]:
     from kaohe.cascade.inherit import InheritError, merge_child
 
     name, parent_id = str(path), str(raw["parent"])
@@ -113,9 +128,8 @@ def _with_parent(path: Path, raw: dict[str, Any], search: Sequence[Path], seen: 
     found = next((c for c in candidates if c.is_file()), None)
     if found is None:
         raise SchemeError(Problem(f"找不到上级方案 {parent_id!r}（查找了 {', '.join(str(c) for c in candidates)}）", file=name, field="parent"))
-    if trail is not None:
-        trail.append((tuple(str(c) for c in candidates), str(found)))
-    parents = load_scheme_chain(found, search=search, _seen=chain, trail=trail)
+    trail.append((tuple(str(c) for c in candidates), str(found)))
+    parents = load_scheme_chain(found, search=search, _seen=chain, trail=trail, cache_dir=cache_dir)
     try:
         merged = merge_child(parents[0].model_dump(mode="json", exclude_none=True), raw)
     except InheritError as error:
@@ -149,9 +163,10 @@ def load_scheme(ref: str, directory: Path) -> Scheme:
     return load_scheme_file(find_scheme(ref, directory), search=(directory,))
 
 
-def load_lineage(ref: str, directory: Path) -> tuple[Scheme, ...]:
-    """A scheme by id or path, followed by its parent, grandparent … (a scheme without a parent: itself only)."""
-    return load_scheme_chain(find_scheme(ref, directory), search=(directory,))
+def load_lineage(ref: str, directory: Path, *, cache_dir: Path | None = None) -> tuple[Scheme, ...]:
+    """A scheme by id or path, followed by its parent, grandparent … (a scheme without a parent: itself only);
+    ``cache_dir``: see load_scheme_chain."""
+    return load_scheme_chain(find_scheme(ref, directory), search=(directory,), cache_dir=cache_dir)
 
 
 def load_spec(ref: str, directory: Path) -> ScoringSpec | None:

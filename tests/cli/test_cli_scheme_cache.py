@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,26 @@ def test_a_home_that_is_a_file_only_loses_the_cache(capsys, kaohe_env, schemes, 
     get_settings.cache_clear()
     listed, err = _listing(capsys)
     assert len(listed) == 2 and err == ""
+
+
+@pytest.mark.parametrize("args", [("plan", "mile", "--year", "2019"), ("plan", "sichuan-city-example", "--year", "2018", "--json")])
+def test_plan_prints_the_same_from_a_checked_file(capsys, kaohe_env, schemes, args) -> None:  # type: ignore[no-untyped-def]
+    shutil.copy(PROJECT_ROOT / "schemes" / "mile.yaml", schemes)
+    outputs = []
+    for _ in range(2):
+        code = run(cli, list(args))
+        outputs.append((code, *capsys.readouterr()))
+    assert outputs[0] == outputs[1] and outputs[0][0] == 0 and outputs[0][1]
+    assert list((kaohe_env / "cache" / "schemes").glob("*.json"))
+
+
+def test_plan_of_a_checked_file_skips_the_checks(kaohe_env: Path) -> None:
+    code = ("import sys; from kaohe.cli import cli; from kaohe.cli.app import run; "
+            "code = run(cli, ['plan', 'mile', '--year', '2019', '--json']); "
+            "print(code, 'kaohe.schemes.checks' in sys.modules, 'kaohe.sampling' in sys.modules, file=sys.stderr)")
+    env = {**os.environ, "KAOHE_HOME": str(kaohe_env)}
+    first, second = (subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+                     for _ in range(2))
+    assert first.stdout == second.stdout and json.loads(second.stdout)["stages"]
+    assert first.stderr.split() == ["0", "True", "True"]
+    assert second.stderr.split() == ["0", "False", "False"]
