@@ -5,10 +5,11 @@
 Each run is a fresh process on a fresh PREFECT_HOME and work directory, interleaved:
 
 - **kaohe**: ``kaohe simulate`` as a user runs it (the real flows and tasks, an ephemeral Prefect
-  server started on the first flow call, every flow and task run recorded);
+  server started when the simulation opens its Prefect client, every flow and task run recorded);
 - **plain**: the same command in a process where every Prefect flow and task of kaohe.flows and
-  kaohe.tasks is replaced by the function it wraps (``.fn``): the same services, queries, messages,
-  receivers and simulated participants, no Prefect run at all.
+  kaohe.tasks is replaced by the function it wraps (``.fn``) and the simulation's kept Prefect client
+  (kaohe.flows.clients.kept_clients) by nothing: the same services, queries, messages, receivers and
+  simulated participants, no Prefect run or client at all.
 
 Both print the simulation's JSON; the bench checks that they did the same work (advances, completions,
 deliveries by kind and status, actions) and prints wall seconds, CPU seconds of the child (with its own
@@ -42,6 +43,8 @@ for name, module in list(sys.modules.items()):
         for attribute, value in list(vars(module).items()):
             if isinstance(value, (prefect.Flow, prefect.Task)):
                 setattr(module, attribute, value.fn)
+import contextlib, kaohe.flows.clients
+kaohe.flows.clients.kept_clients = contextlib.nullcontext  # no Prefect client either
 from kaohe.cli import main
 sys.argv = ["kaohe", *sys.argv[1:]]
 main()

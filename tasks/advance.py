@@ -8,10 +8,23 @@ from prefect import task
 
 from kaohe.services import current_context, system
 from kaohe.services.advance import AdvanceCycle, advance_cycle
+from kaohe.store.cycles import get_cycle
+from kaohe.store.outbox import has_dispatch_work
+from kaohe.store.proof import has_unsealed
+from kaohe.store.reviews import unsent_review_stages
 
 
 @task(name="record-advance")
 def record_advance(cycle_key: str, as_of: dt.datetime) -> dict[str, object]:
-    """Open and close stages, mark overdue obligations and enqueue the reminders due at ``as_of``."""
-    result = advance_cycle(current_context(), AdvanceCycle(system("flow:advance-cycle"), cycle_key, as_of))
-    return result.to_json()
+    """Open and close stages, mark overdue obligations and enqueue the reminders due at ``as_of``.
+
+    Also says, as things stand once the advance is recorded, which third-party stages still have to send
+    their sample (``unsent_reviews``) and whether sending the outbox would find anything to send, recover or
+    seal (``dispatch_due``): an advance that starts no stage work then runs no task that would find nothing.
+    """
+    context = current_context()
+    result = advance_cycle(context, AdvanceCycle(system("flow:advance-cycle"), cycle_key, as_of))
+    with context.reading() as session:
+        unsent = unsent_review_stages(session, get_cycle(session, cycle_key))
+        due = has_dispatch_work(session, cycle_id=result.cycle_id, now=as_of) or has_unsealed(session, result.cycle_id)
+    return {**result.to_json(), "unsent_reviews": unsent, "dispatch_due": due}

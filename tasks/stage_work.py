@@ -15,8 +15,7 @@ from prefect import get_run_logger, task
 from kaohe.errors import ConfigError, ExternalServiceError, SchemeError, StateError
 from kaohe.services import current_context, reviews, sampling, system
 from kaohe.store.cycles import get_cycle
-from kaohe.store.reviews import REVIEW_KIND, get_review
-from kaohe.store.samples import drawn_stages
+from kaohe.store.reviews import unsent_review_stages
 
 ACTOR = "flow:stage-work"
 
@@ -37,10 +36,7 @@ def stage_kinds(cycle_key: str) -> dict[str, str]:
 def unsent_reviews(cycle_key: str) -> list[str]:
     """Third-party stages that are open and have not sent their sample yet, once the cycle has a drawn sample."""
     with current_context().reading() as session:
-        cycle = get_cycle(session, cycle_key)
-        if not drawn_stages(session, cycle):
-            return []
-        return [s.key for s in cycle.stages if s.kind == REVIEW_KIND and s.status == "open" and get_review(session, s) is None]
+        return unsent_review_stages(session, get_cycle(session, cycle_key))
 
 
 @task(name="draw-sample")

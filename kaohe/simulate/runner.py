@@ -101,6 +101,14 @@ def _simulated_scores(scheme: Scheme, roster: list[RosterEntry], seed: str, work
 async def _drive(key: str, url: str, instants: list[dt.datetime], acts: list[Act], participants: Participants,
                  calendar: WorkdayCalendar, office_hours: str, result: SimulationResult, progress: Any) -> None:
     """Advance at every instant; before each, the acts due by then, in order. Acts can add instants and acts."""
+    from kaohe.flows.clients import kept_clients
+
+    async with kept_clients():  # one Prefect client for all the runs below, not one per run
+        await _advance_all(key, url, instants, acts, participants, calendar, office_hours, result, progress)
+
+
+async def _advance_all(key: str, url: str, instants: list[dt.datetime], acts: list[Act], participants: Participants,
+                       calendar: WorkdayCalendar, office_hours: str, result: SimulationResult, progress: Any) -> None:
     from kaohe.flows.advance_cycle import advance_cycle
 
     pending = sorted(acts, key=act_order)

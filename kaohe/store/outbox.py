@@ -17,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from kaohe.models import OutboxMessage
 from kaohe.workdays import WorkdayCalendar
@@ -176,6 +176,22 @@ def cancel_for(session: Session, *, cycle_id: int, stage_key: str, unit_ids: Seq
     if after is not None:
         query = query.where(OutboxMessage.send_after > after)
     return session.execute(query.values(status="cancelled"), execution_options={"synchronize_session": False}).rowcount or 0  # type: ignore[attr-defined]
+
+
+def has_dispatch_work(session: Session, *, cycle_id: int, now: dt.datetime) -> bool:
+    """Whether sending the cycle's outbox at ``now`` could send or recover anything (reads only): a message of
+    the cycle due by ``now``, a claim or send in progress anywhere (perhaps a dead dispatcher's, which a run
+    recovers), or a failed message of the cycle without its fallback yet. Sealing is asked separately
+    (``kaohe.store.proof.has_unsealed``)."""
+    due = select(OutboxMessage.id).where(OutboxMessage.cycle_id == cycle_id, OutboxMessage.status == "pending",
+                                         OutboxMessage.send_after <= now)
+    busy = select(OutboxMessage.id).where(OutboxMessage.status.in_(("claimed", "sending")))
+    fallback = aliased(OutboxMessage)
+    unreplaced = select(OutboxMessage.id).where(
+        OutboxMessage.cycle_id == cycle_id, OutboxMessage.status == "failed", OutboxMessage.unit_id.is_not(None),
+        ~select(fallback.id).where(fallback.fallback_of == OutboxMessage.key).exists(),
+    )
+    return any(session.scalar(query.limit(1)) is not None for query in (due, busy, unreplaced))
 
 
 def counts(session: Session, cycle_id: int) -> dict[str, int]:

@@ -74,6 +74,17 @@ def event_entry(row: DeliveryEvent, codes: Mapping[int, str]) -> dict[str, Any]:
             "actor": row.actor}
 
 
+def has_unsealed(session: Session, cycle_id: int) -> bool:
+    """Whether :func:`seal` would append anything to the cycle's ledger now (reads only)."""
+    sealed = set(session.scalars(select(LedgerEntry.source).where(LedgerEntry.cycle_id == cycle_id)))
+    final = session.execute(select(OutboxMessage.key, OutboxMessage.status, OutboxMessage.attempts)
+                            .where(OutboxMessage.cycle_id == cycle_id, OutboxMessage.status.in_(FINAL)))
+    if any(f"outbox:{key}:{status}:{attempts}" not in sealed for key, status, attempts in final):
+        return True
+    events = session.scalars(select(DeliveryEvent.id).where(DeliveryEvent.cycle_id == cycle_id))
+    return any(f"event:{event_id}" not in sealed for event_id in events)
+
+
 def seal(session: Session, cycle: Cycle, *, now: dt.datetime) -> int:
     """Append to the cycle's ledger every message that reached a final state and every link event not yet
     in it (a message whose state changed again is appended again); return how many rows were added."""

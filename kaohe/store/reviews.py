@@ -32,6 +32,13 @@ def get_review(session: Session, stage: CycleStage) -> ThirdPartyReview | None:
     return session.scalar(select(ThirdPartyReview).where(ThirdPartyReview.stage_id == stage.id))
 
 
+def unsent_review_stages(session: Session, cycle: Cycle) -> list[str]:
+    """Third-party stages that are open and have not sent their sample yet, once the cycle has a drawn sample."""
+    if not drawn_stages(session, cycle):
+        return []
+    return [s.key for s in cycle.stages if s.kind == REVIEW_KIND and s.status == "open" and get_review(session, s) is None]
+
+
 def review_stage(session: Session, cycle: Cycle, stage_key: str) -> CycleStage:
     """The third-party stage ``stage_key``; StateError if the stage is of another kind."""
     stage = get_stage(session, cycle, stage_key)

@@ -17,6 +17,7 @@ from kaohe.planning import end_of_day
 from kaohe.store.advance import obligation_states, stage_states
 from kaohe.store.cycles import get_cycle
 from kaohe.store.obligations import complete, extend
+from kaohe.store.proof import record_link_event
 from kaohe.workdays import load_calendar
 
 CAL = load_calendar()
@@ -97,6 +98,19 @@ def test_advancing_twice_to_the_same_instant_does_nothing_the_second_time(make_c
     second = _advance(key, _bj(2018, 12, 3))
     assert first["queued"] > 0 and second["queued"] == 0
     assert len(smtp.mails) == mails
+
+
+def test_an_advance_with_nothing_to_send_or_seal_runs_no_dispatch_but_a_new_receipt_is_sealed(make_cycle, flow_env, receivers) -> None:  # type: ignore[no-untyped-def]
+    key = make_cycle()
+    first = _advance(key, _bj(2018, 12, 3))
+    assert first["dispatch"]["sent"] > 0 and "skipped" not in first["dispatch"]
+    again = _advance(key, _bj(2018, 12, 3))  # everything was sent and sealed by the first run
+    assert again["dispatch_due"] is False and again["dispatch"]["skipped"] == "nothing due" and again["dispatch"]["sealed"] == 0
+    with session_scope(flow_env) as session:
+        cycle = get_cycle(session, key)
+        record_link_event(session, cycle, "A1", "acknowledged", at=_bj(2018, 12, 3, 10), actor="unit:A1", stage="self_check")
+    receipt = _advance(key, _bj(2018, 12, 3))  # nothing due, but the receipt is not in the delivery record yet
+    assert receipt["dispatch_due"] is True and "skipped" not in receipt["dispatch"] and receipt["dispatch"]["sealed"] == 1
 
 
 def test_catching_up_after_downtime_sends_one_overdue_notice_not_every_missed_reminder(make_cycle, flow_env, receivers) -> None:  # type: ignore[no-untyped-def]
