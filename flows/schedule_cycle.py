@@ -26,13 +26,10 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import StateType
 from prefect.deployments import arun_deployment
 
-from kaohe.engine.advance import wave_instants
 from kaohe.engine.schedule import diff_schedule, run_key
 from kaohe.flows.advance_cycle import advance_cycle
 from kaohe.flows.run_log import advance_title, beijing, run_log, schedule_run_name
-from kaohe.services import current_context
-from kaohe.store.advance import obligation_states, stage_states
-from kaohe.store.cycles import get_cycle
+from kaohe.services import current_context, queries
 from kaohe.tasks.schedule_sync import clear_mark, read_mark
 
 ADVANCE_DEPLOYMENT = "advance-cycle/advance-cycle"
@@ -42,10 +39,7 @@ PAGE = 200  # the server refuses larger pages
 @task(name="compute-cycle-instants")
 def compute_instants(cycle_key: str) -> list[dt.datetime]:
     """Every instant the cycle must be advanced at, from the stored stages and obligations."""
-    context = current_context()
-    with context.reading() as session:
-        cycle = get_cycle(session, cycle_key)
-        return wave_instants(stage_states(cycle), obligation_states(session, cycle), context.calendar, cycle.office_hours)
+    return queries.cycle_instants(current_context(), cycle_key)
 
 
 @task(name="read-scheduled-runs", retries=2, retry_delay_seconds=5)

@@ -47,14 +47,10 @@ def export(cycle: str, unit: str | None, output: Path, as_json: bool) -> None:
 @json_option
 def verify(cycle: str, file: Path | None, as_json: bool) -> None:
     """重算哈希链：被修改或删除的行、与发件箱不一致的行都会列出；有问题时退出码非零。"""
-    from kaohe.services.proof import verify_record
-    from kaohe.store.proof import verify_chain
+    from kaohe.services.proof import verify_export, verify_record
 
     if file is not None:
-        from kaohe.proof import read_xlsx
-
-        rows, whole = read_xlsx(file)
-        check = verify_chain(rows, contiguous=whole)
+        check, whole = verify_export(file)
         where = str(file) if whole else f"{file}（单位摘录：只能逐行核验，删行须对照数据库核验）"
     else:
         check = verify_record(app_context(), cycle)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from kaohe.errors import StateError
 from kaohe.services.actors import Actor
 from kaohe.services.context import AppContext
 from kaohe.services.permissions import Action, Scope, authorize
 from kaohe.store.cycles import get_cycle, get_unit
-from kaohe.store.proof import LedgerRow, Verification, ledger_rows, seal, verify_ledger
+from kaohe.store.proof import LedgerRow, Verification, ledger_rows, seal, verify_chain, verify_ledger
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,12 @@ def verify_record(context: AppContext, cycle: str) -> Verification:
     """Recompute the cycle's chain and compare each sealed message with its outbox row (read only)."""
     with context.reading() as session:
         return verify_ledger(session, get_cycle(session, cycle))
+
+
+def verify_export(path: Path) -> tuple[Verification, bool]:
+    """Re-check the hash chain of an exported XLSX file; also says whether it is a whole cycle's record (a unit's
+    extract can only be checked row by row: deleted rows show against the database)."""
+    from kaohe.proof import read_xlsx
+
+    rows, whole = read_xlsx(path)
+    return verify_chain(rows, contiguous=whole), whole

@@ -130,3 +130,13 @@ def status(context: AppContext, cycle: str | None = None, *, unit: str | None = 
         if unit:
             return dict(unit_status(session, found, get_unit(session, found, unit), now))
         return {"cycle": found.key, "stages": cycle_status(session, found, now)}
+
+
+def cycle_instants(context: AppContext, cycle: str) -> list[dt.datetime]:
+    """Every instant the cycle must be advanced at (deadlines, reminder waves), from its stored stages and obligations."""
+    from kaohe.engine.advance import wave_instants
+    from kaohe.store.advance import obligation_states, stage_states
+
+    with context.reading() as session:
+        stored = get_cycle(session, cycle)
+        return wave_instants(stage_states(stored), obligation_states(session, stored), context.calendar, stored.office_hours)
