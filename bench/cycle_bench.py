@@ -57,6 +57,7 @@ def run_kaohe(url: str, roster: str) -> dict[str, float]:
     import datetime as dt
 
     from kaohe.db import get_engine, session_scope, upgrade
+    from kaohe.limits import Limits, use_limits
     from kaohe.planning import plan_cycle
     from kaohe.roster import read_roster
     from kaohe.schemes import load_scheme
@@ -64,6 +65,7 @@ def run_kaohe(url: str, roster: str) -> dict[str, float]:
     from kaohe.store.cycles import create_cycle
     from kaohe.workdays import load_calendar
 
+    use_limits(Limits(max_rows=10**7))  # as KAOHE_MAX_ROWS=… kaohe cycle create: the roster has N + 1 rows
     upgrade(url)
     get_engine(url).dispose()
     scheme = load_scheme("mile", PROJECT_ROOT / "schemes")
