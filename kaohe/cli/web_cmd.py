@@ -39,8 +39,7 @@ def web(host: str, port: int, demo: bool, workdir: Path | None, at: str | None) 
         database = folder / "simulation.db"
         if not database.exists():
             raise ConfigError(f"没有找到模拟数据 {database}：请先运行 ./scripts/demo" + ("" if workdir is None else f"，或 kaohe simulate mile --year 2018 --workdir {workdir}"))
-        current = current.model_copy(update={"home": folder, "database_url": f"sqlite:///{database}",
-                                             "public_url": f"http://{host}:{port}"})
+        current = current.replaced(home=folder, database_url=f"sqlite:///{database}", public_url=f"http://{host}:{port}")
     context = build_context(current) if demo else None
     start = parse_instant(at) if at else simulated_instant(context) if context is not None else None
     clock: Clock = ShiftedClock(start) if start else SystemClock()

@@ -8,14 +8,13 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from pydantic import SecretStr
 
 from kaohe.errors import ConfigError, StateError
 from kaohe.evaluator.answer import read_ack, read_review_answer
 from kaohe.evaluator.contract import Ack, ReviewRequest, ReviewResult
 from kaohe.evaluator.errors import EvaluatorAnswerError, EvaluatorHTTPError
 from kaohe.limits import limits
-from kaohe.settings import Settings
+from kaohe.settings import SecretStr, Settings
 
 Sleep = Callable[[float], Awaitable[object]]
 

@@ -12,7 +12,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from kaohe.clock import SimulatedClock
@@ -24,7 +23,7 @@ from kaohe.roster import RosterEntry
 from kaohe.schemes.model import Scheme
 from kaohe.services import build_context, local_operator, using
 from kaohe.services.cycles import CreateCycle, create_cycle
-from kaohe.settings import Settings
+from kaohe.settings import SecretStr, Settings
 from kaohe.simulate.actors import Participants
 from kaohe.simulate.acts import Act, IssueOrder, act_order, plan_cycle_acts
 from kaohe.simulate.report import SimulationResult, collect

@@ -91,7 +91,7 @@ class WebContext:
         if self._services is None:
             from kaohe.services.context import build_context
 
-            self._services = build_context(self.settings.model_copy(update={"database_url": self.database_url}), clock=self.clock)
+            self._services = build_context(self.settings.replaced(database_url=self.database_url), clock=self.clock)
         return self._services
 
     def now(self) -> dt.datetime:

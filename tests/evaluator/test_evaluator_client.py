@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from kaohe.errors import ConfigError, ExternalServiceError, StateError
 from kaohe.evaluator import (
@@ -17,7 +16,7 @@ from kaohe.evaluator import (
     ReviewRequest,
     SampledUnit,
 )
-from kaohe.settings import Settings
+from kaohe.settings import SecretStr, Settings
 from kaohe.testing.evaluator_server import DROP, Faults, ReferenceServer
 from kaohe.testing.synthetic_reviews import synthetic_result
 

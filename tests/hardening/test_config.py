@@ -58,3 +58,14 @@ def test_calendar_output_that_cannot_be_written(capsys, kaohe_env: Path, tmp_pat
     output = tmp_path if where == "directory" else tmp_path / "nowhere" / "a.ics"
     code, _, err = kaohe(capsys, "calendar", "mile-2018", "--ics", "-o", str(output))
     assert str(output) in one_line_error(code, err, exit_code=3)
+
+
+@pytest.mark.parametrize(("name", "value", "args"), [
+    ("KAOHE_SMS_TEMPLATES", "overdue=SMS_1", ("plan", "mile", "--year", "2019")),
+    ("KAOHE_MAX_ROWS", "0", ("schemes",)),
+    ("KAOHE_SMTP_PORT", "twenty-five", ("status",)),
+])
+def test_a_malformed_setting_is_one_line_naming_it(capsys, kaohe_env: Path, monkeypatch, name: str, value: str, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    _with(monkeypatch, **{name: value})
+    code, out, err = kaohe(capsys, *args)
+    assert one_line_error(code, err, exit_code=2).startswith(f"错误：环境变量 {name} 无效：") and out == ""

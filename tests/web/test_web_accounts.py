@@ -127,7 +127,7 @@ def test_the_trusted_header_seam_logs_in_the_named_account(portal: Portal) -> No
 
     from kaohe.web.app import create_app
 
-    settings = portal.settings.model_copy(update={"web_trusted_user_header": "X-Remote-User"})
+    settings = portal.settings.replaced(web_trusted_user_header="X-Remote-User")
     with serve(create_app(settings, clock=portal.clock)) as base:
         import httpx
 
@@ -200,7 +200,7 @@ def test_password_expiry_is_off_at_zero_and_spares_bearer_tokens(own_portal: Por
         token = issue_api_token(session, portal.accounts["unit"], label="单位系统", by="test", now=portal.clock.now())
     portal.clock.advance_to(portal.clock.now() + dt.timedelta(days=400))
     assert portal.client().get("/api/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    settings = portal.settings.model_copy(update={"web_password_max_days": 0})
+    settings = portal.settings.replaced(web_password_max_days=0)
     with serve(create_app(settings, clock=portal.clock)) as base:
         import httpx
 

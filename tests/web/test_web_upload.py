@@ -49,7 +49,7 @@ def test_a_unit_uploads_its_report_and_gets_a_receipt(portal: Portal, clients: d
 
 def test_an_upload_over_the_limit_is_refused_and_nothing_is_kept(own_portal: Portal) -> None:
     portal = own_portal
-    portal.app.state.web.settings = portal.settings.model_copy(update={"web_upload_max_mb": 1})
+    portal.app.state.web.settings = portal.settings.replaced(web_upload_max_mb=1)
     client = portal.login("unit")
     response = _upload(client, portal, "submission", {"report": ("大文件.pdf", b"x" * (1024 * 1024 + 10))})
     assert response.status_code == 400 and "超过大小上限 1 MB" in response.text
