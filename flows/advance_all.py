@@ -11,21 +11,19 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import flow, task
-from sqlalchemy import select
 
 from kaohe.flows.advance_cycle import advance_cycle
 from kaohe.flows.run_log import advance_all_run_name, beijing, run_log, scheduled_instant
 from kaohe.flows.schedule_cycle import schedule_cycle
-from kaohe.models import Cycle
 from kaohe.services import current_context
+from kaohe.services.queries import active_cycles
 from kaohe.tasks.schedule_sync import check_calendar, list_cycles_to_sync
 
 
 @task(name="list-active-cycles")
 def list_active_cycles() -> list[str]:
     """Keys of the cycles still running."""
-    with current_context().reading() as session:
-        return list(session.scalars(select(Cycle.key).where(Cycle.status == "active").order_by(Cycle.key)))
+    return active_cycles(current_context())
 
 
 @flow(name="advance-all-cycles", flow_run_name=advance_all_run_name)

@@ -24,6 +24,14 @@ def list_cycles(context: AppContext) -> list[dict[str, Any]]:
                  "provisional": c.provisional} for c in stored_cycles(session)]
 
 
+def active_cycles(context: AppContext) -> list[str]:
+    """Keys of the cycles still running, in key order."""
+    from kaohe.store.cycles import active_cycle_keys
+
+    with context.reading() as session:
+        return active_cycle_keys(session)
+
+
 def list_orders(context: AppContext, cycle: str) -> list[dict[str, Any]]:
     """The cycle's supervision orders with their status and scores."""
     from kaohe.evidence.orders import order_no
@@ -68,6 +76,33 @@ def result_version(context: AppContext, cycle: str, number: int | None = None) -
                 "results": [{"unit": u.code, "name": u.name, "total": r.total, "grade": r.grade, "rank": r.rank, "group": r.group,
                              "must_rectify": r.must_rectify, "changed": r.changed, "letter": r.letter_path}
                             for r, u in unit_records(session, version)]}
+
+
+DEFAULT_APPROVAL_STEPS = ({"id": "leader", "body": "考核领导机构", "action": "审定", "role": "leader", "clause": "默认"},)
+"""The approval of a cycle whose scheme snapshot predates approval steps: one leader step."""
+
+
+def result_approval(context: AppContext, cycle: str) -> dict[str, Any] | None:
+    """Where the newest result version stands in its approval, from the audit log; None before any result.
+
+    ``version``; ``steps``, each of the scheme's steps with ``approved_by`` and ``approved_at`` (None until recorded);
+    ``next_step``, the first step not recorded (None once all are); ``complete``, whether every step is recorded."""
+    from kaohe.store.approvals import recorded_approvals
+    from kaohe.store.results import latest_version
+
+    with context.reading() as session:
+        found = get_cycle(session, cycle)
+        version = latest_version(session, found)
+        if version is None:
+            return None
+        number, recorded = version.version, recorded_approvals(session, found, version.version)
+        approval = (found.scheme_snapshot or {}).get("approval") or {}
+    steps = []
+    for step in approval.get("steps") or DEFAULT_APPROVAL_STEPS:
+        entry = recorded.get(step["id"])
+        steps.append({**step, "approved_by": entry.by if entry else None, "approved_at": _bj(entry.at) if entry else None})
+    return {"version": number, "steps": steps, "next_step": next((s for s in steps if not s["approved_by"]), None),
+            "complete": all(s["approved_by"] for s in steps)}
 
 
 def rectifications(context: AppContext, cycle: str, unit: str | None = None) -> list[dict[str, Any]]:

@@ -110,6 +110,11 @@ def list_cycles(session: Session) -> list[Cycle]:
     return list(session.scalars(select(Cycle).order_by(Cycle.created_at.desc(), Cycle.id.desc())))
 
 
+def active_cycle_keys(session: Session) -> list[str]:
+    """Keys of the cycles still running, in key order."""
+    return list(session.scalars(select(Cycle.key).where(Cycle.status == "active").order_by(Cycle.key)))
+
+
 def get_unit(session: Session, cycle: Cycle, code: str) -> Unit:
     """The unit ``code`` of ``cycle``."""
     unit = session.scalar(select(Unit).where(Unit.cycle_id == cycle.id, Unit.code == code))

@@ -9,21 +9,16 @@ the services will own are done by the routes' role dependencies and the scope ch
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from kaohe.errors import StateError
-from kaohe.models import Account, AuditEntry, Cycle
+from kaohe.models import Account
 from kaohe.services import Actor, AppContext, Role
 from kaohe.services.aggregation import FeedbackSent, SendFeedback, send_feedback
 from kaohe.services.approval import Approved, ApproveResults
 from kaohe.services.approval import approve_results as approve_service
 from kaohe.services.submissions import Submit, SubmitResult, submit
 from kaohe.services.uploads import Upload
-from kaohe.store.results import latest_version
 
 if TYPE_CHECKING:
     from kaohe.web.uploads import ReceivedFile
@@ -48,46 +43,6 @@ def actor_of(account: Account) -> Actor:
     """The services' actor for a portal account."""
     return Actor(account.name, Role(account.role), unit=account.unit_code,
                  cycles=frozenset(account.cycles) if account.cycles is not None else None)
-
-
-@dataclass(frozen=True)
-class ApprovalState:
-    """Where a result version stands in its approval: each step with who/when (None until recorded)."""
-
-    version: int
-    steps: list[dict[str, Any]]
-
-    @property
-    def complete(self) -> bool:
-        """Every step recorded."""
-        return all(step["approved_by"] for step in self.steps)
-
-    @property
-    def next_step(self) -> dict[str, Any] | None:
-        """The first step not recorded yet."""
-        return next((step for step in self.steps if not step["approved_by"]), None)
-
-
-def approval_steps(cycle: Cycle) -> list[dict[str, Any]]:
-    """The scheme's approval steps (a default single leader step when the snapshot predates them)."""
-    approval = (cycle.scheme_snapshot or {}).get("approval") or {}
-    steps = approval.get("steps") or [{"id": "leader", "body": "考核领导机构", "action": "审定", "role": "leader", "clause": "默认"}]
-    return [dict(step) for step in steps]
-
-
-def approval_state(session: Session, cycle: Cycle) -> ApprovalState | None:
-    """The approval of the newest result version, read from the audit log; None before any result."""
-    version = latest_version(session, cycle)
-    if version is None:
-        return None
-    recorded = {entry.detail.get("step"): entry for entry in session.scalars(
-        select(AuditEntry).where(AuditEntry.cycle_id == cycle.id, AuditEntry.action == "results.approved",
-                                 AuditEntry.subject == f"v{version.version}").order_by(AuditEntry.id))}
-    steps = []
-    for step in approval_steps(cycle):
-        entry = recorded.get(step["id"])
-        steps.append({**step, "approved_by": entry.actor if entry else None, "approved_at": entry.at if entry else None})
-    return ApprovalState(version.version, steps)
 
 
 def approve_results(context: AppContext, account: Account, cycle_key: str, step_id: str, *, origin: dict[str, str]) -> Approved:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from web_support import Portal, bj, csrf_of
 
+from kaohe.clock import BEIJING
 from kaohe.tasks.results import aggregate
 
 
@@ -40,6 +41,8 @@ def test_the_leader_approves_then_the_coordinator_sends_then_the_unit_reads_its_
         assert approved.status_code == 303
         steps += 1
     assert steps >= 1 and "待审定" not in page and portal.accounts["leader"] in page
+    approvals = page.split('id="approval"')[1].split("</table>")[0]
+    assert approvals.count(f"{portal.clock.now().astimezone(BEIJING):%Y-%m-%d %H:%M}") == steps  # when each step was recorded, Beijing time
 
     sent = coordinator.post(f"{results}/send", data={"csrf_token": csrf_of(coordinator, results)})
     assert sent.status_code == 200 and "已向各单位发送第1版结果" in sent.text

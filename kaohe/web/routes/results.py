@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kaohe.errors import KaoheError
 from kaohe.models import Account, Cycle, Unit
+from kaohe.services.queries import result_approval
 from kaohe.store.results import latest_version, unit_records
 from kaohe.web import actions
 from kaohe.web.app import render
@@ -28,7 +29,7 @@ def _results_page(request: Request, db: SessionDep, account: Account, cycle: Cyc
     version = latest_version(db, cycle)
     records = unit_records(db, version) if version else []
     return render(request, "results.html", status_code=status_code, cycle=cycle, version=version, records=records,
-                  approval=actions.approval_state(db, cycle), error=error, notice=notice, account=account)
+                  approval=result_approval(services(request), cycle.key), error=error, notice=notice, account=account)
 
 
 @router.get("/cycles/{key}/results")
