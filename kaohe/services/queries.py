@@ -168,10 +168,13 @@ def status(context: AppContext, cycle: str | None = None, *, unit: str | None = 
 
 
 def cycle_instants(context: AppContext, cycle: str) -> list[dt.datetime]:
-    """Every instant the cycle must be advanced at (deadlines, reminder waves), from its stored stages and obligations."""
+    """Every instant the cycle must be advanced at (deadlines, reminder waves planned from its stored stages and
+    obligations, and the send times of messages already queued, such as a supervision order's reminders)."""
     from kaohe.engine.advance import wave_instants
     from kaohe.store.advance import obligation_states, stage_states
+    from kaohe.store.outbox import pending_send_times
 
     with context.reading() as session:
         stored = get_cycle(session, cycle)
-        return wave_instants(stage_states(stored), obligation_states(session, stored), context.calendar, stored.office_hours)
+        planned = wave_instants(stage_states(stored), obligation_states(session, stored), context.calendar, stored.office_hours)
+        return sorted({*planned, *pending_send_times(session, cycle_id=stored.id)})

@@ -42,6 +42,7 @@ from kaohe.store.audit import record
 from kaohe.store.cycles import get_unit
 from kaohe.store.obligations import complete
 from kaohe.store.outbox import Outgoing, enqueue
+from kaohe.store.schedule_sync import mark_schedule_stale
 from kaohe.workdays import WorkdayCalendar
 
 ORDER_DELIVERABLES = ["督办事项办理情况报告及佐证材料"]
@@ -97,6 +98,7 @@ def issue_order(session: Session, cycle: Cycle, unit_code: str, issue: str, due_
     extra: dict[str, dict[str, object]] = {unit.code: {"order_no": order_no(cycle.year, number), "issue": order.issue,
                                                        "deliverables": ORDER_DELIVERABLES}}
     queued = enqueue(session, render_deliveries(cycle, deliveries, extra), now)
+    mark_schedule_stale(cycle, now)  # the order's deadline and waves are new instants for the cycle's scheduled runs
     record(session, actor=by, action="order.issued", cycle_id=cycle.id, subject=order_no(cycle.year, number), at=now,
            detail={"unit": unit.code, "issue": order.issue, "due": due_at.isoformat(), "messages": queued})
     return order, queued

@@ -178,6 +178,14 @@ def cancel_for(session: Session, *, cycle_id: int, stage_key: str, unit_ids: Seq
     return session.execute(query.values(status="cancelled"), execution_options={"synchronize_session": False}).rowcount or 0  # type: ignore[attr-defined]
 
 
+def pending_send_times(session: Session, *, cycle_id: int) -> list[dt.datetime]:
+    """The distinct instants at which the cycle's pending messages fall due (e.g. a supervision order's reminders,
+    queued when it was issued rather than planned by the engine)."""
+    rows = session.scalars(select(OutboxMessage.send_after).where(
+        OutboxMessage.cycle_id == cycle_id, OutboxMessage.status == "pending").distinct())
+    return [at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc) for at in rows]
+
+
 def has_dispatch_work(session: Session, *, cycle_id: int, now: dt.datetime) -> bool:
     """Whether sending the cycle's outbox at ``now`` could send or recover anything (reads only): a message of
     the cycle due by ``now``, a claim or send in progress anywhere (perhaps a dead dispatcher's, which a run

@@ -2,7 +2,7 @@
 with another working-day calendar than the one in force.
 
 A cycle is marked ``schedule_stale_since`` whenever its dates move (a deadline extended or overridden, a
-cascade re-plan from its parent or from a new holiday table); ``schedule-cycle`` clears the mark once it
+cascade re-plan from its parent or from a new holiday table, a supervision order issued with its own deadline); ``schedule-cycle`` clears the mark once it
 has synced the runs — unless the dates moved again meanwhile, so a change is never lost. The safety net
 (``advance-all-cycles``) syncs every marked cycle on its next run.
 """

@@ -85,6 +85,31 @@ def test_an_order_is_told_at_once_and_reminded_and_escalated_on_the_unit_plan(da
         assert "贫困户危房改造进度滞后，限期整改" in message.body and "2019年3月15日（星期五）24时前" in message.body
 
 
+def test_an_order_marks_the_cycle_for_a_schedule_sync_and_its_reminders_become_instants(database_url, make_cycle,
+                                                                                          home) -> None:
+    """The order's deadline and reminders are new to the cycle's scheduled Prefect runs: the safety net re-syncs them,
+    and the instants the sync schedules include every reminder the order queued."""
+    from kaohe.services import queries
+    from kaohe.store.schedule_sync import clear_schedule_stale, stale_schedules
+
+    key = make_cycle("ordos", 2018, ORDOS)
+    with session_scope(database_url) as session:
+        for stale_key, since in stale_schedules(session):
+            clear_schedule_stale(session, stale_key, since)
+    _issue(database_url, key, due=(2019, 3, 15))
+    with session_scope(database_url) as session:
+        assert [k for k, _ in stale_schedules(session)] == [key]
+        cycle = get_cycle(session, key)
+        reminders = set(session.scalars(select(OutboxMessage.send_after).where(
+            OutboxMessage.cycle_id == cycle.id, OutboxMessage.wave.in_(["upcoming@2019-03-12", "due_today@2019-03-15",
+                                                                        "overdue@2019-03-18", "escalation@2019-03-19"]))))
+        order_due = session.scalar(select(SupervisionOrder.due_at).where(SupervisionOrder.cycle_id == cycle.id))
+    instants = queries.cycle_instants(context_at(database_url, home, bj(2019, 3, 4)), key)
+    assert {bj(2019, 3, 12, 9), bj(2019, 3, 15, 9), bj(2019, 3, 18, 9), bj(2019, 3, 19, 9)} == reminders
+    assert reminders <= set(instants)
+    assert order_due is not None and any(i > order_due for i in instants)
+
+
 def test_the_engine_marks_an_unclosed_order_overdue_and_status_shows_it(database_url, make_cycle) -> None:
     key = make_cycle("ordos", 2018, ORDOS)
     _issue(database_url, key)
