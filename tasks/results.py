@@ -11,35 +11,12 @@ from prefect import task
 
 from kaohe.db import session_scope
 from kaohe.errors import InputError, KaoheError
-from kaohe.services import AppContext, build_context, current_context, local_operator, system
-from kaohe.services.aggregation import Aggregate, SendFeedback, results_dir, send_feedback
+from kaohe.services import current_context, system
+from kaohe.services.aggregation import Aggregate, SendFeedback, send_feedback
 from kaohe.services.aggregation import aggregate as run_aggregate
-from kaohe.settings import Settings
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_cycle
 from kaohe.store.results import AGGREGATION_KIND, FEEDBACK_KIND, latest_version, stage_of_kind
-from kaohe.workdays import WorkdayCalendar
-
-__all__ = ["aggregate", "feedback", "results_dir"]
-
-
-def aggregate(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, sheet: Path | None = None,
-              previous: Path | None = None, reason: str | None = None, by: str = "coordinator",
-              rule: str | None = None, doc_number: str | None = None, doc_header: str | None = None) -> dict[str, Any]:
-    """The aggregate service (``kaohe.services.aggregation``) on the database ``url`` and home ``home``, acting as ``by``."""
-    command = Aggregate(local_operator(by), cycle_key, sheet, previous, reason, rule, doc_number, doc_header, as_of)
-    return run_aggregate(_context(url, home), command).to_json()
-
-
-def feedback(url: str, home: Path, cycle_key: str, as_of: dt.datetime, *, by: str = "coordinator",
-             calendar: WorkdayCalendar | None = None) -> dict[str, Any]:
-    """The send-feedback service on the database ``url`` and home ``home``, acting as ``by``."""
-    return send_feedback(_context(url, home, calendar), SendFeedback(local_operator(by), cycle_key, as_of)).to_json()
-
-
-def _context(url: str, home: Path, calendar: WorkdayCalendar | None = None) -> AppContext:
-    """A context on ``url`` and ``home`` with the built-in settings otherwise (the environment is not read)."""
-    return build_context(Settings.builtin().replaced(database_url=url, home=home), calendar=calendar)
 
 
 def triggers(url: str, cycle_key: str, opened: list[str], closed: list[str]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import datetime as dt
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -27,6 +27,9 @@ from kaohe.roster import RosterEntry, read_roster
 from kaohe.schemes.model import Scheme
 from kaohe.settings import PROJECT_ROOT, Settings
 from kaohe.workdays import WorkdayCalendar
+
+if TYPE_CHECKING:
+    from kaohe.services import AppContext
 
 SAMPLES = PROJECT_ROOT / "samples"
 CITY_SCHEME = SAMPLES / "sichuan-city-example.yaml"
@@ -48,14 +51,14 @@ def run_cascade(lineage: tuple[Scheme, ...], province_roster: list[RosterEntry],
         own = simulation_settings(settings, workdir, smtp.settings_overrides(), database="cascade.db")
         url = own.effective_database_url
         stack.enter_context(using(build_context(own, calendar=calendar)))
-        report = _scenario(own, workdir, city_scheme, province_scheme, province_roster, year, calendar, seed)
+        report = _scenario(own, city_scheme, province_scheme, province_roster, year, calendar, seed)
         report["received"] = len(smtp.mails)
     get_engine(url).dispose()
     report["database"] = url
     return report
 
 
-def _scenario(settings: Settings, home: Path, city_scheme: Scheme, province_scheme: Scheme, province_roster: list[RosterEntry], year: int,
+def _scenario(settings: Settings, city_scheme: Scheme, province_scheme: Scheme, province_roster: list[RosterEntry], year: int,
               calendar: WorkdayCalendar, seed: str) -> dict[str, Any]:
     from kaohe.cascade.apply import remind_unacknowledged
     from kaohe.cascade.levels import tree_view
@@ -109,7 +112,7 @@ def _scenario(settings: Settings, home: Path, city_scheme: Scheme, province_sche
     clock.advance_to(late_ack)
     acknowledge_date_changes(context, AcknowledgeDateChanges(local_operator(offices[second]), second))
     events.append({"at": late_ack.isoformat(), "event": "acknowledged", "cycle": second, "by": offices[second]})
-    results = _results(url, home, city_scheme, province_scheme, province_key, keys, offices, rosters, province_roster, seed)
+    results = _results(context, city_scheme, province_scheme, province_key, keys, offices, rosters, province_roster, seed)
     with session_scope(url) as session:
         after = tree_view(session, get_cycle(session, province_key))
         told = session.execute(
@@ -125,13 +128,16 @@ def _scenario(settings: Settings, home: Path, city_scheme: Scheme, province_sche
             "notices": [{"cycle": k, "kind": kind, "units": n} for k, kind, n in told], "acknowledgements": acks, **results}
 
 
-def _results(url: str, home: Path, city_scheme: Scheme, province_scheme: Scheme, province_key: str, keys: dict[str, str],
+def _results(context: AppContext, city_scheme: Scheme, province_scheme: Scheme, province_key: str, keys: dict[str, str],
              offices: dict[str, str], rosters: dict[str, list[RosterEntry]], province_roster: list[RosterEntry], seed: str
              ) -> dict[str, Any]:
+    from kaohe.services import local_operator
+    from kaohe.services.aggregation import Aggregate, aggregate
     from kaohe.store.cycles import get_cycle
     from kaohe.store.results import latest_version
-    from kaohe.tasks.results import aggregate
     from kaohe.testing.simulated_scores import simulated_sheet
+
+    url, home = context.database_url, Path(context.settings.home)
 
     published = []
     for code, key in keys.items():
@@ -141,19 +147,19 @@ def _results(url: str, home: Path, city_scheme: Scheme, province_scheme: Scheme,
         sheet = home / f"{key}-scores.csv"
         assessed = [u for u in rosters[code] if str(u.role) == "assessed"]
         sheet.write_bytes(simulated_sheet(city_scheme.scoring_spec, assessed, seed) or b"")
-        outcome = aggregate(url, home, key, at, sheet=sheet, by=offices[key])
-        published.append({"cycle": key, "version": outcome["version"], "units": outcome["units"], "at": at.astimezone(BEIJING).isoformat()})
+        outcome = aggregate(context, Aggregate(local_operator(offices[key]), key, sheet, at=at))
+        published.append({"cycle": key, "version": outcome.version, "units": outcome.units, "at": at.astimezone(BEIJING).isoformat()})
     with session_scope(url) as session:
         stage = next(s for s in get_cycle(session, province_key).stages if s.kind == "aggregation")
         at = stage.due_at - dt.timedelta(hours=6)
     sheet = home / "province-scores.csv"
     assessed = [u for u in province_roster if str(u.role) == "assessed"]
     sheet.write_bytes(simulated_sheet(province_scheme.scoring_spec, assessed, seed) or b"")
-    outcome = aggregate(url, home, province_key, at, sheet=sheet, by="SC-OFFICE")
+    outcome = aggregate(context, Aggregate(local_operator("SC-OFFICE"), province_key, sheet, at=at))
     with session_scope(url) as session:
         version = latest_version(session, get_cycle(session, province_key))
         children = version.inputs.get("children", []) if version is not None else []
-    return {"city_results": published, "province_result": {"version": outcome["version"], "units": outcome["units"],
+    return {"city_results": published, "province_result": {"version": outcome.version, "units": outcome.units,
                                                             "children": [{k: c[k] for k in ("cycle", "version", "published_by",
                                                                                             "published_at", "approvals")}
                                                                          | {"units": len(c["lines"])} for c in children]}}

@@ -14,10 +14,12 @@ from cascade_support import SAMPLES, build_tree
 
 from kaohe.clock import BEIJING
 from kaohe.db import session_scope
+from kaohe.services import build_context, local_operator
+from kaohe.services.aggregation import Aggregate, aggregate
+from kaohe.settings import Settings
 from kaohe.store.audit import record
 from kaohe.store.cycles import get_cycle
 from kaohe.store.results import latest_version
-from kaohe.tasks.results import aggregate
 from kaohe.workdays import load_calendar
 
 COUNTY_GROUP = ("县（市、区）", "county")
@@ -54,18 +56,19 @@ def test_the_cities_results_appear_in_the_provinces_aggregation_with_provenance(
     # the cities score their counties with the province's formula and publish; Neijiang's leading group approves
     score = {c["编码"]: 70 + n for n, c in enumerate(counties)}
     at = dt.datetime(2020, 2, 3, 17, 0, tzinfo=BEIJING)
+    context = build_context(Settings.builtin().replaced(database_url=database_url, home=tmp_path))
     for code, prefix in (("SC-C08", "SN-"), ("SC-C09", "NJ-")):
         units = [(c["编码"], c["名称"], *COUNTY_GROUP) for c in counties if c["编码"].startswith(prefix)]
-        result = aggregate(database_url, tmp_path, keys[code], at, sheet=_sheet(tmp_path / f"{prefix}sheet.csv", units, score),
-                           by=f"{prefix}OFFICE")
-        assert result["version"] == 1 and result["units"] == 3
+        result = aggregate(context, Aggregate(local_operator(f"{prefix}OFFICE"), keys[code],
+                                              _sheet(tmp_path / f"{prefix}sheet.csv", units, score), at=at))
+        assert result.version == 1 and result.units == 3
     with session_scope(database_url) as session:
         record(session, actor="NJ-LEADER", action="results.approved", cycle_id=get_cycle(session, keys["SC-C09"]).id, subject="v1",
                at=at + dt.timedelta(hours=1), detail={"step": "leading_group"})
     # the province aggregates its own 39 units; the cities' results come in with their provenance
     sheet = _sheet(tmp_path / "province-sheet.csv", province_units, {code: 85 for code, *_ in province_units})
-    result = aggregate(database_url, tmp_path, province_key, at + dt.timedelta(days=7), sheet=sheet, by="SC-OFFICE")
-    assert result["units"] == 39
+    result = aggregate(context, Aggregate(local_operator("SC-OFFICE"), province_key, sheet, at=at + dt.timedelta(days=7)))
+    assert result.units == 39
     with session_scope(database_url) as session:
         version = latest_version(session, get_cycle(session, province_key))
         assert version is not None

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -15,7 +16,8 @@ from kaohe.models import AuditEntry, Obligation, OutboxMessage, Unit
 from kaohe.planning import plan_cycle
 from kaohe.roster import read_roster
 from kaohe.schemes import load_scheme
-from kaohe.settings import PROJECT_ROOT
+from kaohe.services import AppContext, build_context, local_operator
+from kaohe.settings import PROJECT_ROOT, Settings
 from kaohe.store.cycles import create_cycle, get_cycle
 from kaohe.workdays import load_calendar
 
@@ -97,3 +99,24 @@ def approve_all(url: str, home: Path, key: str, at: dt.datetime) -> None:
         steps = [(s.id, s.role) for s in scheme_of(get_cycle(session, key)).approval.steps]
     for step, role in steps:
         approve_results(context, ApproveResults(Actor(f"{role}-account", Role(role)), key, step))
+
+
+def results_context(url: str, home: Path) -> AppContext:
+    """A services context on the database ``url`` with its files under ``home``, the built-in settings otherwise."""
+    return build_context(Settings.builtin().replaced(database_url=url, home=home))
+
+
+def aggregate(url: str, home: Path, key: str, at: dt.datetime, *, by: str = "coordinator", **fields: Any) -> dict[str, Any]:
+    """The aggregate service acting as the operator ``by`` at ``at`` (``fields``: the rest of ``Aggregate``, such as
+    ``sheet`` or ``reason``); its outcome as JSON-ready data."""
+    from kaohe.services.aggregation import Aggregate
+    from kaohe.services.aggregation import aggregate as run
+
+    return run(results_context(url, home), Aggregate(local_operator(by), key, at=at, **fields)).to_json()
+
+
+def feedback(url: str, home: Path, key: str, at: dt.datetime, *, by: str = "coordinator") -> dict[str, Any]:
+    """The send-feedback service acting as the operator ``by`` at ``at``; its outcome as JSON-ready data."""
+    from kaohe.services.aggregation import SendFeedback, send_feedback
+
+    return send_feedback(results_context(url, home), SendFeedback(local_operator(by), key, at)).to_json()

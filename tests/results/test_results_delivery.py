@@ -8,12 +8,11 @@ import datetime as dt
 from pathlib import Path
 
 import httpx
-from results_support import MILE_SHEET, approve_all, bj
+from results_support import MILE_SHEET, aggregate, approve_all, bj, feedback
 
 from kaohe.db import session_scope
 from kaohe.dispatch import Dispatcher
 from kaohe.notifications.email import AiosmtplibTransport, EmailChannel
-from kaohe.tasks.results import aggregate, feedback
 from kaohe.testing.receivers import LocalSmtpReceiver
 
 PUBLISHED = bj(2019, 3, 7, 16)

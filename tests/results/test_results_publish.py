@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from results_support import MILE_SHEET, approve_all, audit, bj, messages, obligation
+from results_support import MILE_SHEET, aggregate, approve_all, audit, bj, feedback, messages, obligation
 
 from kaohe.db import session_scope
 from kaohe.errors import StateError
@@ -17,7 +17,6 @@ from kaohe.store.results import (
     list_versions,
     unit_records,
 )
-from kaohe.tasks.results import aggregate, feedback
 
 PUBLISHED = bj(2019, 3, 7, 16)
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from results_support import MILE_SHEET, ROSTER, audit, bj, messages, obligation
+from results_support import MILE_SHEET, ROSTER, aggregate, audit, bj, messages, obligation
 
 from kaohe.cli import cli
 from kaohe.cli.app import run
@@ -19,7 +19,6 @@ from kaohe.services.uploads import Upload
 from kaohe.settings import Settings
 from kaohe.store.cycles import get_cycle
 from kaohe.store.results import rectification_of, review_item
-from kaohe.tasks.results import aggregate
 
 
 def submit_report(url, home, key, unit, report, *, by, at):  # type: ignore[no-untyped-def]

@@ -6,7 +6,8 @@ from __future__ import annotations
 from web_support import Portal, bj, csrf_of
 
 from kaohe.clock import BEIJING
-from kaohe.tasks.results import aggregate
+from kaohe.services import local_operator
+from kaohe.services.aggregation import Aggregate, aggregate
 
 
 def publish(portal: Portal) -> None:
@@ -17,7 +18,7 @@ def publish(portal: Portal) -> None:
                      f"{p}A1,弥勒市甲局,弥阳镇,贫困乡镇,92,3,,\n"
                      f"{p}A2,弥勒市乙局,弥阳镇,贫困乡镇,61,0,入户走访记录不全,\n"
                      f"{p}A3,弥勒市丙公司,非公企业,,86,5,,\n", encoding="utf-8")
-    aggregate(portal.settings.effective_database_url, portal.settings.home, portal.cycle, bj(2019, 3, 7, 18), sheet=sheet, by="联席办")
+    aggregate(portal.app.state.web.services(), Aggregate(local_operator("联席办"), portal.cycle, sheet, at=bj(2019, 3, 7, 18)))
 
 
 def test_the_leader_approves_then_the_coordinator_sends_then_the_unit_reads_its_letter(own_portal: Portal) -> None:
