@@ -1,13 +1,15 @@
-"""The cascade's user actions: acknowledging date changes that flowed down, and re-planning cycle trees
-after a holiday table is published (the logic is kaohe.cascade.apply; here the permission and the unit of work)."""
+"""The cascade's user actions: acknowledging date changes that flowed down, reminding the coordinators who have
+not, and re-planning cycle trees after a holiday table is published (the logic is kaohe.cascade.apply; here the
+permission and the unit of work)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from kaohe.cascade.apply import CascadeReport, acknowledge, replan_all, tree_of
+from kaohe.cascade.apply import CascadeReport, acknowledge, remind_unacknowledged, replan_all, tree_of
 from kaohe.models import Cycle
 from kaohe.schemes.loader import load_lineage
 from kaohe.services.actors import Actor
@@ -32,6 +34,32 @@ def acknowledge_date_changes(context: AppContext, command: AcknowledgeDateChange
         cycle = uow.lock_cycle(command.cycle)
         done = acknowledge(uow.session, cycle, by=command.actor.account, now=uow.now, change_id=command.change, note=command.note)
         return tuple(change.id for change in done)
+
+
+@dataclass(frozen=True)
+class RemindUnacknowledged:
+    """Remind the coordinators of ``cycle`` of the date changes from above they have not acknowledged, as advancing
+    a child cycle does (``at``: the instant acted for; default: the clock's)."""
+
+    actor: Actor
+    cycle: str
+    at: dt.datetime | None = None
+
+
+REMINDED = "dates.ack_reminded"
+
+
+def remind_unacknowledged_changes(context: AppContext, command: RemindUnacknowledged) -> int:
+    """Queue the reminders (once per working day, from office hours on); how many messages were queued, audited
+    when any were. Reminding is part of advancing a cycle: who may advance it may remind."""
+    authorize(command.actor, Action.ADVANCE_CYCLE, Scope(cycle=command.cycle))
+    with context.unit_of_work(command.actor) as uow:
+        cycle = uow.lock_cycle(command.cycle)
+        now = command.at or uow.now
+        queued = remind_unacknowledged(uow.session, cycle, now, context.calendar)
+        if queued:
+            uow.audit(REMINDED, cycle_id=cycle.id, subject=cycle.key, detail={"messages": queued}, at=now)
+        return queued
 
 
 @dataclass(frozen=True)

@@ -60,11 +60,10 @@ def run_cascade(lineage: tuple[Scheme, ...], province_roster: list[RosterEntry],
 
 def _scenario(settings: Settings, city_scheme: Scheme, province_scheme: Scheme, province_roster: list[RosterEntry], year: int,
               calendar: WorkdayCalendar, seed: str) -> dict[str, Any]:
-    from kaohe.cascade.apply import remind_unacknowledged
     from kaohe.cascade.levels import tree_view
     from kaohe.clock import SimulatedClock
-    from kaohe.services import build_context, local_operator
-    from kaohe.services.cascade import AcknowledgeDateChanges, acknowledge_date_changes
+    from kaohe.services import build_context, local_operator, system
+    from kaohe.services.cascade import AcknowledgeDateChanges, RemindUnacknowledged, acknowledge_date_changes, remind_unacknowledged_changes
     from kaohe.services.cycles import CreateCycle, create_cycle
     from kaohe.services.deadlines import ExtendDeadline, extend_deadline
     from kaohe.store.cycles import get_cycle
@@ -102,10 +101,8 @@ def _scenario(settings: Settings, city_scheme: Scheme, province_scheme: Scheme, 
     acknowledge_date_changes(context, AcknowledgeDateChanges(local_operator(offices[first]), first, note="已收悉，已通知各县"))
     events.append({"at": acked_at.isoformat(), "event": "acknowledged", "cycle": first, "by": offices[first]})
     next_morning = at_time(calendar.next_working_day(extended_at.date(), inclusive=False), "09:30")
-    reminders = 0
-    with session_scope(url) as session:
-        for key in keys.values():
-            reminders += remind_unacknowledged(session, get_cycle(session, key), next_morning, calendar)
+    clock.advance_to(next_morning)
+    reminders = sum(remind_unacknowledged_changes(context, RemindUnacknowledged(system("flow:advance-cycle"), key)) for key in keys.values())
     events.append({"at": next_morning.isoformat(), "event": "reminded", "messages": reminders})
     _dispatch(url, list(keys.values()), next_morning)
     late_ack = next_morning + dt.timedelta(hours=1)

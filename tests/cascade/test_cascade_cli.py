@@ -165,3 +165,34 @@ def test_the_advance_reminds_a_coordinator_who_has_not_acknowledged(capsys, kaoh
         reminded = session.execute(select(Cycle.key, Unit.code).select_from(OutboxMessage).join(Cycle, OutboxMessage.cycle_id == Cycle.id)
                                    .join(Unit, OutboxMessage.unit_id == Unit.id).where(OutboxMessage.kind == "change_ack_reminder")).all()
     assert [tuple(r) for r in reminded] == [("neijiang-2019", "NJ-OFFICE")]  # once, and only where nobody acknowledged
+
+
+def test_the_reminder_service_reminds_who_has_not_acknowledged_once_a_day_audited(capsys, kaohe_env) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from kaohe.clock import BEIJING
+    from kaohe.errors import PermissionDeniedError
+    from kaohe.models import AuditEntry
+    from kaohe.services import Actor, Role, build_context, system
+    from kaohe.services.cascade import RemindUnacknowledged, remind_unacknowledged_changes
+
+    _tree(capsys, 2019)
+    assert kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--at", "2020-01-10T10:00", "--reason", "延期")[0] == 0
+    assert kaohe(capsys, "cycle", "ack", "suining-2019", "--by", "SN-OFFICE")[0] == 0
+    context = build_context()
+    with session_scope(get_settings().effective_database_url) as session:
+        changed_on = session.scalar(select(Cycle.created_at).where(Cycle.key == "neijiang-2019")).astimezone(BEIJING).date()
+    morning = dt.datetime.combine(context.calendar.next_working_day(changed_on, inclusive=False), dt.time(9, 30), BEIJING)
+    with pytest.raises(PermissionDeniedError):
+        remind_unacknowledged_changes(context, RemindUnacknowledged(Actor("nj-x01", Role.UNIT, unit="NJ-X01"), "neijiang-2019", morning))
+    flow = system("flow:advance-cycle")
+    assert remind_unacknowledged_changes(context, RemindUnacknowledged(flow, "suining-2019", morning)) == 0  # acknowledged
+    assert remind_unacknowledged_changes(context, RemindUnacknowledged(flow, "neijiang-2019", morning)) == 1
+    assert remind_unacknowledged_changes(context, RemindUnacknowledged(flow, "neijiang-2019", morning + dt.timedelta(hours=1))) == 0
+    with session_scope(get_settings().effective_database_url) as session:
+        entries = session.execute(select(Cycle.key, AuditEntry.actor, AuditEntry.detail).join(Cycle, AuditEntry.cycle_id == Cycle.id)
+                                  .where(AuditEntry.action == "dates.ack_reminded")).all()
+        reminded = session.scalars(select(Unit.code).join(OutboxMessage, OutboxMessage.unit_id == Unit.id)
+                                   .where(OutboxMessage.kind == "change_ack_reminder")).all()
+    assert [tuple(e) for e in entries] == [("neijiang-2019", "flow:advance-cycle", {"messages": 1})]
+    assert reminded == ["NJ-OFFICE"]
