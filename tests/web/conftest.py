@@ -1,4 +1,5 @@
-"""Fixtures for the portal: a cycle on a real database, an account per role, a logged-in client per role."""
+"""Fixtures for the portal: a cycle on a real database, an account per role, a logged-in client per role; for the
+browser tests, one headless Chromium and one SQLite portal per module (their helpers: browser_support.py)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(scope="module")
+def sqlite_portal(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """One portal on SQLite at 2019-01-25 10:00 for a browser module's steps (in file order), served once."""
+    made = make_portal(sqlite_url, tmp_path_factory.mktemp("portal"), now=bj(2019, 1, 25))
+    with serve(made.app) as base_url:
+        made.base_url = base_url
+        yield made
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import log_in, shot
 from openpyxl import load_workbook
 from web_server import free_port, serve
-from web_support import PASSWORD, Portal, bj, make_portal
+from web_support import Portal, bj, make_portal
 
 from kaohe.settings import get_settings
 from kaohe.testing.receivers import LocalSmtpReceiver
@@ -57,16 +58,6 @@ def _remind(portal: Portal) -> None:
         pool.submit(asyncio.run, dispatch_outbox.fn(advanced.cycle_id, portal.clock.now())).result()
 
 
-def _shot(page: Any, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
-
-
-def _login(page: Any, name: str) -> None:
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-
-
 def test_the_reminder_email_links_to_the_units_task_page(live: tuple[Portal, LocalSmtpReceiver], browser: Any, artifacts: Path) -> None:
     portal, smtp = live
     _remind(portal)
@@ -76,9 +67,9 @@ def test_the_reminder_email_links_to_the_units_task_page(live: tuple[Portal, Loc
     assert link, f"no task link in the reminder e-mail:\n{text}"
     page = browser.new_context(locale="zh-CN").new_page()
     page.goto(link.group(0))
-    _login(page, portal.accounts["unit"])
+    log_in(page, portal.accounts["unit"])
     assert page.url.endswith(f"/tasks/{portal.cycle}/self_check")
-    _shot(page, artifacts, "00-task-from-reminder-email")
+    shot(page, artifacts, "00-task-from-reminder-email")
     from sqlalchemy import select
 
     from kaohe.db import session_scope
@@ -100,11 +91,11 @@ def test_a_unit_follows_its_task_link_uploads_and_the_office_sees_it(live: tuple
     unit = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
     unit.goto(link)
     assert "/login" in unit.url
-    _shot(unit, artifacts, "01-login-from-reminder")
-    _login(unit, portal.accounts["unit"])
+    shot(unit, artifacts, "01-login-from-reminder")
+    log_in(unit, portal.accounts["unit"])
     assert unit.url.endswith(f"/tasks/{portal.cycle}/self_check")
     assert "自查报告、自评表（签字盖章）" in unit.inner_text("main")
-    _shot(unit, artifacts, "02-task")
+    shot(unit, artifacts, "02-task")
 
     report = tmp_path / "弥勒市甲局自查报告.pdf"
     report.write_bytes(b"%PDF-1.4\n" + "弥勒市甲局2018年度自查报告".encode() * 2000)
@@ -116,11 +107,11 @@ def test_a_unit_follows_its_task_link_uploads_and_the_office_sees_it(live: tuple
 
     assert "材料报送回执" in receipt and hashlib.sha256(report.read_bytes()).hexdigest() in receipt
     assert "弥勒市甲局自查报告.pdf" in receipt and "逾期" in receipt
-    _shot(unit, artifacts, "03-receipt")
+    shot(unit, artifacts, "03-receipt")
 
     office = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
     office.goto(f"{portal.base_url}/cycles/{portal.cycle}/overdue")
-    _login(office, portal.accounts["coordinator"])
+    log_in(office, portal.accounts["coordinator"])
     office.select_option("select[name=stage]", "self_check")  # htmx swaps the rows in place
     office.wait_for_url(re.compile(r".*/overdue\?stage=self_check.*"))  # htmx pushes the filter into the address once swapped
     office.wait_for_function("document.querySelector('#export').getAttribute('href').includes('stage=self_check')")
@@ -128,7 +119,7 @@ def test_a_unit_follows_its_task_link_uploads_and_the_office_sees_it(live: tuple
     assert sorted(rows) == [f"{portal.prefix}A2", f"{portal.prefix}A3"]
     assert "邮件 · 已发送" in office.inner_text("#overdue-table")
     assert "/cycles/" in office.url and "stage=self_check" in office.url
-    _shot(office, artifacts, "04-overdue-list")
+    shot(office, artifacts, "04-overdue-list")
     with office.expect_download() as download:
         office.click("#export")
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
@@ -137,7 +128,7 @@ def test_a_unit_follows_its_task_link_uploads_and_the_office_sees_it(live: tuple
 
     office.goto(f"{portal.base_url}/cycles/{portal.cycle}")
     assert "自查自评" in office.inner_text("main")
-    _shot(office, artifacts, "05-board")
+    shot(office, artifacts, "05-board")
 
 
 def test_the_leader_approves_and_the_unit_reads_its_letter(live: tuple[Portal, LocalSmtpReceiver], browser: Any, artifacts: Path) -> None:
@@ -150,26 +141,26 @@ def test_the_leader_approves_and_the_unit_reads_its_letter(live: tuple[Portal, L
     leader = context.new_page()
     leader.on("dialog", lambda dialog: dialog.accept())
     leader.goto(f"{portal.base_url}/cycles/{portal.cycle}/results")
-    _login(leader, portal.accounts["leader"])
+    log_in(leader, portal.accounts["leader"])
     while leader.locator("form[action$='/results/approve'] button").count():
         leader.click("form[action$='/results/approve'] button")
         leader.wait_for_load_state()
     assert "待审定" not in leader.inner_text("#approval")
-    _shot(leader, artifacts, "06-approved")
+    shot(leader, artifacts, "06-approved")
 
     office = browser.new_context(locale="zh-CN").new_page()
     office.on("dialog", lambda dialog: dialog.accept())
     office.goto(f"{portal.base_url}/cycles/{portal.cycle}/results")
-    _login(office, portal.accounts["coordinator"])
+    log_in(office, portal.accounts["coordinator"])
     office.click("form[action$='/results/send'] button")
     office.wait_for_selector("text=已向各单位发送第1版结果")
 
     unit = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
     unit.goto(f"{portal.base_url}/results")
-    _login(unit, portal.accounts["unit"])
+    log_in(unit, portal.accounts["unit"])
     unit.goto(f"{portal.base_url}/results")
     assert "95" in unit.inner_text("main")
-    _shot(unit, artifacts, "07-my-results")
+    shot(unit, artifacts, "07-my-results")
     with unit.expect_download() as download:
         unit.click(f"#letter-{portal.cycle}")
     assert Path(download.value.path()).read_bytes()[:2] == b"PK"

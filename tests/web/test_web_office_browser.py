@@ -7,39 +7,15 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import logged_in_page, shot
 from openpyxl import load_workbook
-from web_server import serve
-from web_support import PASSWORD, Portal, bj, make_cascade, make_portal
+from web_support import Portal, bj, make_cascade
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def office(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    """One portal on SQLite at 2019-01-25 10:00 for the module's steps, served once."""
-    portal = make_portal(sqlite_url, tmp_path_factory.mktemp("office"), now=bj(2019, 1, 25))
-    with serve(portal.app) as base_url:
-        portal.base_url = base_url
-        yield portal
-
-
-def _page(browser: Any, portal: Portal, role: str, path: str) -> Any:
-    page = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
-    page.goto(f"{portal.base_url}{path}")
-    page.fill("input[name=name]", portal.accounts[role])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**{path}")
-    return page
-
-
-def _shot(page: Any, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
 
 
 def _confirming(page: Any, answers: list[bool]) -> list[str]:
@@ -59,12 +35,12 @@ def _confirming(page: Any, answers: list[bool]) -> list[str]:
     return asked
 
 
-def test_the_coordinator_extends_closes_and_issues_an_order(office: Portal, browser: Any, artifacts: Path) -> None:
-    cycle = office.cycle
-    page = _page(browser, office, "coordinator", f"/cycles/{cycle}")
+def test_the_coordinator_extends_closes_and_issues_an_order(sqlite_portal: Portal, browser: Any, artifacts: Path) -> None:
+    cycle = sqlite_portal.cycle
+    page = logged_in_page(browser, sqlite_portal, sqlite_portal.accounts["coordinator"], f"/cycles/{cycle}")
     assert page.locator("svg#timeline g#today").count() == 1
     assert "春节假期" in page.inner_html("svg#timeline")
-    _shot(page, artifacts, "08-board-timeline")
+    shot(page, artifacts, "08-board-timeline")
 
     page.click(f"a[href='/cycles/{cycle}/stages/self_check']")
     page.wait_for_url("**/stages/self_check")
@@ -77,59 +53,59 @@ def test_the_coordinator_extends_closes_and_issues_an_order(office: Portal, brow
     page.click("#extend button[type=submit]")
     page.wait_for_selector("text=已将截止日期延至 2019-01-30")
     assert page.inner_text("#stage-due") == "2019-01-30" and len(asked) == 2
-    _shot(page, artifacts, "09-deadline-extended")
+    shot(page, artifacts, "09-deadline-extended")
 
-    page.goto(f"{office.base_url}/cycles/{cycle}/stages/submission")
+    page.goto(f"{sqlite_portal.base_url}/cycles/{cycle}/stages/submission")
     _confirming(page, [True])
     page.fill("#close input[name=reason]", "材料已汇总上报")
     page.click("#close button[type=submit]")
     page.wait_for_selector("text=此后报送一律不予接收")
     assert "已截止收件" in page.inner_text("#closure") and page.locator("#close").count() == 0
-    _shot(page, artifacts, "10-submissions-closed")
+    shot(page, artifacts, "10-submissions-closed")
 
-    page.goto(f"{office.base_url}/cycles/{cycle}/orders")
+    page.goto(f"{sqlite_portal.base_url}/cycles/{cycle}/orders")
     asked = _confirming(page, [True])
-    page.select_option("#issue select[name=unit]", f"{office.prefix}A2")
+    page.select_option("#issue select[name=unit]", f"{sqlite_portal.prefix}A2")
     page.fill("#issue textarea[name=issue]", "入户走访记录不全，限期补齐")
     page.fill("#issue input[name=due]", "2019-02-15")
     page.click("#issue button[type=submit]")
     page.wait_for_selector("text=已下发督办单")
     assert "入户走访记录不全，限期补齐" in page.inner_text("#orders")
-    assert asked and f"向 弥勒市乙局（{office.prefix}A2） 下发督办单（办结时限 2019-02-15）" in asked[0]
-    _shot(page, artifacts, "11-order-issued")
+    assert asked and f"向 弥勒市乙局（{sqlite_portal.prefix}A2） 下发督办单（办结时限 2019-02-15）" in asked[0]
+    shot(page, artifacts, "11-order-issued")
 
 
-def test_the_lead_assessor_publishes_the_seed_hash_then_draws(office: Portal, browser: Any, artifacts: Path) -> None:
+def test_the_lead_assessor_publishes_the_seed_hash_then_draws(sqlite_portal: Portal, browser: Any, artifacts: Path) -> None:
     from kaohe.sampling import verify
 
-    stage = f"/cycles/{office.cycle}/stages/spot_check"
-    page = _page(browser, office, "lead_assessor", stage)
+    stage = f"/cycles/{sqlite_portal.cycle}/stages/spot_check"
+    page = logged_in_page(browser, sqlite_portal, sqlite_portal.accounts["lead_assessor"], stage)
     assert page.locator("#sampling button", has_text="抽取").count() == 0  # no draw before the seed hash is out
     asked = _confirming(page, [True, True])
-    page.fill("#sampling textarea[name=exclusions]", f"{office.prefix}A3:已列入省级抽查")
+    page.fill("#sampling textarea[name=exclusions]", f"{sqlite_portal.prefix}A3:已列入省级抽查")
     page.click("#sampling button[type=submit]")
     page.wait_for_selector("#seed-hash")
     seed_hash = page.inner_text("#seed-hash")
     assert len(seed_hash) == 64 and "已列入省级抽查" in page.inner_text("#seed")
-    _shot(page, artifacts, "12-seed-hash-published")
+    shot(page, artifacts, "12-seed-hash-published")
 
     page.click("#sampling button[type=submit]")
     page.wait_for_selector("#drawn")
     assert "复核通过" in page.inner_text("#seed") and len(asked) == 2 and "不可重抽" in asked[1]
-    _shot(page, artifacts, "13-sample-drawn")
+    shot(page, artifacts, "13-sample-drawn")
     with page.expect_download() as download:
         page.click("#sample-record")
     record = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert record["seed_hash"] == seed_hash and verify(record, expected_seed_hash=seed_hash).ok
 
 
-def test_the_leader_downloads_the_report_and_the_ranking(office: Portal, browser: Any, artifacts: Path) -> None:
+def test_the_leader_downloads_the_report_and_the_ranking(sqlite_portal: Portal, browser: Any, artifacts: Path) -> None:
     from test_web_results import publish
 
-    office.clock.advance_to(bj(2019, 3, 8))
-    publish(office)
-    page = _page(browser, office, "leader", f"/cycles/{office.cycle}/results")
-    _shot(page, artifacts, "14-results-downloads")
+    sqlite_portal.clock.advance_to(bj(2019, 3, 8))
+    publish(sqlite_portal)
+    page = logged_in_page(browser, sqlite_portal, sqlite_portal.accounts["leader"], f"/cycles/{sqlite_portal.cycle}/results")
+    shot(page, artifacts, "14-results-downloads")
     with page.expect_download() as report:
         page.click("#doc-report-pdf")
     assert Path(report.value.path()).read_bytes()[:5] == b"%PDF-" and report.value.suggested_filename.endswith("考核报告.pdf")
@@ -139,10 +115,10 @@ def test_the_leader_downloads_the_report_and_the_ranking(office: Portal, browser
     assert any("弥勒市甲局" in [str(c) for c in row] for row in rows)
 
 
-def test_the_admin_sees_the_cycle_tree_with_each_levels_dates(office: Portal, browser: Any, artifacts: Path, sqlite_url: str) -> None:
+def test_the_admin_sees_the_cycle_tree_with_each_levels_dates(sqlite_portal: Portal, browser: Any, artifacts: Path, sqlite_url: str) -> None:
     keys = make_cascade(sqlite_url)
-    page = _page(browser, office, "admin", "/cycles")
+    page = logged_in_page(browser, sqlite_portal, sqlite_portal.accounts["admin"], "/cycles")
     page.click(f"a[href='/cycles/{keys['SC-C08']}/tree']")
     page.wait_for_url("**/tree")
     assert [page.locator(f"#tree tr[data-cycle='{key}']").count() > 0 for key in keys.values()] == [True, True, True]
-    _shot(page, artifacts, "15-cycle-tree")
+    shot(page, artifacts, "15-cycle-tree")
