@@ -9,12 +9,11 @@ from collections.abc import Mapping, Sequence
 from kaohe.cascade.tree import plan_parent_dates
 from kaohe.errors import InputError, Problem, SchemeError
 from kaohe.planning import ParentDates, Plan, plan_cycle
-from kaohe.schemes.model import Scheme
-from kaohe.schemes.validity import require_validity
+from kaohe.schemeshape import SchemeLike, require_validity
 from kaohe.workdays import WorkdayCalendar
 
 
-def plan_scheme(scheme: Scheme, year: int, calendar: WorkdayCalendar, *, office_hours: str, policy: str | None = None,
+def plan_scheme(scheme: SchemeLike, year: int, calendar: WorkdayCalendar, *, office_hours: str, policy: str | None = None,
                 events: Mapping[str, dt.date] | None = None, parent: ParentDates | None = None,
                 outside_validity: bool = False, option: str = "--outside-validity") -> Plan:
     """Plan ``scheme``'s ``year``: a year outside its validity is refused unless ``outside_validity``; an unknown
@@ -31,7 +30,7 @@ def plan_scheme(scheme: Scheme, year: int, calendar: WorkdayCalendar, *, office_
         raise SchemeError(Problem(str(error), field="stages")) from None
 
 
-def plan_ancestors(lineage: Sequence[Scheme], year: int, calendar: WorkdayCalendar, *, office_hours: str) -> list[Plan]:
+def plan_ancestors(lineage: Sequence[SchemeLike], year: int, calendar: WorkdayCalendar, *, office_hours: str) -> list[Plan]:
     """The parent, grandparent … of ``lineage[0]`` planned on their own for ``year``, parent first."""
     plans: list[Plan] = []
     for index in range(len(lineage) - 1, 0, -1):

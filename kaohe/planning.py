@@ -13,15 +13,15 @@ from typing import Any, Literal
 import pendulum
 
 from kaohe import dateexpr
-from kaohe.schemes.model import (
+from kaohe.schemeshape import (
     POLICY_NAMES,
-    DateSpec,
+    DateSpecLike,
     HolidayPolicy,
-    ReminderPlan,
-    Scheme,
-    Stage,
+    ReminderPlanLike,
+    SchemeLike,
+    StageLike,
+    validity_warning,
 )
-from kaohe.schemes.validity import validity_warning
 from kaohe.workdays import WorkdayCalendar
 
 TIMEZONE = "Asia/Shanghai"
@@ -166,7 +166,7 @@ def apply_policy(day: dt.date, policy: HolidayPolicy, calendar: WorkdayCalendar)
 
 
 def plan_cycle(
-    scheme: Scheme,
+    scheme: SchemeLike,
     year: int,
     calendar: WorkdayCalendar,
     *,
@@ -200,7 +200,7 @@ def plan_cycle(
     return Plan(scheme.id, year, stages, tuple(reminders), event_days, tuple(warnings))
 
 
-def event_warnings(scheme: Scheme, event_days: Mapping[str, dt.date], calendar: WorkdayCalendar) -> list[str]:
+def event_warnings(scheme: SchemeLike, event_days: Mapping[str, dt.date], calendar: WorkdayCalendar) -> list[str]:
     """A warning for each event (a meeting the coordinator sets) that falls on a non-working day."""
     return [
         f"事件“{scheme.events[key].name}”的日期 {day.isoformat()} 为{calendar.describe(day)}，请确认或用 --event {key}=YYYY-MM-DD 改期"
@@ -209,7 +209,7 @@ def event_warnings(scheme: Scheme, event_days: Mapping[str, dt.date], calendar: 
     ]
 
 
-def plan_reminders(stage_id: str, opens_day: dt.date | None, due_day: dt.date, plan: ReminderPlan,
+def plan_reminders(stage_id: str, opens_day: dt.date | None, due_day: dt.date, plan: ReminderPlanLike,
                    calendar: WorkdayCalendar, hhmm: str) -> list[PlannedReminder]:
     """The reminder waves of one stage (or one unit's extended deadline); never on a non-working day.
 
@@ -243,7 +243,7 @@ def plan_reminders(stage_id: str, opens_day: dt.date | None, due_day: dt.date, p
 class _Resolver:
     """Resolves stage dates in dependency order, detecting reference cycles."""
 
-    def __init__(self, scheme: Scheme, year: int, calendar: WorkdayCalendar,
+    def __init__(self, scheme: SchemeLike, year: int, calendar: WorkdayCalendar,
                  policy_override: HolidayPolicy | None, events: dict[str, dt.date],
                  parent: ParentDates | None = None, pins: dict[str, dt.date] | None = None) -> None:
         self.scheme, self.year, self.calendar = scheme, year, calendar
@@ -271,7 +271,7 @@ class _Resolver:
         self.done[stage_id] = planned
         return planned
 
-    def _date(self, spec: DateSpec) -> ResolvedDate:
+    def _date(self, spec: DateSpecLike) -> ResolvedDate:
         expr = spec.expr
         if expr.kind == "year":
             base, from_default = dateexpr.resolve_year_date(expr, self.year), False
@@ -288,7 +288,7 @@ class _Resolver:
             base, from_default = moment.date(), other.date_origin == "default"
         return ResolvedDate(shift_date(base, expr.shift, expr.shift_unit, self.calendar), from_default or spec.origin == "default")
 
-    def _parent(self, spec: DateSpec) -> dt.date:
+    def _parent(self, spec: DateSpecLike) -> dt.date:
         expr = spec.expr
         if self.parent is None:
             raise ValueError(f"{spec.date!r}：引用上级方案的日期，但没有给出上级日程（方案 {self.scheme.id} 的 parent 为 {self.scheme.parent}）")
@@ -300,7 +300,7 @@ class _Resolver:
             raise ValueError(f"{spec.date!r}：上级阶段 {expr.ref} 没有开始日期")
         return moment
 
-    def _plan(self, stage: Stage) -> PlannedStage:
+    def _plan(self, stage: StageLike) -> PlannedStage:
         policy = self.policy_override or stage.holiday_policy or self.scheme.holiday_policy.default
         due = self._date(stage.due)
         final, reason = apply_policy(due.day, policy, self.calendar)

@@ -1,14 +1,16 @@
-"""A cache of the summary ``kaohe schemes`` lists (id, name, document, number of stages) per scheme file.
+"""A cache of what kaohe knows about each clean scheme file: the summary ``kaohe schemes`` lists (id, name,
+document, number of stages) and the compiled form ``kaohe plan`` plans from (``kaohe.schemecompiled``).
 
 Listing the schemes validated every file on each run (pydantic models, YAML, planning three sample years
-for the checks): most of the command's start-up. A file that loaded cleanly leaves a small JSON entry,
-keyed by the kaohe version, the file's path, the parent search path and the SHA-256 of its bytes; the
-entry also names every parent file the loader looked up (the candidates it tried, the one it found and
-that file's SHA-256), and is trusted only while those still resolve to the same bytes. Files that fail are
-never cached, so their warnings are always the loader's own. An entry that cannot be read, parsed or
-written is ignored (the file is then loaded as before). The directory is given by the caller (the CLI
-passes ``KAOHE_HOME/cache/schemes``); this module reads no settings and imports neither pydantic nor
-YAML, so a listing served from the cache does not load them.
+for the checks), and planning one built every model class: most of those commands' start-up. A file that
+loaded cleanly leaves a small JSON entry, keyed by the file's path, the parent search path, the SHA-256 of
+its bytes and the size and modification time of kaohe's scheme code (as Python's own bytecode cache is
+keyed, so a changed loader or model never reads an old entry); the entry also names every parent file the
+loader looked up (the candidates it tried, the one it found and that file's SHA-256), and is trusted only
+while those still resolve to the same bytes. Files that fail are never cached, so their warnings are always
+the loader's own. An entry that cannot be read, parsed or written is ignored (the file is then loaded as
+before). The directory is given by the caller (the CLI passes ``KAOHE_HOME/cache/schemes``); this module
+reads no settings and imports neither pydantic nor YAML, so what is served from the cache does not load them.
 """
 
 from __future__ import annotations
@@ -17,10 +19,19 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-FORMAT = 1
+if TYPE_CHECKING:
+    from kaohe.schemecompiled import CompiledScheme
+
+FORMAT = 2
+KAOHE_DIR = Path(__file__).resolve().parent
+CODE = (KAOHE_DIR / "schemes", KAOHE_DIR / "scoring", KAOHE_DIR / "cascade", KAOHE_DIR / "sampling", KAOHE_DIR / "schemeshape.py",
+        KAOHE_DIR / "schemecompiled.py", KAOHE_DIR / "schemecache.py", KAOHE_DIR / "dateexpr.py", KAOHE_DIR / "planning.py",
+        KAOHE_DIR / "workdays.py", KAOHE_DIR / "datechecks.py")
+"""The code that decides whether a file is clean and what is kept of it."""
 
 
 def scheme_files(directory: Path) -> list[Path]:
@@ -28,13 +39,30 @@ def scheme_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def find_scheme(ref: str, directory: Path) -> Path:
+    """A scheme id (``mile``) or a path to a scheme file, as a path; NotFoundError if neither."""
+    from kaohe.errors import NotFoundError
 
-    try:
-        return version("kaohe")
-    except PackageNotFoundError:  # pragma: no cover - a source tree that is not installed
-        return "unknown"
+    candidate = Path(ref)
+    if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
+        if not candidate.exists():
+            raise NotFoundError(f"方案文件不存在：{ref}")
+        return candidate
+    path = directory / f"{ref}.yaml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in scheme_files(directory))
+        raise NotFoundError(f"没有 id 为 {ref!r} 的方案（已有：{known}）")
+    return path
+
+
+@lru_cache(maxsize=1)
+def _code_stamp() -> tuple[tuple[str, int, int], ...]:
+    stamp = []
+    for place in CODE:
+        for source in sorted(place.glob("*.py")) if place.is_dir() else [place]:
+            status = source.stat()
+            stamp.append((str(source.relative_to(KAOHE_DIR)), status.st_size, status.st_mtime_ns))
+    return tuple(stamp)
 
 
 def _digest(data: bytes) -> str:
@@ -42,7 +70,7 @@ def _digest(data: bytes) -> str:
 
 
 def _entry_path(cache_dir: Path, path: Path, search: Sequence[Path], data: bytes) -> Path:
-    key = json.dumps([FORMAT, _version(), str(path), [str(s) for s in search], _digest(data)])
+    key = json.dumps([FORMAT, _code_stamp(), str(path), [str(s) for s in search], _digest(data)])
     return cache_dir / f"{_digest(key.encode())}.json"
 
 
@@ -53,16 +81,23 @@ def _read(path: Path) -> bytes:
     return read_bounded(path, "方案文件", SchemeError)
 
 
+def _entry(path: Path, search: Sequence[Path], cache_dir: Path, data: bytes | None) -> dict[str, Any]:
+    """The entry of ``path`` if its bytes and every parent it was merged with are unchanged; raises otherwise."""
+    entry = json.loads(_entry_path(cache_dir, path, search, _read(path) if data is None else data).read_bytes())
+    if not isinstance(entry, dict):
+        raise LookupError(path)
+    for candidates, found, digest in entry["parents"]:
+        first = next((c for c in candidates if Path(c).is_file()), None)
+        if first != found or _digest(_read(Path(found))) != digest:
+            raise LookupError(found)
+    return entry
+
+
 def cached_summary(path: Path, search: Sequence[Path], cache_dir: Path, *, data: bytes | None = None) -> dict[str, Any] | None:
     """The summary stored for ``path`` (whose bytes are ``data`` when the caller has read them) when its bytes and
     every parent it was merged with are unchanged; else None."""
     try:
-        entry = json.loads(_entry_path(cache_dir, path, search, _read(path) if data is None else data).read_bytes())
-        for candidates, found, digest in entry["parents"]:
-            first = next((c for c in candidates if Path(c).is_file()), None)
-            if first != found or _digest(_read(Path(found))) != digest:
-                return None
-        summary = entry["summary"]
+        summary = _entry(path, search, cache_dir, data)["summary"]
         if not isinstance(summary, dict) or set(summary) != {"id", "name", "document", "stages"}:
             return None
         return summary
@@ -70,12 +105,23 @@ def cached_summary(path: Path, search: Sequence[Path], cache_dir: Path, *, data:
         return None
 
 
-def store_summary(path: Path, search: Sequence[Path], cache_dir: Path, summary: dict[str, Any],
-                  trail: Sequence[tuple[tuple[str, ...], str]], *, data: bytes | None = None) -> None:
-    """Remember the summary of a file that loaded cleanly from ``data`` (``trail``: the parents the loader looked
-    up); errors ignored."""
+def cached_lineage(path: Path, search: Sequence[Path], cache_dir: Path) -> tuple[CompiledScheme, ...] | None:
+    """The compiled scheme of ``path`` followed by its parent, grandparent … (as ``load_scheme_chain`` gives
+    them validated) when the file and its parents are unchanged since they loaded cleanly; else None."""
     try:
-        entry = {"summary": summary, "parents": [[list(c), f, _digest(_read(Path(f)))] for c, f in trail]}
+        from kaohe.schemecompiled import compiled_from_data
+
+        return tuple(compiled_from_data(data) for data in _entry(path, search, cache_dir, None)["lineage"]) or None
+    except Exception:  # noqa: BLE001 - an unusable entry is a miss; the loader then speaks for the file
+        return None
+
+
+def store_clean(path: Path, search: Sequence[Path], cache_dir: Path, summary: dict[str, Any], lineage: Sequence[dict[str, Any]],
+                trail: Sequence[tuple[tuple[str, ...], str]], *, data: bytes | None = None) -> None:
+    """Remember a file that loaded cleanly from ``data``: its summary, its compiled ``lineage`` (the scheme, then
+    its parents) and ``trail`` (the parents the loader looked up); errors ignored."""
+    try:
+        entry = {"summary": summary, "lineage": list(lineage), "parents": [[list(c), f, _digest(_read(Path(f)))] for c, f in trail]}
         target = _entry_path(cache_dir, path, search, _read(path) if data is None else data)
         cache_dir.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.part")

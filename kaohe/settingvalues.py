@@ -8,7 +8,6 @@ existing configuration changes meaning.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -112,6 +111,8 @@ def parse_secret(value: object) -> SecretStr:
 
 def parse_text_map(value: object) -> dict[str, str]:
     """Names to texts: a mapping, or a JSON object such as ``{"overdue": "SMS_123"}``."""
+    import json
+
     example = '应为 JSON 对象，键和值都是文本，例如 {"overdue": "SMS_123"}'
     if isinstance(value, str):
         try:

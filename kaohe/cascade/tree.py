@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
 from kaohe.planning import ParentDates, Plan, StageDates, plan_cycle
-from kaohe.schemes.model import Scheme, Stage
+from kaohe.schemeshape import SchemeLike, StageLike
 from kaohe.workdays import WorkdayCalendar
 
 
@@ -30,7 +30,7 @@ def plan_parent_dates(plan: Plan) -> dict[str, StageDates]:
     return parent_dates((s.id, s.kind, s.opens.date() if s.opens else None, s.due.date()) for s in plan.stages)
 
 
-def plan_chain(chain: Sequence[Scheme], year: int, calendar: WorkdayCalendar, **options: object) -> Plan:
+def plan_chain(chain: Sequence[SchemeLike], year: int, calendar: WorkdayCalendar, **options: object) -> Plan:
     """Plan ``chain[0]`` (a scheme, then its parent, grandparent …) with each ancestor planned on its own for
     the same year, top-down: the dates a child has before any parent cycle exists. ``options`` go to the
     child's ``plan_cycle`` only."""
@@ -40,7 +40,7 @@ def plan_chain(chain: Sequence[Scheme], year: int, calendar: WorkdayCalendar, **
     return plan_cycle(chain[0], year, calendar, parent=parent, **options)  # type: ignore[arg-type]
 
 
-def late_feeds(scheme: Scheme, plan: Plan, parent: Mapping[str, StageDates]) -> list[str]:
+def late_feeds(scheme: SchemeLike, plan: Plan, parent: Mapping[str, StageDates]) -> list[str]:
     """Every stage whose deadline falls after the parent deadline it feeds, without a ``late_reason``."""
     problems: list[str] = []
     for stage in scheme.stages:
@@ -57,7 +57,7 @@ def late_feeds(scheme: Scheme, plan: Plan, parent: Mapping[str, StageDates]) -> 
     return problems
 
 
-def followed_parent_stage(stage: Stage | None) -> str | None:
+def followed_parent_stage(stage: StageLike | None) -> str | None:
     """The parent stage a child stage feeds, or whose date it is written against (None: neither)."""
     if stage is None:
         return None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
@@ -77,19 +75,28 @@ _CONTEXT: list[AppContext] = []
 
 
 def calendar() -> WorkdayCalendar:
-    """The working-day calendar: the built-in table merged with KAOHE_HOLIDAYS_FILE."""
+    """The working-day calendar: the built-in table merged with KAOHE_HOLIDAYS_FILE (read once per command)."""
     from kaohe.workdays import load_calendar
 
-    return load_calendar(settings().holidays_file)
+    if not _CALENDAR:
+        _CALENDAR.append(load_calendar(settings().holidays_file))
+    return _CALENDAR[0]
+
+
+_CALENDAR: list[WorkdayCalendar] = []
+"""The calendar of the command that runs (emptied when a command starts: its files may have changed)."""
 
 
 def emit_json(payload: Any) -> None:
     """Print ``payload`` as UTF-8 JSON (Chinese kept readable)."""
+    import json
+
     click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
 def run(group: click.Group, args: list[str] | None = None) -> int:
     """Run the CLI; every KaoheError is printed as one line per problem on stderr, never a traceback."""
+    _CALENDAR.clear()
     with limits_scope():
         return _run(group, args)
 
@@ -121,6 +128,8 @@ def _run(group: click.Group, args: list[str] | None) -> int:
 def write_output(path: Path, data: bytes) -> None:
     """Write a command's output file whole (written aside, then moved into place); a path that is a directory
     or lies in a missing directory is one InputError line."""
+    import tempfile
+
     from kaohe.errors import Problem
     from kaohe.inputfiles import storage_error
 

@@ -13,8 +13,8 @@ from kaohe.cycleplan import plan_ancestors as ancestor_plans
 from kaohe.cycleplan import plan_scheme
 from kaohe.errors import InputError, Problem
 from kaohe.planning import ParentDates, Plan
-from kaohe.schemes.loader import load_lineage
-from kaohe.schemes.model import Scheme, Stage
+from kaohe.schemecache import cached_lineage, find_scheme
+from kaohe.schemeshape import SchemeLike, StageLike
 
 KIND_NAMES = {"stage_opened": "阶段开始", "upcoming": "临近截止", "due_today": "今日截止", "overdue": "逾期", "escalation": "逾期上报"}
 POLICY_CHOICE = click.Choice(["keep", "next", "previous"])
@@ -37,14 +37,14 @@ def parse_events(values: tuple[str, ...]) -> dict[str, dt.date]:
 OUTSIDE_VALIDITY = click.option("--outside-validity", is_flag=True, help="考核年度不在方案有效期内时仍按本方案排期（显示警告）")
 
 
-def build_plan(scheme: Scheme, year: int, policy: str | None, events: dict[str, dt.date],
+def build_plan(scheme: SchemeLike, year: int, policy: str | None, events: dict[str, dt.date],
                parent: ParentDates | None = None, *, outside_validity: bool = False) -> Plan:
     """Plan a cycle with the settings in force (``kaohe.services.cycles.plan_scheme``)."""
     return plan_scheme(scheme, year, calendar(), office_hours=settings().office_hours, policy=policy, events=events,
                        parent=parent, outside_validity=outside_validity)
 
 
-def plan_ancestors(lineage: tuple[Scheme, ...], year: int) -> list[Plan]:
+def plan_ancestors(lineage: tuple[SchemeLike, ...], year: int) -> list[Plan]:
     """The parent, grandparent … of ``lineage[0]`` planned on their own for ``year``, parent first."""
     return ancestor_plans(lineage, year, calendar(), office_hours=settings().office_hours)
 
@@ -58,8 +58,7 @@ def plan_ancestors(lineage: tuple[Scheme, ...], year: int) -> list[Plan]:
 @json_option
 def plan(scheme: str, year: int, holiday_policy: str | None, events: tuple[str, ...], outside_validity: bool, as_json: bool) -> None:
     """显示某方案某年度的完整日程（阶段截止与提醒），不写数据库。"""
-    current = settings()
-    lineage = load_lineage(scheme, current.schemes_dir, cache_dir=current.home / "cache" / "schemes")
+    lineage = scheme_lineage(scheme)
     loaded = lineage[0]
     ancestors = plan_ancestors(lineage, year)
     result = build_plan(loaded, year, holiday_policy, parse_events(events), plan_parent_dates(ancestors[0]) if ancestors else None,
@@ -75,12 +74,26 @@ def plan(scheme: str, year: int, holiday_policy: str | None, events: tuple[str, 
         show_levels(lineage, [result, *ancestors])
 
 
-def show_levels(lineage: tuple[Scheme, ...], plans: list[Plan]) -> None:
+def scheme_lineage(ref: str) -> tuple[SchemeLike, ...]:
+    """The scheme ``ref`` (an id or a path) and its parent, grandparent …: compiled from the scheme cache when the
+    files are unchanged since they loaded cleanly, else loaded and validated (and then cached)."""
+    current = settings()
+    directory, cache_dir = current.schemes_dir, current.home / "cache" / "schemes"
+    path = find_scheme(ref, directory)
+    cached = cached_lineage(path, (directory,), cache_dir)
+    if cached is not None:
+        return cached
+    from kaohe.schemes.loader import load_scheme_chain
+
+    return load_scheme_chain(path, search=(directory,), cache_dir=cache_dir)
+
+
+def show_levels(lineage: tuple[SchemeLike, ...], plans: list[Plan]) -> None:
     """Each level's deadlines side by side: a child stage, then the parent stage it feeds or follows."""
     rows = []
     for stage in lineage[0].stages:
         row: list[object] = [stage.id, plans[0].stage(stage.id).due.strftime("%Y-%m-%d")]
-        current: Stage | None = stage
+        current: StageLike | None = stage
         for level in range(1, len(plans)):
             ref = followed_parent_stage(current)
             dates = plan_parent_dates(plans[level]).get(ref) if ref else None
@@ -97,7 +110,7 @@ def show_levels(lineage: tuple[Scheme, ...], plans: list[Plan]) -> None:
 
 
 
-def show_plan(scheme: Scheme, result: Plan) -> None:
+def show_plan(scheme: SchemeLike, result: Plan) -> None:
     """Print a plan as two tables and the notes a reader needs."""
     title = f"{scheme.name} · {result.year}年度考核日程"
     if result.provisional:

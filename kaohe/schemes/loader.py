@@ -9,10 +9,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from kaohe.errors import NotFoundError, Problem, SchemeError
+from kaohe.errors import Problem, SchemeError
 from kaohe.fieldpaths import PYDANTIC_MESSAGES, field_path
 from kaohe.inputfiles import read_bounded
-from kaohe.schemecache import cached_summary, scheme_files, store_summary
+from kaohe.schemecache import cached_summary, find_scheme, scheme_files, store_clean
+from kaohe.schemecompiled import compile_scheme, scheme_data
 from kaohe.schemes.model import Scheme
 from kaohe.scoring.loader import spec_from_mapping
 from kaohe.scoring.spec import ScoringSpec
@@ -80,7 +81,8 @@ def load_scheme_chain(path: Path, *, search: Sequence[Path] = (), _seen: tuple[s
             raise SchemeError([Problem(p, file=name) for p in problems])
     scheme.attach_scoring_spec(spec_from_mapping(raw.get("scoring"), scheme.id, file=name))
     if cache_dir is not None and not checked:
-        store_summary(path, search, cache_dir, summary_of(scheme), lookups, data=data)
+        lineage = [scheme_data(compile_scheme(s)) for s in (scheme, *parents)]
+        store_clean(path, search, cache_dir, summary_of(scheme), lineage, lookups, data=data)
     return (scheme, *parents)
 
 
@@ -142,20 +144,6 @@ def _problem(name: str, raw: dict[str, Any], error: Any) -> Problem:
     field = field_path(raw, location)
     reason = PYDANTIC_MESSAGES.get(error["type"], error["msg"].removeprefix("Value error, "))
     return Problem(reason, file=name, field=field or None)
-
-
-def find_scheme(ref: str, directory: Path) -> Path:
-    """A scheme id (``mile``) or a path to a scheme file, as a path; NotFoundError if neither."""
-    candidate = Path(ref)
-    if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
-        if not candidate.exists():
-            raise NotFoundError(f"方案文件不存在：{ref}")
-        return candidate
-    path = directory / f"{ref}.yaml"
-    if not path.exists():
-        known = ", ".join(p.stem for p in scheme_files(directory))
-        raise NotFoundError(f"没有 id 为 {ref!r} 的方案（已有：{known}）")
-    return path
 
 
 def load_scheme(ref: str, directory: Path) -> Scheme:

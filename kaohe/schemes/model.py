@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -12,22 +12,12 @@ from kaohe.schemes.approval import DEFAULT_OPEN_POINT, Approval, default_approva
 from kaohe.schemes.constraints import ConstraintIndicators
 from kaohe.schemes.forms import Form
 from kaohe.schemes.validity import Validity
+from kaohe.schemeshape import POLICY_NAMES, ROLE_NAMES, HolidayPolicy, Origin, Role, fed_parent_stage
 from kaohe.scoring.loader import spec_from_mapping
 from kaohe.scoring.spec import ScoringSpec
 
-HolidayPolicy = Literal["keep", "next", "previous"]
-Role = Literal["assessed", "verifier", "lead_assessor", "coordinator", "third_party", "organization_dept"]
-Origin = Literal["source", "default"]
-
-POLICY_NAMES = {"keep": "保持原日期", "next": "顺延至下一个工作日", "previous": "提前至前一个工作日"}
-ROLE_NAMES = {
-    "assessed": "被考核单位",
-    "verifier": "核查单位",
-    "lead_assessor": "牵头考核单位",
-    "coordinator": "协调办公室",
-    "third_party": "第三方评估机构",
-    "organization_dept": "组织部",
-}
+__all__ = ["POLICY_NAMES", "ROLE_NAMES", "DateSpec", "EventSpec", "HolidayPolicy", "Origin", "PolicySpec", "ReminderPlan", "Role",
+           "Scheme", "Stage"]
 
 
 class _Strict(BaseModel):
@@ -131,12 +121,7 @@ class Stage(_Strict):
     def fed_parent_stage(self) -> str | None:
         """The parent stage this stage feeds: ``feeds``, or the stage of a due date written as
         ``parent.X.due - N …`` (a date set before the parent's deadline)."""
-        if self.feeds:
-            return self.feeds
-        expr = self.due.expr
-        if expr.kind == "parent" and expr.edge == "due" and expr.shift <= 0:
-            return expr.ref
-        return None
+        return fed_parent_stage(self.feeds, self.due)
 
 
 class Scheme(_Strict):
