@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from kaohe.clock import BEIJING
 from kaohe.errors import NotFoundError
-from kaohe.models import Cycle, CycleStage, Obligation, OutboxMessage, ResultVersion, Submission, Unit, UnitResultRecord
+from kaohe.models import AuditEntry, Cycle, CycleStage, Obligation, OutboxMessage, ResultVersion, Submission, Unit, UnitResultRecord
 from kaohe.store.status import cycle_status
 from kaohe.web.deadlines import working_days_between
 from kaohe.workdays import WorkdayCalendar
@@ -313,3 +313,17 @@ def unit_result(session: Session, cycle: Cycle, unit: Unit) -> tuple[ResultVersi
         .where(ResultVersion.cycle_id == cycle.id, UnitResultRecord.unit_id == unit.id, ResultVersion.feedback_sent_at.is_not(None))
         .order_by(ResultVersion.version.desc()).limit(1)).first()
     return (row[0], row[1]) if row else None
+
+
+def letter_path(session: Session, version: ResultVersion, unit_code: str) -> str | None:
+    """Where the unit ``unit_code``'s feedback letter of ``version`` is stored (under the home), if it has one."""
+    return session.scalar(select(UnitResultRecord.letter_path).join(Unit, UnitResultRecord.unit_id == Unit.id)
+                          .where(UnitResultRecord.version_id == version.id, Unit.code == unit_code))
+
+
+def audit_entries(session: Session, actor: str | None = None, limit: int = 300) -> list[AuditEntry]:
+    """The newest ``limit`` audit entries, newest first (only ``actor``'s when given)."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    return list(session.scalars(query))

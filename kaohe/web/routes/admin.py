@@ -6,16 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from kaohe.accounts.service import ROLES, list_accounts
 from kaohe.errors import InputError
-from kaohe.models import Account, AuditEntry
+from kaohe.models import Account
 from kaohe.services.accounts import CreateAccount, InviteAccount, create_account, invite_account
 from kaohe.web.actions import actor_of
 from kaohe.web.app import render
 from kaohe.web.deps import ContextDep, SessionDep, origin_of, require, require_form
 from kaohe.web.office import services
+from kaohe.web.queries import audit_entries
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Account, Depends(require("admin"))]
@@ -56,7 +56,4 @@ def reset_account(request: Request, name: str, db: SessionDep, context: ContextD
 @router.get("/admin/audit")
 def audit(request: Request, db: SessionDep, account: Admin, actor: str | None = None) -> Response:
     """The newest 300 audit entries (who, when, what, from where), optionally of one actor."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(300)
-    if actor:
-        query = query.where(AuditEntry.actor == actor)
-    return render(request, "audit.html", entries=list(db.scalars(query)), actor=actor or "")
+    return render(request, "audit.html", entries=audit_entries(db, actor), actor=actor or "")

@@ -23,7 +23,7 @@ from kaohe.store.submissions import closure_of, get_stage
 from kaohe.web import office
 from kaohe.web.app import render
 from kaohe.web.deps import ContextDep, NotFound, SessionDep, may_see_cycle, require_form
-from kaohe.web.queries import cycle_board, cycle_title
+from kaohe.web.queries import cycle_board, cycle_title, letter_path
 from kaohe.web.routes.board import Overseer, visible_cycle
 
 router = APIRouter(include_in_schema=False)
@@ -228,16 +228,11 @@ def result_document(key: str, version: int, document: str, db: SessionDep, conte
 @router.get("/cycles/{key}/results/{version}/letters/{code}")
 def result_letter(key: str, version: int, code: str, db: SessionDep, context: ContextDep, account: Overseer, format: str = "docx") -> Response:
     """One unit's feedback letter of a result version (Word, or ``?format=pdf``), as it was published."""
-    from sqlalchemy import select
-
-    from kaohe.models import Unit, UnitResultRecord
-
     cycle = visible_cycle(db, account, key)
     if format not in ("docx", "pdf"):
         raise NotFound()
     found = get_version(db, cycle, version)
-    letter = db.scalar(select(UnitResultRecord.letter_path).join(Unit, UnitResultRecord.unit_id == Unit.id)
-                       .where(UnitResultRecord.version_id == found.id, Unit.code == code))
+    letter = letter_path(db, found, code)
     if not letter:
         raise NotFound("该单位在这一版结果中没有反馈函")
     home = context.settings.home.resolve()

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from kaohe.errors import KaoheError
@@ -19,6 +18,7 @@ from kaohe.web.deps import ContextDep, NotFound, SessionDep, origin_of, require,
 from kaohe.web.office import services
 from kaohe.web.queries import cycle_title, unit_result
 from kaohe.web.routes.board import Overseer, visible_cycle
+from kaohe.web.unit_queries import unit_cycles
 
 router = APIRouter(include_in_schema=False)
 UnitAccount = Annotated[Account, Depends(require("unit"))]
@@ -72,9 +72,7 @@ async def send(request: Request, key: str, context: ContextDep,
 
 
 def _my_units(db: SessionDep, account: Account) -> list[tuple[Cycle, Unit]]:
-    rows = db.execute(select(Cycle, Unit).join(Unit, Unit.cycle_id == Cycle.id).where(Unit.code == account.unit_code)
-                      .order_by(Cycle.year.desc(), Cycle.key)).all()
-    return [(c, u) for c, u in rows]
+    return unit_cycles(db, account.unit_code)
 
 
 @router.get("/results")

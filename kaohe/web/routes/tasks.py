@@ -8,18 +8,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from kaohe.db import calendar_of
 from kaohe.errors import InputError, KaoheError, StateError
 from kaohe.evidence.lateness import describe_lateness
-from kaohe.models import Account, Cycle, CycleStage, Submission, Unit
+from kaohe.models import Account, Cycle, Unit
 from kaohe.store.cycles import get_cycle
 from kaohe.web import actions
 from kaohe.web.app import render
 from kaohe.web.deps import ContextDep, CurrentAccount, NotFound, SessionDep, check_csrf, may_see_cycle, require
 from kaohe.web.queries import my_tasks, unit_in_cycle, unit_submissions
+from kaohe.web.unit_queries import receipt_files, stored_submission
 from kaohe.web.uploads import receive_upload
 
 router = APIRouter(include_in_schema=False)
@@ -119,10 +119,7 @@ def receipt(request: Request, cycle_key: str, stage_key: str, version: int, db: 
     """The printable receipt (回执) of one submitted version."""
     cycle = get_cycle(db, cycle_key)
     unit_row = _visible_unit(db, account, cycle, unit or account.unit_code or "")
-    rows = db.execute(
-        select(Submission, CycleStage).join(CycleStage, Submission.stage_id == CycleStage.id)
-        .where(Submission.unit_id == unit_row.id, CycleStage.key == stage_key, Submission.version == version)
-        .order_by(Submission.kind)).all()
+    rows = receipt_files(db, unit_row, stage_key, version)
     if not rows:
         raise NotFound("没有这份回执")
     first, stage = rows[0]
@@ -134,12 +131,10 @@ def receipt(request: Request, cycle_key: str, stage_key: str, version: int, db: 
 @router.get("/files/{submission_id}")
 def stored_file(submission_id: int, db: SessionDep, context: ContextDep, account: CurrentAccount) -> Response:
     """A stored file, to its own unit or to those who oversee its cycle (404 to anyone else)."""
-    row = db.get(Submission, submission_id)
-    if row is None:
+    found = stored_submission(db, submission_id)
+    if found is None:
         raise NotFound()
-    unit = db.get(Unit, row.unit_id)
-    cycle = db.get(Cycle, row.cycle_id)
-    assert unit is not None and cycle is not None
+    row, unit, cycle = found
     _visible_unit(db, account, cycle, unit.code)
     path = (context.settings.home / row.stored_path).resolve()
     if not path.is_relative_to(context.settings.home.resolve()) or not path.is_file():

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -20,6 +19,7 @@ from kaohe.services.uploads import Upload
 from kaohe.web.actions import actor_of
 from kaohe.web.app import render
 from kaohe.web.deps import ContextDep, NotFound, SessionDep, WebContext, check_csrf, get_db, origin_of, require, require_form
+from kaohe.web.unit_queries import unit_orders
 from kaohe.web.uploads import receive_upload
 
 router = APIRouter(include_in_schema=False)
@@ -30,10 +30,7 @@ NOTICES = {"acknowledged": "已签收", "replied": "回复已提交", "closed": 
 
 def my_orders(db: Session, account: Account) -> list[tuple[SupervisionOrder, Cycle, Unit]]:
     """The unit's orders in every cycle, newest first."""
-    rows = db.execute(select(SupervisionOrder, Cycle, Unit).join(Unit, SupervisionOrder.unit_id == Unit.id)
-                      .join(Cycle, SupervisionOrder.cycle_id == Cycle.id).where(Unit.code == account.unit_code)
-                      .order_by(SupervisionOrder.issued_at.desc(), SupervisionOrder.number.desc())).all()
-    return [(o, c, u) for o, c, u in rows]
+    return unit_orders(db, account.unit_code)
 
 
 def my_order(db: Session, account: Account, cycle_key: str, number: int) -> tuple[SupervisionOrder, Cycle, Unit]:

@@ -9,12 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kaohe.errors import InputError, KaoheError, NotFoundError, StateError
-from kaohe.models import Account, Cycle, Obligation, RectificationItem, Submission, Unit
+from kaohe.models import Account, Cycle, Obligation, RectificationItem, Submission
 from kaohe.services import rectification
 from kaohe.services.uploads import Upload
 from kaohe.store.results import RECTIFICATION_KIND, list_rectifications, stage_of_kind
@@ -22,6 +21,7 @@ from kaohe.web.actions import actor_of
 from kaohe.web.app import render
 from kaohe.web.deps import ContextDep, NotFound, SessionDep, WebContext, check_csrf, get_db, require
 from kaohe.web.queries import cycle_title
+from kaohe.web.unit_queries import obligation_files, unit_cycles
 from kaohe.web.uploads import receive_upload
 
 router = APIRouter(include_in_schema=False)
@@ -43,15 +43,13 @@ class Rectification:
 def my_rectifications(db: Session, account: Account) -> list[Rectification]:
     """The unit's rectification in every cycle that asks one of it."""
     found = []
-    for cycle in db.scalars(select(Cycle).join(Unit, Unit.cycle_id == Cycle.id).where(Unit.code == account.unit_code)
-                            .order_by(Cycle.year.desc(), Cycle.key)):
+    for cycle, _unit in unit_cycles(db, account.unit_code):
         stage = stage_of_kind(cycle, RECTIFICATION_KIND)
         if stage is None:
             continue
         for _unit, obligation, items in list_rectifications(db, cycle, account.unit_code):
             files: dict[str, list[Submission]] = {}
-            for row in db.scalars(select(Submission).where(Submission.obligation_id == obligation.id)
-                                  .order_by(Submission.version.desc())):
+            for row in obligation_files(db, obligation.id):
                 files.setdefault(row.kind, []).append(row)
             found.append(Rectification(cycle, cycle_title(cycle), stage.key, obligation,
                                        [(item, files.get(rectification.ITEM_KIND.format(number=item.number), [])) for item in items]))
