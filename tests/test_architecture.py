@@ -1,5 +1,6 @@
-"""The layers hold (#9): production code does not import the test doubles, and nothing below an edge reads
-the environment or the global settings.
+"""The layers hold (#9): production code does not import the test doubles, nothing below an edge reads the
+environment or the global settings, and the portal's routes and the flows query the database only through read
+models and services.
 
 The modules are read as source (``ast``), so an import inside a function counts as much as one at the top.
 """
@@ -108,4 +109,47 @@ def test_the_environment_scan_sees_what_it_should(tmp_path: Path) -> None:
 
 def test_nothing_below_the_edges_reads_the_environment() -> None:
     found = [f"{path.relative_to(PROJECT_ROOT)}:{where}" for path in below_the_edges() for where in environment_reads(path)]
+    assert found == []
+
+
+QUERY_MODULES = ("kaohe/web/queries.py", "kaohe/web/unit_queries.py", "kaohe/web/verifying.py", "kaohe/web/sso.py")
+"""Where the thin edges may query the database themselves: the portal's read models (a page's rows from the request's
+session) and its single-sign-on seam (finding the account a proxy names is authentication). Routes, the rest of the
+portal and the flows read through these or through the services (kaohe.services.queries)."""
+SESSION_NAMES = {"db", "session"}
+
+
+def database_queries(path: Path) -> Iterator[str]:
+    """Every place in a file that builds or runs a database query: SQL built with ``sqlalchemy``'s constructs, a
+    statement executed, a row fetched by key."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "sqlalchemy":
+            yield f"{node.lineno}: from sqlalchemy import {', '.join(a.name for a in node.names)}"
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name, owner = node.func.attr, node.func.value
+            if name in ("execute", "scalars", "scalar", "query") or (
+                    name == "get" and isinstance(owner, ast.Name) and owner.id in SESSION_NAMES):
+                yield f"{node.lineno}: .{name}()"
+
+
+def edges_that_must_not_query() -> list[Path]:
+    """The portal's modules (its routes included) and the flows, without the query modules."""
+    files = [*(PROJECT_ROOT / "kaohe" / "web").rglob("*.py"), *(PROJECT_ROOT / "flows").rglob("*.py")]
+    return sorted(p for p in files if str(p.relative_to(PROJECT_ROOT)) not in QUERY_MODULES)
+
+
+def test_the_query_scan_sees_what_it_should(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from sqlalchemy import select\nfrom sqlalchemy.orm import Session\nrows = db.execute(q)\n"
+                      "one = session.get(Unit, 1)\nnames = {}.get('x')\nall_ = session.scalars(q)\nsession.commit()\n", encoding="utf-8")
+    assert [line.split(":")[0] for line in database_queries(sample)] == ["1", "3", "4", "6"]
+    names = {str(p.relative_to(PROJECT_ROOT)) for p in edges_that_must_not_query()}
+    assert {"kaohe/web/app.py", "kaohe/web/routes/tasks.py", "kaohe/web/deps.py", "flows/advance_all.py"} <= names
+    assert not names & set(QUERY_MODULES)
+    assert all(any(database_queries(PROJECT_ROOT / name)) for name in QUERY_MODULES), "a query module that no longer queries"
+
+
+def test_routes_and_flows_query_the_database_only_through_read_models_and_services() -> None:
+    found = [f"{path.relative_to(PROJECT_ROOT)}:{where}" for path in edges_that_must_not_query() for where in database_queries(path)]
     assert found == []
