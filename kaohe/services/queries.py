@@ -146,25 +146,20 @@ def accounts(context: AppContext) -> list[dict[str, Any]]:
 def status(context: AppContext, cycle: str | None = None, *, unit: str | None = None, tree: bool = False) -> dict[str, Any]:
     """Where ``cycle`` (None: the newest) stands: its stages (``{"cycle", "stages"}`` of StageStatus), or one unit's
     obligations and messages (``unit``), or the tree of cycles above and below it with their dates (``tree``)."""
-    from kaohe.errors import NotFoundError
+    from kaohe.store.cycles import cycle_ref
     from kaohe.store.status import cycle_status, unit_status
 
     now = context.clock.now()
     with context.reading() as session:
-        if cycle is None:
-            cycles = stored_cycles(session)
-            if not cycles:
-                raise NotFoundError("还没有周期：先运行 kaohe cycle create")
-            found = cycles[0]
-        else:
-            found = get_cycle(session, cycle)
+        cycle_id, key = cycle_ref(session, cycle)
         if tree:
             from kaohe.cascade.levels import tree_view
 
-            return tree_view(session, found)
+            return tree_view(session, get_cycle(session, key))
         if unit:
+            found = get_cycle(session, key)
             return dict(unit_status(session, found, get_unit(session, found, unit), now))
-        return {"cycle": found.key, "stages": cycle_status(session, found, now)}
+        return {"cycle": key, "stages": cycle_status(session, cycle_id, now)}
 
 
 def cycle_instants(context: AppContext, cycle: str) -> list[dt.datetime]:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from kaohe.errors import NotFoundError, StateError
 from kaohe.models import Cycle, CycleStage, Obligation, Unit
-from kaohe.planning import Plan
-from kaohe.roster import RosterEntry
-from kaohe.schemes.model import Scheme
 from kaohe.store.audit import record
+
+if TYPE_CHECKING:
+    from kaohe.planning import Plan
+    from kaohe.roster import RosterEntry
+    from kaohe.schemes.model import Scheme
 
 NO_OBLIGATIONS_AT_START = {"rectification"}
 
@@ -100,9 +102,30 @@ def get_cycle(session: Session, key: str) -> Cycle:
     """The cycle named ``key``; NotFoundError lists the known ones."""
     cycle = session.scalar(select(Cycle).where(Cycle.key == key))
     if cycle is None:
-        known = ", ".join(session.scalars(select(Cycle.key).order_by(Cycle.key))) or "（无）"
-        raise NotFoundError(f"没有名为 {key} 的周期（已有：{known}）")
+        raise _unknown_cycle(session, key)
     return cycle
+
+
+def cycle_ref(session: Session, key: str | None) -> tuple[int, str]:
+    """The id and key of the cycle named ``key`` (None: the newest), read as plain columns (no ORM objects);
+    NotFoundError lists the known ones, or says there is none yet."""
+    cycles = Cycle.__table__.c
+    query = select(cycles.id, cycles.key)
+    if key is None:
+        row = session.execute(query.order_by(cycles.created_at.desc(), cycles.id.desc()).limit(1)).first()
+        if row is None:
+            raise NotFoundError("还没有周期：先运行 kaohe cycle create")
+    else:
+        row = session.execute(query.where(cycles.key == key)).first()
+        if row is None:
+            raise _unknown_cycle(session, key)
+    return row.id, row.key
+
+
+def _unknown_cycle(session: Session, key: str) -> NotFoundError:
+    cycles = Cycle.__table__.c
+    known = ", ".join(session.scalars(select(cycles.key).order_by(cycles.key))) or "（无）"
+    return NotFoundError(f"没有名为 {key} 的周期（已有：{known}）")
 
 
 def list_cycles(session: Session) -> list[Cycle]:

@@ -41,36 +41,38 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(BEIJING).isoformat() if value else None
 
 
-def cycle_status(session: Session, cycle: Cycle, now: dt.datetime) -> list[StageStatus]:
-    """Counts per stage. An obligation past its due date and not done counts as overdue even before
-    the advancing flow has marked it."""
-    late = and_(Obligation.status.in_(("pending", "overdue")), Obligation.due_at < now)
+def cycle_status(session: Session, cycle_id: int, now: dt.datetime) -> list[StageStatus]:
+    """Counts per stage of the cycle ``cycle_id``. An obligation past its due date and not done counts as overdue
+    even before the advancing flow has marked it. Plain column reads (no ORM objects), so ``kaohe status`` does
+    not pay for configuring the mappers."""
+    stages, obligations, outbox = CycleStage.__table__, Obligation.__table__, OutboxMessage.__table__
+    late = and_(obligations.c.status.in_(("pending", "overdue")), obligations.c.due_at < now)
     rows = session.execute(
         select(
-            CycleStage,
-            func.count(Obligation.id),
-            func.count(case((Obligation.status == "done", 1))),
+            stages.c.key, stages.c.name, stages.c.status, stages.c.due_at,
+            func.count(obligations.c.id),
+            func.count(case((obligations.c.status == "done", 1))),
             func.count(case((late, 1))),
-            func.min(case((and_(Obligation.status == "pending", Obligation.due_at >= now), Obligation.due_at))),
+            func.min(case((and_(obligations.c.status == "pending", obligations.c.due_at >= now), obligations.c.due_at))),
         )
-        .outerjoin(Obligation, Obligation.stage_id == CycleStage.id)
-        .where(CycleStage.cycle_id == cycle.id)
-        .group_by(CycleStage.id)
-        .order_by(CycleStage.position)
+        .select_from(stages.outerjoin(obligations, obligations.c.stage_id == stages.c.id))
+        .where(stages.c.cycle_id == cycle_id)
+        .group_by(stages.c.id)
+        .order_by(stages.c.position)
     ).all()
     failed: dict[str | None, int] = dict(session.execute(
-        select(OutboxMessage.stage_key, func.count())
-        .where(OutboxMessage.cycle_id == cycle.id, OutboxMessage.status.in_(("failed", "uncertain")))
-        .group_by(OutboxMessage.stage_key)
+        select(outbox.c.stage_key, func.count())
+        .where(outbox.c.cycle_id == cycle_id, outbox.c.status.in_(("failed", "uncertain")))
+        .group_by(outbox.c.stage_key)
     ).tuples().all())
     result = []
-    for stage, obliged, done, overdue, next_due in rows:
+    for key, name, status, due_at, obliged, done, overdue, next_due in rows:
         if next_due is not None and next_due.tzinfo is None:
             next_due = next_due.replace(tzinfo=dt.timezone.utc)
         result.append(StageStatus(
-            stage=stage.key, name=stage.name, status=stage.status, due=stage.due_at, obliged=obliged, done=done,
+            stage=key, name=name, status=status, due=due_at, obliged=obliged, done=done,
             overdue=overdue, pending=obliged - done - overdue, next_deadline=next_due,
-            failed_deliveries=failed.get(stage.key, 0),
+            failed_deliveries=failed.get(key, 0),
         ))
     return result
 

@@ -153,7 +153,7 @@ def cycle_board(session: Session, cycle: Cycle, now: dt.datetime) -> list[BoardR
         .group_by(Obligation.stage_id)).all())
     stages = {s.key: s for s in cycle.stages}
     rows = []
-    for status in cycle_status(session, cycle, now):
+    for status in cycle_status(session, cycle.id, now):
         stage = stages[status.stage]
         late = late_done.get(stage.id, 0)
         rows.append(BoardRow(stage.key, stage.name, stage.status, stage.opens_at, stage.due_at, stage.provisional, stage.reason,

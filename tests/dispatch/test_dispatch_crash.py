@@ -97,7 +97,7 @@ def test_a_killed_dispatcher_loses_nothing_and_sends_no_email_twice(
                       clock=lambda: utcnow() + past_lease)
     with session_scope(url) as session:
         stored = list(session.scalars(select(OutboxMessage).where(OutboxMessage.cycle_id == cycle_id)))
-        failed_shown = sum(s.failed_deliveries for s in cycle_status(session, get_cycle(session, KEY), T0))
+        failed_shown = sum(s.failed_deliveries for s in cycle_status(session, get_cycle(session, KEY).id, T0))
     get_engine(url).dispose()
     webhooks = {r.key: r for r in stored if r.channel == "webhook"}
     emails = {r.key: r for r in stored if r.channel == "email"}

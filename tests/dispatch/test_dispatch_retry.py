@@ -83,7 +83,7 @@ def test_final_failure_is_marked_failed_and_shown_in_the_status(
     assert (stored[failing.key].status, stored[failing.key].attempts) == ("failed", 1)
     assert stored[failing.key].last_error
     assert dispatch(sessions, smtp, hooks, T0 + dt.timedelta(days=1), cycle_id=cycle.id).batches == 0
-    status = {s.stage: s.failed_deliveries for s in cycle_status(session, cycle, T0)}
+    status = {s.stage: s.failed_deliveries for s in cycle_status(session, cycle.id, T0)}
     assert status[STAGE] == 1
     assert set(status.values()) - {0, 1} == set()
 
@@ -101,7 +101,7 @@ def test_retries_give_up_after_max_attempts(
     row = rows(session, cycle)[message.key]
     assert (row.status, row.attempts, hooks.count) == ("failed", 3, 3)
     assert "502" in (row.last_error or "")
-    assert {s.stage: s.failed_deliveries for s in cycle_status(session, cycle, now)}[STAGE] == 1
+    assert {s.stage: s.failed_deliveries for s in cycle_status(session, cycle.id, now)}[STAGE] == 1
 
 
 @pytest.mark.parametrize("address", ["@mile.example.cn", "财政局", "a@b@c"])
@@ -116,4 +116,4 @@ def test_a_malformed_address_fails_alone_and_the_wave_goes_on(
     assert (report.sent, report.failed) == (3, 1)
     assert {k: r.status for k, r in stored.items()} == {**{m.key: "sent" for m in good}, bad.key: "failed"}
     assert len(smtp.mails) == 3
-    assert {s.stage: s.failed_deliveries for s in cycle_status(session, cycle, T0)}[STAGE] == 1
+    assert {s.stage: s.failed_deliveries for s in cycle_status(session, cycle.id, T0)}[STAGE] == 1

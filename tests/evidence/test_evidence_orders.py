@@ -116,7 +116,7 @@ def test_the_engine_marks_an_unclosed_order_overdue_and_status_shows_it(database
     _advance(database_url, key, bj(2019, 3, 16, 9))
     with session_scope(database_url) as session:
         cycle = get_cycle(session, key)
-        order_stage = next(s for s in cycle_status(session, cycle, bj(2019, 3, 16, 9)) if s.stage == "order_1")
+        order_stage = next(s for s in cycle_status(session, cycle.id, bj(2019, 3, 16, 9)) if s.stage == "order_1")
         assert (order_stage.status, order_stage.obliged, order_stage.overdue) == ("closed", 1, 1)
         assert session.scalars(select(Obligation.status).join(CycleStage).where(CycleStage.key == "order_1",
                                                                                 CycleStage.cycle_id == cycle.id)).one() == "overdue"
