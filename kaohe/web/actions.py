@@ -1,9 +1,7 @@
-"""The ONE adapter between the portal and the actions it triggers.
-
-Each function here is what a route calls to act. Until the service layer (kaohe/services/, issue #9)
-offers the action, the function calls the existing lower-level code with the acting account's name;
-swap the body for the service call when it lands (routes do not change). The permission checks that
-the services will own are done by the routes' role dependencies and the scope checks below.
+"""From a portal account to the services: ``actor_of`` (the account as the services' actor), and a unit's hand-in,
+the leader's approval and the coordinator's sending of results, each building the service's command and calling it
+(the service checks the permission, works in one unit of work and audits). The office's other actions are in
+kaohe.web.office.
 """
 
 from __future__ import annotations
