@@ -24,18 +24,20 @@ def _now() -> dt.datetime:
 @flow(name="aggregate-cycle", flow_run_name="aggregate {cycle}")
 async def aggregate_cycle(cycle: str, as_of: dt.datetime | None = None, input: str | None = None,
                           previous: str | None = None, reason: str | None = None,
-                          by: str = "flow:aggregate-cycle") -> dict[str, Any]:
+                          by: str = "flow:aggregate-cycle", forms: dict[str, str] | None = None) -> dict[str, Any]:
     """Score ``cycle`` and publish its results as the next version, with letters, report and ranking.
 
     ``input`` is a score sheet (CSV/XLSX) whose rows replace the cycle's verified scores for the units it
     lists; units it does not list are scored from their signed-off verified scores. ``previous`` is last
     year's results file (default: the results of the same scheme's cycle for the year before, if any).
-    A correction of a published version needs ``reason``.
+    A correction of a published version needs ``reason``. ``forms`` maps a component (its id or name) to a form
+    file that fills it in for the sheet's rows (内蒙古 附件1 indicator table, 附件3 ballots), as ``--form`` does;
+    it needs ``input``.
     """
     instant = as_of or _now()
     if instant.tzinfo is None:
         raise ValueError("as_of must be timezone-aware (a naive time would be read as UTC)")
-    return aggregate_results(cycle, instant, input, previous, reason, by)
+    return aggregate_results(cycle, instant, input, previous, reason, by, forms)
 
 
 async def start_results_work(cycle_key: str, opened: list[str], closed: list[str], as_of: dt.datetime) -> list[str]:

@@ -50,10 +50,11 @@ def record_failure(url: str, cycle_key: str, action: str, error_type: str, probl
 
 @task(name="aggregate-results")
 def aggregate_results(cycle_key: str, as_of: dt.datetime, sheet: str | None = None, previous: str | None = None,
-                      reason: str | None = None, by: str = "flow:aggregate-cycle") -> dict[str, Any]:
-    """The aggregate service acting as the flow."""
+                      reason: str | None = None, by: str = "flow:aggregate-cycle",
+                      forms: dict[str, str] | None = None) -> dict[str, Any]:
+    """The aggregate service acting as the flow; ``forms`` maps a component to its form file (``kaohe results aggregate --form``)."""
     command = Aggregate(system(by), cycle_key, Path(sheet) if sheet else None, Path(previous) if previous else None, reason,
-                        at=as_of)
+                        at=as_of, forms=tuple((component, Path(path)) for component, path in (forms or {}).items()))
     return run_aggregate(current_context(), command).to_json()
 
 

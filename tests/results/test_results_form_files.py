@@ -234,3 +234,53 @@ def test_any_form_file_is_read_or_refused_with_problems(rows: list[list[str]]) -
             assert error.problems and all(p.file == "表.csv" for p in error.problems)
         else:
             assert all(0 <= score <= 100 for score, _ in read.scores.values())
+
+
+IM_ROSTER = """编码,名称,类别,角色,序列,市州,县,上级,邮箱,手机
+OFFICE,自治区脱贫攻坚工作队管理办公室,管理办公室,协调办公室,,,,,office@example.org,
+T1,驻某县工作总队,工作总队,被考核单位,工作总队,乌兰察布市,化德县,OFFICE,t1@example.org,
+L1,张某,队员,被考核单位,队长,乌兰察布市,化德县,T1,l1@example.org,13900000001
+P1,李某,队员,被考核单位,成员,乌兰察布市,化德县,T1,p1@example.org,13900000002
+"""
+
+
+def im_cycle(capsys: pytest.CaptureFixture[str], tmp: Path) -> None:
+    """Cycle im-2018 of inner-mongolia-teams on a roster of T1, L1 and P1 (the sheet's units)."""
+    roster = tmp / "名册.csv"
+    roster.write_text(IM_ROSTER, encoding="utf-8")
+    code, _, err = kaohe(capsys, "cycle", "create", "inner-mongolia-teams", "--year", "2018", "--roster", str(roster),
+                         "--key", "im-2018")
+    assert code == 0, err
+
+
+def test_results_aggregate_on_a_cycle_takes_the_form_files_as_score_does(capsys, kaohe_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The published version's totals are those of ``kaohe score`` with the same sheet and forms, and its report says
+    which component came from which form file."""
+    im_cycle(capsys, tmp_path)
+    forms = ["--form", f"指标考核={indicators(tmp_path)}", "--form", f"总结测评={ballots(tmp_path)}"]
+    code, out, err = kaohe(capsys, "results", "aggregate", "im-2018", "--input", str(sheet(tmp_path)), *forms,
+                           "--at", "2019-03-07T16:00:00+08:00", "--json")
+    assert (code, err) == (0, "")
+    code, shown, err = kaohe(capsys, "results", "show", "im-2018", "--json")
+    assert (code, err) == (0, "")
+    published = {r["unit"]: (r["total"], r["grade"]) for r in json.loads(shown)["results"]}
+    assert published == {"T1": ("89.28", "称职"), "L1": ("91.50", "称职"), "P1": ("49.45", "不称职")}
+
+    code, out, err = kaohe(capsys, "results", "aggregate", "im-2018", "--form", f"指标考核={indicators(tmp_path)}")
+    assert code != 0 and out == "" and "--input" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_aggregate_cycle_flow_takes_the_form_files_too(capsys, kaohe_env, tmp_path: Path, prefect_harness) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import datetime as dt
+
+    from kaohe.clock import BEIJING
+    from kaohe.flows.aggregation_stage import aggregate_cycle
+
+    im_cycle(capsys, tmp_path)
+    outcome = asyncio.run(aggregate_cycle("im-2018", as_of=dt.datetime(2019, 3, 7, 16, tzinfo=BEIJING), input=str(sheet(tmp_path)),
+                                          forms={"指标考核": str(indicators(tmp_path)), "总结测评": str(ballots(tmp_path))}))
+    assert outcome["version"] == 1 and outcome["units"] == 3
+    code, shown, err = kaohe(capsys, "results", "show", "im-2018", "--json")
+    assert (code, err) == (0, "")
+    assert {r["unit"]: r["total"] for r in json.loads(shown)["results"]} == {"T1": "89.28", "L1": "91.50", "P1": "49.45"}
