@@ -3,8 +3,9 @@
     .venv/bin/python bench/startup_bench.py [--repeat R]
 
 Runs, interleaved and R times each (the minimum counts: start-up has no useful average on a busy
-machine), ``python -c pass``, plain scripts that only import what the commands stand on (click,
-pydantic-settings and PyYAML; pydantic's BaseModel; SQLAlchemy's ORM; kaohe's CLI module), and the
+machine), ``python -c pass``, plain scripts that only import what the commands stand on (click; click and
+rich, which prints the tables; click, rich and pendulum, which planning needs; pydantic's BaseModel, which
+a scheme not yet cached needs; SQLAlchemy's ORM and kaohe's models, which status needs; kaohe's CLI module), and the
 three commands against a fresh KAOHE_HOME with the mile sample cycle; ``kaohe schemes`` and ``plan`` also with a
 new, empty KAOHE_HOME on every run (the scheme cache empty: every file loaded and checked, as before the cache). Every child writes and reads
 bytecode in a temporary cache (``PYTHONPYCACHEPREFIX``; ``PYTHONDONTWRITEBYTECODE`` is removed), as an
@@ -58,9 +59,12 @@ def main(argv: list[str] | None = None) -> int:
                        stdout=subprocess.DEVNULL, cwd=ROOT)
         runs = {
             "python -c pass": [PYTHON, "-c", "pass"],
-            "python 导入 click + pydantic_settings + yaml": [PYTHON, "-c", "import click, pydantic_settings, yaml"],
+            "python 导入 click": [PYTHON, "-c", "import click"],
+            "python 导入 click + rich 表格": [PYTHON, "-c", "import click, rich.console, rich.table"],
+            "python 导入 click + rich 表格 + pendulum": [PYTHON, "-c", "import click, rich.console, rich.table, pendulum"],
             "python 导入 pydantic.BaseModel": [PYTHON, "-c", "from pydantic import BaseModel"],
             "python 导入 sqlalchemy.orm": [PYTHON, "-c", "import sqlalchemy.orm"],
+            "python 导入 kaohe.models（SQLAlchemy ORM 模型）": [PYTHON, "-c", "import kaohe.models"],
             "python 导入 kaohe.cli.app": [PYTHON, "-c", "import kaohe.cli.app"],
             "kaohe schemes（无缓存：每次新的 KAOHE_HOME）": [KAOHE, "schemes"],
             "kaohe schemes": [KAOHE, "schemes"],

@@ -1,5 +1,6 @@
-"""A validated scheme compiled to plain frozen dataclasses: what planning reads of it (``kaohe.schemeshape``),
-nothing more, built from JSON without pydantic.
+"""A validated scheme compiled to plain named tuples: what planning reads of it (``kaohe.schemeshape``),
+nothing more, built from JSON without pydantic (named tuples rather than dataclasses: they cost a tenth as
+much to define, and this module is imported by every ``kaohe plan``).
 
 The loader compiles every file that loaded and passed the checks, and the scheme cache keeps the JSON
 (``kaohe.schemecache``); ``kaohe plan`` of such a file then plans from it without building the model classes.
@@ -9,15 +10,13 @@ Planning gives the same plan from either form (tests/cli/test_cli_compiled_plan.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kaohe import dateexpr
 from kaohe.schemeshape import DateSpecLike, HolidayPolicy, Origin, Role, SchemeLike, fed_parent_stage
 
 
-@dataclass(frozen=True)
-class CompiledDateSpec:
+class CompiledDateSpec(NamedTuple):
     """A date written relative to the assessment year."""
 
     date: str
@@ -30,8 +29,7 @@ class CompiledDateSpec:
         return dateexpr.parse(self.date)
 
 
-@dataclass(frozen=True)
-class CompiledReminderPlan:
+class CompiledReminderPlan(NamedTuple):
     """When to remind (offsets in working days, sorted, as validated)."""
 
     stage_opened: bool
@@ -42,23 +40,20 @@ class CompiledReminderPlan:
     at: str | None
 
 
-@dataclass(frozen=True)
-class CompiledEvent:
+class CompiledEvent(NamedTuple):
     """A date the coordinator sets per cycle, with its default."""
 
     name: str
     default: CompiledDateSpec
 
 
-@dataclass(frozen=True)
-class CompiledPolicy:
+class CompiledPolicy(NamedTuple):
     """The scheme-wide holiday policy."""
 
     default: HolidayPolicy
 
 
-@dataclass(frozen=True)
-class CompiledValidity:
+class CompiledValidity(NamedTuple):
     """The assessment years the scheme is in force."""
 
     first: int
@@ -66,8 +61,7 @@ class CompiledValidity:
     clause: str
 
 
-@dataclass(frozen=True)
-class CompiledStage:
+class CompiledStage(NamedTuple):
     """One stage of the timeline."""
 
     id: str
@@ -90,8 +84,7 @@ class CompiledStage:
         return fed_parent_stage(self.feeds, self.due)
 
 
-@dataclass(frozen=True)
-class CompiledScheme:
+class CompiledScheme(NamedTuple):
     """A scheme as planning reads it."""
 
     id: str
@@ -131,7 +124,16 @@ def compile_scheme(scheme: SchemeLike) -> CompiledScheme:
 
 def scheme_data(scheme: CompiledScheme) -> dict[str, Any]:
     """The compiled scheme as JSON-ready data (``compiled_from_data`` reads it back)."""
-    return asdict(scheme)
+    def plain(value: Any) -> Any:
+        if hasattr(value, "_asdict"):
+            return {key: plain(item) for key, item in value._asdict().items()}
+        if isinstance(value, Mapping):
+            return {key: plain(item) for key, item in value.items()}
+        if isinstance(value, tuple):
+            return [plain(item) for item in value]
+        return value
+
+    return dict(plain(scheme))
 
 
 def compiled_from_data(data: Mapping[str, Any]) -> CompiledScheme:

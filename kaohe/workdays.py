@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from kaohe.errors import ConfigError, HolidayDataError, Problem
 
@@ -101,17 +100,34 @@ class WorkdayCalendar:
         return current
 
 
-def load_calendar(override: Path | None = None, *, builtin: Path = BUILTIN_TABLE) -> WorkdayCalendar:
-    """The built-in table merged with an optional override file; bad files raise HolidayDataError."""
-    holidays: dict[dt.date, str] = {}
-    workdays: dict[dt.date, str] = {}
-    covered: set[int] = set()
+def load_calendar(override: Path | None = None, *, builtin: Path = BUILTIN_TABLE, cache_dir: Path | None = None) -> WorkdayCalendar:
+    """The built-in table merged with an optional override file; bad files raise HolidayDataError.
+
+    With ``cache_dir`` (the CLI passes ``KAOHE_HOME/cache/calendar``) the merged calendar is kept there as JSON,
+    keyed by the SHA-256 of both files' bytes and the size and modification time of this module, and read from
+    there while they are unchanged: a command that plans then neither imports nor runs the YAML parser. Only a
+    clean parse is kept; an entry that cannot be read or written is ignored.
+    """
     if override is not None and (not override.exists() or not override.is_file()):
         kind = "不存在" if not override.exists() else "不是普通文件（是目录或特殊文件）"
         raise ConfigError(f"设置 KAOHE_HOLIDAYS_FILE 指向的 {override} {kind}；应为 YAML 或 JSON 格式的节假日文件")
-    for path in (builtin, override):
-        if path is None:
-            continue
+    sources = [path for path in (builtin, override) if path is not None]
+    entry = _cache_entry(cache_dir, sources) if cache_dir is not None else None
+    if entry is not None:
+        cached = _read_cached(entry)
+        if cached is not None:
+            return cached
+    calendar = _merge(sources)
+    if entry is not None:
+        _write_cached(entry, calendar)
+    return calendar
+
+
+def _merge(sources: list[Path]) -> WorkdayCalendar:
+    holidays: dict[dt.date, str] = {}
+    workdays: dict[dt.date, str] = {}
+    covered: set[int] = set()
+    for path in sources:
         for year, table in _read_table(path).items():
             covered.add(year)
             for day, name in table["holidays"].items():
@@ -123,15 +139,57 @@ def load_calendar(override: Path | None = None, *, builtin: Path = BUILTIN_TABLE
     return WorkdayCalendar(holidays, workdays, frozenset(covered))
 
 
-_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML has it (the same documents, about ten times faster: the built-in
-table is read by every command that plans), else the pure-Python one."""
+CACHE_FORMAT = 1
+
+
+def _cache_entry(cache_dir: Path, sources: list[Path]) -> Path | None:
+    import hashlib
+
+    try:
+        this = Path(__file__).stat()
+        key = hashlib.sha256(f"{CACHE_FORMAT} {this.st_size} {this.st_mtime_ns}".encode())
+        for path in sources:
+            key.update(hashlib.sha256(path.read_bytes()).digest())
+    except OSError:
+        return None
+    return cache_dir / f"{key.hexdigest()}.json"
+
+
+def _read_cached(entry: Path) -> WorkdayCalendar | None:
+    import json
+
+    try:
+        data = json.loads(entry.read_bytes())
+        return WorkdayCalendar({dt.date.fromisoformat(k): str(v) for k, v in data["holidays"].items()},
+                               {dt.date.fromisoformat(k): str(v) for k, v in data["workdays"].items()},
+                               frozenset(int(y) for y in data["covered_years"]))
+    except Exception:  # noqa: BLE001 - an unusable entry is a miss: the files are parsed again
+        return None
+
+
+def _write_cached(entry: Path, calendar: WorkdayCalendar) -> None:
+    import json
+    import os
+
+    data = {"holidays": {d.isoformat(): n for d, n in calendar.holidays.items()},
+            "workdays": {d.isoformat(): n for d, n in calendar.workdays.items()}, "covered_years": sorted(calendar.covered_years)}
+    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.part")
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, entry)
+    except OSError:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def _read_table(path: Path) -> dict[int, dict[str, dict[dt.date, str]]]:
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, about ten times faster, when PyYAML has it
     name = str(path)
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except FileNotFoundError:
         raise HolidayDataError(Problem("文件不存在", file=name)) from None
     except (UnicodeDecodeError, yaml.YAMLError) as error:

@@ -79,7 +79,8 @@ def calendar() -> WorkdayCalendar:
     from kaohe.workdays import load_calendar
 
     if not _CALENDAR:
-        _CALENDAR.append(load_calendar(settings().holidays_file))
+        current = settings()
+        _CALENDAR.append(load_calendar(current.holidays_file, cache_dir=current.home / "cache" / "calendar"))
     return _CALENDAR[0]
 
 
