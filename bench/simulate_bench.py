@@ -43,8 +43,9 @@ for name, module in list(sys.modules.items()):
         for attribute, value in list(vars(module).items()):
             if isinstance(value, (prefect.Flow, prefect.Task)):
                 setattr(module, attribute, value.fn)
-import contextlib, kaohe.flows.clients
+import contextlib, kaohe.flows.clients, kaohe.flows.temporary_server
 kaohe.flows.clients.kept_clients = contextlib.nullcontext  # no Prefect client either
+kaohe.flows.temporary_server.temporary_server = lambda: contextlib.nullcontext(lambda: None)  # nor server
 from kaohe.cli import main
 sys.argv = ["kaohe", *sys.argv[1:]]
 main()

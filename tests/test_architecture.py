@@ -66,10 +66,11 @@ def test_production_code_does_not_import_the_doubles() -> None:
     assert found == []
 
 
-EDGES = ("kaohe/cli/", "kaohe/settings.py", "kaohe/services/context.py")
+EDGES = ("kaohe/cli/", "kaohe/settings.py", "kaohe/services/context.py", "flows/temporary_server.py")
 """Where settings may come from the environment: the CLI (one context per command), the settings themselves and
 ``load_settings``/``current_context`` (a Prefect worker's runs build their context there, once per process).
-The web app gets its settings from its caller; the simulation builds its own from the caller's."""
+The web app gets its settings from its caller; the simulation builds its own from the caller's. The temporary
+Prefect server hands this process's environment on to the server process, as Prefect's own does (it reads none)."""
 SETTINGS_READERS = {"get_settings", "load_settings", "Settings", "getenv", "putenv", "unsetenv"}
 
 

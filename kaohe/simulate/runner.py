@@ -47,12 +47,14 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
                    settings: Settings | None = None) -> SimulationResult:
     """Run the cycle of ``plan`` from its first instant to its last on a simulated clock, with its own context
     (``settings``, default: the built-in ones, pointed at a fresh database and local receivers)."""
+    from kaohe.flows.temporary_server import temporary_server
     from kaohe.testing.evaluator_server import ReferenceServer
     from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
     from kaohe.testing.simulated_scores import simulated_inputs
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kaohe-sim-"))
     with ExitStack() as stack:
+        prefect_ready = stack.enter_context(temporary_server())  # starts while the cycle below is set up
         smtp = stack.enter_context(LocalSmtpReceiver())
         hooks = stack.enter_context(LocalWebhookReceiver())
         evaluator = stack.enter_context(ReferenceServer(token=EVALUATOR_TOKEN))
@@ -78,6 +80,7 @@ def run_simulation(scheme: Scheme, plan: Plan, roster: list[RosterEntry], calend
                                     truths=truths, sheet=sheet, calendar=calendar, seed=seed)
         result = SimulationResult(cycle=key, database=url)
         instants = wave_instants(stages, obligations, calendar, office_hours)
+        prefect_ready()
         asyncio.run(_drive(key, url, instants, acts, participants, calendar, office_hours, result, progress))
         result.received = {"email": len(smtp.mails), "http": hooks.count}
         collect(url, key, result)
