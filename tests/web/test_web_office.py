@@ -134,6 +134,32 @@ def test_a_supervision_order_is_issued_to_a_unit(portal: Portal, clients: dict[s
     assert lead.post(orders, data={"csrf_token": csrf_of(lead, orders), "unit": f"{portal.prefix}A2"}).status_code == 403
 
 
+def test_the_orders_page_shows_each_units_sign_off_and_replies(portal: Portal, clients: dict[str, httpx.Client]) -> None:
+    orders = f"/cycles/{portal.cycle}/orders"
+    issued = _post(clients["coordinator"], orders, orders, unit=portal.unit, issue="扶贫资金台账待核", due="2019-02-20")
+    assert issued.status_code == 200, issued.text[:500]
+    number = re.findall(r'data-order="(\d+)"', issued.text.split('id="orders"')[1])[-1]
+    row = _order_row(clients["coordinator"].get(orders).text, number)
+    assert "未签收" in row and "尚无回复" in row
+
+    unit = clients["unit"]
+    path = f"/orders/{portal.cycle}/{number}"
+    token = csrf_of(unit, path)
+    assert unit.post(f"{path}/acknowledge", data={"csrf_token": token}).status_code == 303
+    assert unit.post(f"{path}/reply", data={"csrf_token": token, "text": "台账已补<script>alert(1)</script>"}).status_code == 303
+
+    for role in ("coordinator", "leader", "admin"):
+        row = _order_row(clients[role].get(orders).text, number)
+        assert "未签收" not in row and f"2019-01-25 10:00<br><span class=\"muted\">{portal.accounts['unit']}</span>" in row
+        assert f'<span class="muted">2019-01-25 10:00 {portal.accounts["unit"]}</span><br>台账已补' in row
+        assert "台账已补&lt;script&gt;alert(1)&lt;/script&gt;</p>" in row and "<script>" not in row
+
+
+def _order_row(page: str, number: str) -> str:
+    """The row of order ``number`` on the coordinator's orders page."""
+    return page.split(f'<tr data-order="{number}">')[1].split("</tr>")[0]
+
+
 def test_the_report_and_ranking_download_for_overseers_only(portal: Portal, clients: dict[str, httpx.Client]) -> None:
     from test_web_results import publish
 
