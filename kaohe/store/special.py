@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from kaohe.clock import BEIJING
 from kaohe.db import calendar_of
 from kaohe.errors import StateError
 from kaohe.models import Cycle, CycleStage, Obligation, OutboxMessage, Unit
@@ -48,7 +49,7 @@ def record_special_scores(session: Session, cycle: Cycle, stage_key: str, scores
     """Record the scores and queue each unit's immediate feedback; what was done, as JSON."""
     stage, feedback = verification_stages(cycle, stage_key)
     if stage.opens_at is not None and now < stage.opens_at:
-        raise StateError(f"“{stage.name}”自 {stage.opens_at.isoformat()} 开始，尚未开始，不能记录评分")
+        raise StateError(f"“{stage.name}”自 {stage.opens_at.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）开始，尚未开始，不能记录评分")
     units = {u.code: u for u in cycle.units}
     earlier = _earlier_feedback(session, cycle, feedback.key)
     messages: list[Outgoing] = []

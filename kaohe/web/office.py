@@ -1,5 +1,5 @@
 """The office's actions from the portal: extend a deadline, close a stage's submissions, issue a supervision
-order, publish a sampling seed's hash and then draw. Each builds the service command for the acting account
+order, publish a sampling seed's hash and then draw, record a special verification's scores. Each builds the service command for the acting account
 and calls the service (kaohe/services), with the portal's clock; routes only parse forms and present.
 """
 
@@ -19,7 +19,9 @@ from kaohe.sampling.units import parse_exclusions as parse_lines
 from kaohe.services import AppContext
 from kaohe.services.deadlines import DeadlineExtended, ExtendDeadline, extend_deadline
 from kaohe.services.orders import IssueOrder, OrderResult, issue
+from kaohe.services.special import ScoreSpecialVerification, SpecialScored, score_special_verification
 from kaohe.services.submissions import CloseSubmissions, SubmissionsClosed, close_stage_submissions
+from kaohe.services.uploads import Upload
 from kaohe.web.actions import actor_of
 from kaohe.web.deps import WebContext
 
@@ -81,3 +83,13 @@ def sample(context: AppContext, account: Account, cycle: str, stage: str, *, ste
     command = DrawSample(actor_of(account), cycle, stage, seed_hash_only=step == "seed",
                          exclusions=tuple(exclusions) if step == "seed" else (), require_published_seed=True)
     return draw_sample(context, command).to_json()
+
+
+def score_special(context: AppContext, account: Account, cycle: str, stage: str, *, scores: Upload | None) -> SpecialScored:
+    """Record special verification ``stage``'s scores from the uploaded sheet; each scored unit is told at once.
+    A bad sheet records nothing (InputError naming file, row and field of every problem)."""
+    if not stage.strip():
+        raise InputError(Problem("请选择专项核查阶段", field="阶段"))
+    if scores is None:
+        raise InputError(Problem("请选择专项核查评分表文件（CSV 或 XLSX）", field="评分表"))
+    return score_special_verification(context, ScoreSpecialVerification(actor_of(account), cycle, stage.strip(), scores))

@@ -327,3 +327,10 @@ def audit_entries(session: Session, actor: str | None = None, limit: int = 300) 
     if actor:
         query = query.where(AuditEntry.actor == actor)
     return list(session.scalars(query))
+
+
+def special_scorings(session: Session, cycle: Cycle) -> dict[str, AuditEntry]:
+    """Per special verification stage of ``cycle``, the latest scoring recorded (its audit entry: file, hash, scores)."""
+    query = (select(AuditEntry).where(AuditEntry.cycle_id == cycle.id, AuditEntry.action == "special_verification.scored")
+             .order_by(AuditEntry.id))
+    return {entry.subject: entry for entry in session.scalars(query) if entry.subject}

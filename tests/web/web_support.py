@@ -134,3 +134,27 @@ def make_cascade(database_url: str, *, year: int = 2018) -> dict[str, str]:
             create_cycle(session, key=keys[code], scheme=lineage[0], plan=plan_cycle(lineage[0], year, calendar, parent=stored_parent_dates(province)),
                          roster=read_roster(samples / roster), actor="test", now=bj(year, 11, 1), parent=province, parent_unit=code)
     return keys
+
+
+def add_ordos_cycle(portal: Portal, tag: str = "") -> tuple[str, str]:
+    """An 鄂尔多斯 cycle of 2019 (special verification in two phases, the first open from 1 January) beside the portal's
+    cycle, with three assessed units ``{prefix}DS``/``ZG``/``HJ`` and a coordinator of that cycle alone (``tag`` tells
+    several such cycles apart); returns (cycle key, coordinator's account name)."""
+    p = portal.prefix
+    roster = portal.settings.home / f"ordos-roster{tag}.csv"
+    roster.write_text(f"""编码,名称,类别,角色,上级,邮箱
+{p}DS,东胜区委区政府,旗区,被考核单位,{p}OF,ds@example.org
+{p}ZG,准格尔旗委旗政府,旗区,被考核单位,{p}OF,zg@example.org
+{p}HJ,杭锦旗委旗政府,旗区,被考核单位,{p}OF,hj@example.org
+{p}OF,市精准脱贫攻坚工作领导小组办公室,机关,协调办公室,,office@example.org
+""", encoding="utf-8")
+    scheme = load_scheme("ordos", PROJECT_ROOT / "schemes")
+    key = f"ordos-2019-{p.lower()}{tag}"
+    name = f"{p}-ordos{tag}-coordinator"
+    now = portal.clock.now()
+    with session_scope(portal.settings.effective_database_url) as session:
+        create_cycle(session, key=key, scheme=scheme, plan=plan_cycle(scheme, 2019, load_calendar()), roster=read_roster(roster),
+                     actor="test", now=bj(2018, 11, 1))
+        create_account(session, name=name, role="coordinator", unit_code=None, cycles=[key], by="test", now=now)
+        accept_invitation(session, invite(session, name, by="test", now=now), PASSWORD, now=now)
+    return key, name

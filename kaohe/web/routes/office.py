@@ -57,7 +57,9 @@ FIELD_NAMES = {"--to": "新截止日期", "--due": "办结时限", "--exclude": 
 """The services name their fields as the CLI's options; the pages name them as their forms do."""
 
 
-def _refusal(error: KaoheError) -> tuple[int, list[str]]:
+def refusal(error: KaoheError) -> tuple[int, list[str]]:
+    """A service's refusal as the page answers it: the status (404, 403, else 400) and one line per problem, each
+    field named as the page's form names it."""
     from dataclasses import replace
 
     from kaohe.errors import AuthError, InputError, NotFoundError
@@ -82,7 +84,7 @@ def _act(request: Request, db: Session, account: Account, key: str, stage: str, 
     try:
         result = action()
     except KaoheError as error:
-        status, lines = _refusal(error)
+        status, lines = refusal(error)
         db.expire_all()
         return _stage_page(request, db, account, cycle, stage, status_code=status, error=lines)
     db.expire_all()
@@ -169,7 +171,7 @@ def issue_order(request: Request, key: str, db: SessionDep, account: OrderForm, 
     try:
         result = office.issue_order(context, account, key, unit=unit, issue_text=issue, due=office.parse_day(due, "办结时限", "办结时限"))
     except KaoheError as error:
-        status, lines = _refusal(error)
+        status, lines = refusal(error)
         db.expire_all()
         return _orders_page(request, db, account, cycle, status_code=status, error=lines, form={"unit": unit, "issue": issue, "due": due})
     db.expire_all()
