@@ -12,7 +12,8 @@ Public API (everything else is internal)::
     build_message(kind, context, *, key, channel, recipient, attachments=()) -> Message
 
     Channel (protocol: name, takes_idempotency_key, per_minute_limit, merges_into_digest, async send(message) -> Receipt)
-    EmailChannel(transport, *, sender)  SmtpTransport (protocol)  AiosmtplibTransport(host, port, ...) / .from_settings(s)
+    EmailChannel(transport, *, sender)  SmtpTransport (protocol: async send(OutgoingMail))  AiosmtplibTransport(host, port, ...)
+    compose_email(message, *, sender, date_header, ...) -> OutgoingMail(sender, recipients, data: bytes, message_id, utf8)
     WeComChannel(http, *, base_url)  DingTalkChannel(http, *, secret, base_url)  FeishuChannel(http, *, secret, base_url)
     WebhookChannel(http)
     build_channel(name, settings, http, *, smtp=None) / build_channels(settings, http, *, smtp=None) -> dict[str, Channel]
@@ -23,7 +24,8 @@ Public API (everything else is internal)::
 
 Failures raise ``kaohe.errors.DeliveryError`` with ``retryable``. Every channel takes an injected
 ``clock`` (default: now, UTC). Local receivers for tests and simulation live in
-``kaohe.testing.receivers`` (``LocalSmtpReceiver``, ``LocalWebhookReceiver``).
+``kaohe.testing.receivers`` (``LocalSmtpReceiver``, ``LocalWebhookReceiver``); the benchmarks' cheap SMTP server is
+``kaohe.testing.smtp_sink.LeanSmtpSink``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from typing import Any
 from kaohe.notifications.channel import Channel
 from kaohe.notifications.digest import merge_into_digests
 from kaohe.notifications.dingtalk import DingTalkChannel
-from kaohe.notifications.email import AiosmtplibTransport, EmailChannel, SmtpTransport
+from kaohe.notifications.email import AiosmtplibTransport, EmailChannel, OutgoingMail, SmtpTransport, compose_email
 from kaohe.notifications.feishu import FeishuChannel
 from kaohe.notifications.message import Attachment, Message, Receipt, message_key
 from kaohe.notifications.ratelimit import RateLimiter
@@ -69,6 +71,7 @@ __all__ = [
     "EmailChannel",
     "FeishuChannel",
     "Message",
+    "OutgoingMail",
     "RateLimiter",
     "Receipt",
     "RenderError",
@@ -78,6 +81,7 @@ __all__ = [
     "build_channel",
     "build_channels",
     "build_message",
+    "compose_email",
     "format_due",
     "merge_into_digests",
     "message_key",

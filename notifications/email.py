@@ -1,4 +1,4 @@
-"""E-mail over SMTP: a correctly encoded Chinese MIME message and an injected transport."""
+"""E-mail over SMTP: a correctly encoded Chinese MIME message, written as bytes once, and an injected transport."""
 
 from __future__ import annotations
 
@@ -6,16 +6,20 @@ import asyncio
 import contextlib
 import hashlib
 import time
+from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 import aiosmtplib
+from aiosmtplib.email import flatten_message
 
 from kaohe.errors import ConfigError, DeliveryError
 from kaohe.notifications.channel import Clock, check_channel, utc_now
+from kaohe.notifications.mail_bytes import Mailbox, address_line, alternative_mail, cached_address_line, simple_mailboxes, unstructured_line
 from kaohe.notifications.markup import html_body
 from kaohe.notifications.message import Message, Receipt
 from kaohe.notifications.mime import POLICY
@@ -24,11 +28,23 @@ if TYPE_CHECKING:
     from kaohe.settings import Settings
 
 
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A finished e-mail: the envelope, the bytes sent after DATA (CRLF line ends) and its Message-ID."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+    message_id: str
+    utf8: bool = False
+    """The envelope or headers hold non-ASCII addresses: the server must offer SMTPUTF8."""
+
+
 class SmtpTransport(Protocol):
     """Hands a finished e-mail to a mail server; raises DeliveryError on failure."""
 
-    async def send(self, message: EmailMessage) -> str | None:
-        """Deliver ``message`` to the addresses in its headers; return the server's final reply (e.g. "250 OK")."""
+    async def send(self, mail: OutgoingMail) -> str | None:
+        """Deliver ``mail`` to its envelope recipients; return the server's final reply (e.g. "250 OK")."""
         ...
 
 
@@ -89,13 +105,14 @@ class AiosmtplibTransport:
             timeout=settings.smtp_timeout_seconds,
         )
 
-    async def send(self, message: EmailMessage) -> str:
+    async def send(self, mail: OutgoingMail) -> str:
         """Send over an idle open connection or a new one; return the server's reply to the message data
         ("250 …"); any refusal becomes DeliveryError (4xx retryable, 5xx not) carrying the reply."""
         client: aiosmtplib.SMTP | None = None
         try:
             client = await self._checkout()
-            refused, reply = await client.send_message(message)
+            refused, reply = await client.sendmail(mail.sender, list(mail.recipients), mail.data,
+                                                   mail_options=["SMTPUTF8"] if mail.utf8 else None)
         except (aiosmtplib.SMTPException, OSError) as error:
             if client is not None:
                 client.close()
@@ -198,6 +215,37 @@ def build_email(message: Message, *, sender: str, date_header: str, reply_to: st
     return email
 
 
+@lru_cache(maxsize=256)
+def _mailboxes(text: str) -> tuple[Mailbox, ...]:
+    return tuple(simple_mailboxes(text) or ((a.display_name, a.addr_spec) for a in parse_addresses(text)))
+
+
+def compose_email(message: Message, *, sender: str, date_header: str, reply_to: str | None = None,
+                  sender_name: str | None = None) -> OutgoingMail:
+    """The e-mail of ``build_email`` as the bytes to send. Mails without attachments and with ASCII addresses are
+    written directly (``kaohe.notifications.mail_bytes``); the others are built and flattened by the standard library."""
+    configured = _mailboxes(sender)[0]
+    name = message.sender_name or sender_name or configured[0]
+    recipients = simple_mailboxes(message.recipient) or [(a.display_name, a.addr_spec) for a in parse_addresses(message.recipient)]
+    answer_to = message.reply_to or reply_to
+    replies = _mailboxes(answer_to) if answer_to else ()
+    envelope = tuple(addr for _, addr in recipients)
+    if message.attachments or not all(addr.isascii() for _, addr in (configured, *recipients, *replies)):
+        email = build_email(message, sender=sender, date_header=date_header, reply_to=reply_to, sender_name=sender_name)
+        utf8 = not "".join((configured[1], *envelope)).isascii()
+        return OutgoingMail(configured[1], envelope, flatten_message(email, utf8=utf8), str(email["Message-ID"]), utf8)
+    message_id = message_id_for(message.key, configured[1].rpartition("@")[2] or "localhost")
+    head = [
+        unstructured_line("Subject", message.subject),
+        cached_address_line("From", ((name, configured[1]),)),
+        address_line("To", recipients),
+        cached_address_line("Reply-To", replies) if replies else "",
+        unstructured_line("Date", date_header),
+        f"Message-ID: {message_id}\r\n",
+    ]
+    return OutgoingMail(configured[1], envelope, alternative_mail(head, message.body, html_body(message)), message_id)
+
+
 class EmailChannel:
     """Sends messages as e-mail through an injected :class:`SmtpTransport`."""
 
@@ -226,8 +274,8 @@ class EmailChannel:
     async def send(self, message: Message) -> Receipt:
         """Build the e-mail and hand it to the transport; the receipt's remote_id is the Message-ID."""
         check_channel(self.name, message)
-        email = build_email(message, sender=self._sender, date_header=format_datetime(self._clock()), reply_to=self._reply_to,
-                            sender_name=self._sender_name)
-        answer = await self._transport.send(email)
-        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=str(email["Message-ID"]),
+        mail = compose_email(message, sender=self._sender, date_header=format_datetime(self._clock()), reply_to=self._reply_to,
+                             sender_name=self._sender_name)
+        answer = await self._transport.send(mail)
+        return Receipt(key=message.key, channel=self.name, accepted_at=self._clock(), remote_id=mail.message_id,
                        answer=answer if isinstance(answer, str) else None)

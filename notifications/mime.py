@@ -4,7 +4,8 @@ A wave of reminders repeats the same From, Reply-To and Subject in hundreds of m
 library parses and folds each Chinese header again for every one of them (most of the CPU an e-mail
 costs). ``POLICY`` is ``email.policy.default`` with a header factory that keeps, for a bounded number of
 recent values, the parsed header of a (name, value) and the folded line of a (name, value, line policy):
-the bytes on the wire are exactly those the standard library produces.
+the bytes on the wire are exactly those the standard library produces. Reminder waves (no attachments) are
+written without ``EmailMessage`` at all (``mail_bytes``); this policy serves the mails built by the standard library.
 """
 
 from __future__ import annotations
