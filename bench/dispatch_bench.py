@@ -1,15 +1,19 @@
 """One reminder wave through kaohe's Dispatcher, beside the strongest plain clients in the same run.
 
     .venv/bin/python bench/dispatch_bench.py [--count N] [--concurrency 8,32] [--batch-size B]
-                                             [--channels webhook,email] [--processes] [--postgres]
+                                             [--channels webhook,email] [--processes [--repeat R] [--skip-plain]]
+                                             [--postgres] [--smtp-server lean|aiosmtpd]
 
 Per channel and concurrency C it pre-inserts N outbox rows and lets kaohe's ``Dispatcher`` send them
 through kaohe's real channels; in the same run, interleaved, the same N bodies go out through plain
 clients at the same C: for webhooks plain ``httpx``, ``httpx`` on the ``httpx-aiohttp`` transport, and
 plain ``aiohttp``; for e-mail plain ``aiosmtplib`` with one kept connection per worker. ``--processes``
 times the e-mail wave with one dispatcher process and with two on the same outbox (PostgreSQL: FOR
-UPDATE SKIP LOCKED). The receivers run in a child process; every run is checked for completeness and
-the garbage collector runs before each timing. Prints deliveries/s and ratios; never asserts on time.
+UPDATE SKIP LOCKED), R times interleaved, and reports the CPU seconds of each dispatcher process, of the
+SMTP receiver and of the database's PostgreSQL backends. The receivers run in a child process (e-mail:
+the lean SMTP sink of ``kaohe.testing.smtp_sink`` unless ``--smtp-server aiosmtpd``); every run is
+checked for completeness (every mail once, by Message-ID) and the garbage collector runs before each
+timing. Prints deliveries/s and ratios; never asserts on time.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import re
 import sys
 import tempfile
 import time
@@ -38,7 +43,9 @@ from typing import TypeVar
 import aiohttp
 import aiosmtplib
 import httpx
+from cpu_usage import PostgresCpu, machine_busy
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from kaohe.db import TEST_POSTGRES, get_engine, scratch_database, session_scope, upgrade
 from kaohe.dispatch import Dispatcher, DispatchReport
@@ -67,15 +74,23 @@ T = TypeVar("T")
 # --- receivers in a child process ----------------------------------------------------------------
 
 
-def _serve_receivers(connection: multiprocessing.connection.Connection) -> None:
-    from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+_MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
 
-    with LocalSmtpReceiver() as smtp, LocalWebhookReceiver(keep=0) as hooks:
+
+def _serve_receivers(connection: multiprocessing.connection.Connection, lean: bool) -> None:
+    from kaohe.testing.receivers import LocalSmtpReceiver, LocalWebhookReceiver
+    from kaohe.testing.smtp_sink import LeanSmtpSink
+
+    with LeanSmtpSink() if lean else LocalSmtpReceiver() as smtp, LocalWebhookReceiver(keep=0) as hooks:
         connection.send((hooks.url, smtp.host, smtp.port))
         while True:
             command = connection.recv()
             if command == "counts":
-                connection.send((hooks.count, len(smtp.mails)))
+                mails = smtp.mails
+                ids = {found.group(1) if (found := _MESSAGE_ID.search(m.raw.split(b"\r\n\r\n", 1)[0])) else n for n, m in enumerate(mails)}
+                connection.send((hooks.count, len(mails), len(ids)))
+            elif command == "cpu":
+                connection.send(time.process_time())
             elif command == "clear":
                 hooks.clear()
                 smtp.clear()
@@ -93,11 +108,16 @@ class Receivers:
     smtp_port: int
     connection: multiprocessing.connection.Connection
 
-    def counts(self) -> tuple[int, int]:
-        """(HTTP requests, e-mails) received since the last clear."""
+    def counts(self) -> tuple[int, int, int]:
+        """(HTTP requests, e-mails, distinct Message-IDs among the e-mails) received since the last clear."""
         self.connection.send("counts")
-        http, mail = self.connection.recv()
-        return int(http), int(mail)
+        http, mail, ids = self.connection.recv()
+        return int(http), int(mail), int(ids)
+
+    def cpu(self) -> float:
+        """CPU seconds the receivers' process has used so far."""
+        self.connection.send("cpu")
+        return float(self.connection.recv())
 
     def clear(self) -> None:
         """Forget what arrived so far."""
@@ -106,11 +126,12 @@ class Receivers:
 
 
 @contextmanager
-def receivers() -> Iterator[Receivers]:
-    """Start both receivers in a child process for the duration of the block."""
+def receivers(*, lean: bool = True) -> Iterator[Receivers]:
+    """Start both receivers in a child process for the duration of the block; e-mail goes to the lean SMTP sink
+    (kaohe.testing.smtp_sink), or to aiosmtpd (``LocalSmtpReceiver``) when ``lean`` is false."""
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
-    process = context.Process(target=_serve_receivers, args=(child,), daemon=True)
+    process = context.Process(target=_serve_receivers, args=(child, lean), daemon=True)
     process.start()
     try:
         hooks_url, smtp_host, smtp_port = parent.recv()
@@ -256,9 +277,11 @@ async def raw_smtp(messages: Sequence[Message], where: Receivers, concurrency: i
 
 
 def _check(where: Receivers, channel: str, count: int) -> str:
-    http, mail = where.counts()
+    http, mail, ids = where.counts()
     arrived = http if channel == "webhook" else mail
-    return "完整" if arrived == count else f"不完整：收到 {arrived}/{count}"
+    if arrived != count:
+        return f"不完整：收到 {arrived}/{count}"
+    return "完整" if channel == "webhook" or ids == count else f"有重复：{count} 封中只有 {ids} 个不同的 Message-ID"
 
 
 def _sent(url: str, cycle_id: int) -> int:
@@ -335,41 +358,94 @@ def measure(url: str, label: str, where: Receivers, count: int, *, concurrency: 
 # --- more dispatcher processes ---------------------------------------------------------------------
 
 
-def _dispatch_process(url: str, smtp_host: str, smtp_port: int, concurrency: int, batch_size: int, start: float) -> None:
+def _dispatch_process(url: str, smtp_host: str, smtp_port: int, concurrency: int, batch_size: int, start: float,
+                      answer: multiprocessing.connection.Connection) -> None:
     while time.time() < start:
         time.sleep(0.001)
+    cpu = time.process_time()
     settings = Settings(smtp_host=smtp_host, smtp_port=smtp_port, smtp_sender=SENDER)
 
-    async def go() -> None:
+    async def go() -> DispatchReport:
         transport = AiosmtplibTransport.from_settings(settings)
         async with dispatch_client(concurrency=concurrency) as http:
-            await Dispatcher(lambda: session_scope(url), build_channels(settings, http, smtp=transport),
-                             batch_size=batch_size, concurrency=concurrency).run(NOW)
+            report = await Dispatcher(lambda: session_scope(url), build_channels(settings, http, smtp=transport),
+                                      batch_size=batch_size, concurrency=concurrency).run(NOW)
         await transport.aclose()
+        return report
 
-    asyncio.run(go())
+    report = asyncio.run(go())
+    answer.send((report.sent, time.process_time() - cpu, time.time()))
 
 
-def processes(url: str, label: str, where: Receivers, count: int, *, concurrency: int, batch_size: int) -> None:
-    """The e-mail wave with one dispatcher process, then with two on the same outbox."""
+@dataclass(frozen=True)
+class ProcessRun:
+    """One e-mail wave sent by ``workers`` dispatcher processes, with the CPU seconds of every part of the system."""
+
+    workers: int
+    count: int
+    wall: float
+    sent: tuple[int, ...]
+    dispatcher_cpu: tuple[float, ...]
+    receiver_cpu: float
+    postgres_cpu: float
+    machine_cpu: float
+
+    @property
+    def rate(self) -> float:
+        """Mails per second."""
+        return self.count / self.wall
+
+    def describe(self) -> str:
+        """The figures as one Chinese line."""
+        per_mail = "，".join(f"{1000 * cpu / max(sent, 1):.2f}" for cpu, sent in zip(self.dispatcher_cpu, self.sent, strict=True))
+        ours = sum(self.dispatcher_cpu) + self.receiver_cpu + self.postgres_cpu
+        return (f"{self.wall:.2f} 秒，{self.rate:,.0f} 条/秒；各进程发送 {'/'.join(map(str, self.sent))} 条，"
+                f"CPU {'/'.join(f'{c:.2f}' for c in self.dispatcher_cpu)} 秒（每条 {per_mail} 毫秒），"
+                f"Dispatcher 合计每条 {1000 * sum(self.dispatcher_cpu) / self.count:.2f} 毫秒；"
+                f"接收方 CPU {self.receiver_cpu:.2f} 秒（每条 {1000 * self.receiver_cpu / self.count:.2f} 毫秒），"
+                f"PostgreSQL CPU {self.postgres_cpu:.2f} 秒（每条 {1000 * self.postgres_cpu / self.count:.2f} 毫秒）；"
+                f"整机忙 {self.machine_cpu:.2f} CPU 秒（{self.machine_cpu / self.wall:.2f} 核），其中本基准 {ours:.2f}")
+
+
+def one_process_run(url: str, where: Receivers, count: int, workers: int, *, concurrency: int, batch_size: int) -> ProcessRun:
+    """Prepare ``count`` pending mails, then let ``workers`` dispatcher processes send them, started at the same instant."""
     context = multiprocessing.get_context("spawn")
-    rates = {}
-    for workers in (1, 2):
-        cycle_id, _ = prepare(url, count, "email", where.hooks_url)
-        get_engine(url).dispose()
-        where.clear()
-        start = time.time() + 3.0  # both processes imported and ready before the clock starts
-        children = [context.Process(target=_dispatch_process, args=(url, where.smtp_host, where.smtp_port, concurrency, batch_size, start))
-                    for _ in range(workers)]
-        for child in children:
-            child.start()
-        for child in children:
-            child.join()
-        wall = time.time() - start
-        rates[workers] = count / wall
-        print(f"[{label}/email/进程] {workers} 个 Dispatcher 进程：{wall:.2f} 秒，{count / wall:,.0f} 条/秒"
-              f"（库中 sent {_sent(url, cycle_id)}/{count}；接收方：{_check(where, 'email', count)}）", flush=True)
-    print(f"[{label}/email/进程] 2 个进程 / 1 个进程：{rates[2] / rates[1]:.2f} 倍", flush=True)
+    cycle_id, _ = prepare(url, count, "email", where.hooks_url)
+    get_engine(url).dispose()
+    where.clear()
+    gc.collect()
+    start = time.time() + 3.0  # every process imported and ready before the clock starts
+    pipes = [context.Pipe(duplex=False) for _ in range(workers)]
+    children = [context.Process(target=_dispatch_process, args=(url, where.smtp_host, where.smtp_port, concurrency, batch_size, start, sender))
+                for _, sender in pipes]
+    for child in children:
+        child.start()
+    while time.time() < start - 0.05:
+        time.sleep(0.01)
+    receiver, machine = where.cpu(), machine_busy()
+    with PostgresCpu(str(make_url(url).database)) as postgres:
+        answers = [receiving.recv() for receiving, _ in pipes]
+        receiver, machine = where.cpu() - receiver, machine_busy() - machine
+    for child in children:
+        child.join()
+    wall = max(finished for _, _, finished in answers) - start
+    run = ProcessRun(workers, count, wall, tuple(a[0] for a in answers), tuple(a[1] for a in answers), receiver, postgres.seconds, machine)
+    check = f"库中 sent {_sent(url, cycle_id)}/{count}；接收方：{_check(where, 'email', count)}"
+    print(f"[PostgreSQL/email/进程] {workers} 个 Dispatcher 进程：{run.describe()}（{check}）", flush=True)
+    return run
+
+
+def processes(url: str, where: Receivers, count: int, *, concurrency: int, batch_size: int, repeat: int) -> None:
+    """The e-mail wave with one dispatcher process, then with two on the same outbox, ``repeat`` times interleaved."""
+    runs: dict[int, list[ProcessRun]] = {1: [], 2: []}
+    for _ in range(repeat):
+        for workers in (1, 2):
+            runs[workers].append(one_process_run(url, where, count, workers, concurrency=concurrency, batch_size=batch_size))
+    ratios = [two.rate / one.rate for one, two in zip(runs[1], runs[2], strict=True)]
+    cpu = {w: [1000 * sum(r.dispatcher_cpu) / r.count for r in rs] for w, rs in runs.items()}
+    print(f"[PostgreSQL/email/进程] 2 个进程 / 1 个进程（吞吐）：{'，'.join(f'{r:.2f}' for r in ratios)} 倍；"
+          f"Dispatcher CPU 每条：1 个进程 {'，'.join(f'{c:.2f}' for c in cpu[1])} 毫秒，2 个进程 {'，'.join(f'{c:.2f}' for c in cpu[2])} 毫秒；"
+          f"负载 {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -381,15 +457,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--channels", default="webhook,email", help="要测的渠道，逗号分隔（webhook,email）")
     parser.add_argument("--postgres", action="store_true", help="另在 PostgreSQL 上跑一遍 kaohe")
     parser.add_argument("--processes", action="store_true", help="在 PostgreSQL 上比较 1 个与 2 个 Dispatcher 进程发送邮件")
+    parser.add_argument("--repeat", type=int, default=1, help="--processes 的比较重复几次（1 个、2 个进程交替；默认 1）")
+    parser.add_argument("--smtp-server", choices=("lean", "aiosmtpd"), default="lean",
+                        help="邮件接收方：lean 为精简 SMTP 服务（默认，开销小，测的是发送方），aiosmtpd 为测试用的完整服务")
+    parser.add_argument("--skip-plain", action="store_true", help="不跑 SQLite 上 kaohe 与原始客户端的对比（只测进程数）")
     args = parser.parse_args(argv)
     channels = [c.strip() for c in args.channels.split(",") if c.strip()]
     levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
     print(f"N={args.count}，并发 {levels}，批大小 {args.batch_size}，CPU {os.cpu_count()} 核，Python {sys.version.split()[0]}，"
           f"负载 {os.getloadavg()[0]:.1f}", flush=True)
     summary: list[tuple[int, dict[str, float]]] = []
-    with receivers() as where, tempfile.TemporaryDirectory(prefix="kaohe-bench-") as workdir:
+    print(f"邮件接收方：{args.smtp_server}", flush=True)
+    with receivers(lean=args.smtp_server == "lean") as where, tempfile.TemporaryDirectory(prefix="kaohe-bench-") as workdir:
         url = f"sqlite:///{Path(workdir) / 'bench.db'}"
-        for concurrency in levels:
+        for concurrency in levels if not args.skip_plain else []:
             summary.append((concurrency, measure(url, "SQLite", where, args.count, concurrency=concurrency, batch_size=args.batch_size,
                                                  raw_too=True, channels=channels)))
         get_engine(url).dispose()
@@ -400,7 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         measure(pg_url, "PostgreSQL", where, args.count, concurrency=concurrency, batch_size=args.batch_size,
                                 raw_too=False, channels=channels)
                 if args.processes:
-                    processes(pg_url, "PostgreSQL", where, args.count, concurrency=levels[-1], batch_size=args.batch_size)
+                    processes(pg_url, where, args.count, concurrency=levels[-1], batch_size=args.batch_size, repeat=args.repeat)
     print("汇总（同一次运行，SQLite）：", flush=True)
     for concurrency, rates in summary:
         for channel in channels:
