@@ -70,7 +70,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
     that returns the account a trusted front (an OIDC proxy) vouches for, or None to fall back to the
     portal's own login (see ``kaohe.web.sso``)."""
     from kaohe.services.context import migrate_once
-    from kaohe.web.routes import admin, api, auth, board, office, office_api, results, special, tasks
+    from kaohe.web.routes import admin, api, auth, board, constraints, office, office_api, results, special, tasks
     from kaohe.web.routes.unit_portal import routers as unit_portal_routers
 
     url = settings.effective_database_url
@@ -84,7 +84,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
                                idle=dt.timedelta(minutes=settings.web_idle_minutes), authenticator=authenticator,
                                password_max_days=settings.web_password_max_days)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (auth, tasks, board, office, results, admin, api, office_api, special):
+    for module in (auth, tasks, board, office, results, admin, api, office_api, special, constraints):
         app.include_router(module.router)
     for router in unit_portal_routers():  # the verifier's pages; a unit's orders, rectification and calendar subscription
         app.include_router(router)

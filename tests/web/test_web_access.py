@@ -8,7 +8,7 @@ import httpx
 import pytest
 from web_support import ROLES, Portal, csrf_of
 
-from kaohe.web.routes import admin, api, auth, board, office, office_api, results, special, tasks
+from kaohe.web.routes import admin, api, auth, board, constraints, office, office_api, results, special, tasks
 from kaohe.web.routes.unit_portal import routers as unit_portal_routers
 
 ALL = frozenset(ROLES)
@@ -25,6 +25,7 @@ GET_ROUTES = [
     ("/cycles/{cycle}/overdue.xlsx", OVERSEERS), ("/cycles/{cycle}/units/{unit}", OVERSEERS), ("/cycles/{cycle}/results", OVERSEERS),
     ("/cycles/{cycle}/stages/self_check", OVERSEERS), ("/cycles/{cycle}/stages/spot_check", OVERSEERS), ("/cycles/{cycle}/orders", OVERSEERS),
     ("/cycles/{cycle}/tree", OVERSEERS), ("/cycles/{cycle}/special", OVERSEERS),
+    ("/cycles/{cycle}/constraints", OVERSEERS),
     ("/admin/accounts", ADMIN), ("/admin/audit", ADMIN),
     ("/api/me", ALL), ("/api/openapi.json", ALL), ("/api/tasks", UNIT), ("/api/cycles", OVERSEERS),
     ("/api/cycles/{cycle}/board", OVERSEERS), ("/api/cycles/{cycle}/overdue", OVERSEERS),
@@ -40,7 +41,7 @@ POST_ROUTES = [
     ("/cycles/{cycle}/stages/self_check/close", frozenset({"admin", "coordinator"})),
     ("/cycles/{cycle}/stages/spot_check/sample", frozenset({"admin", "coordinator", "lead_assessor"})),
     ("/cycles/{cycle}/orders", frozenset({"admin", "coordinator", "leader"})),
-    ("/cycles/{cycle}/special/upload", frozenset({"admin", "coordinator"})),
+    ("/cycles/{cycle}/special/upload", frozenset({"admin", "coordinator"})), ("/cycles/{cycle}/constraints/upload", OVERSEERS),
     ("/verify/{cycle}/{unit}/scores", VERIFIER), ("/verify/{cycle}/{unit}/upload", VERIFIER), ("/verify/{cycle}/{unit}/sign-off", VERIFIER),
     ("/orders/{cycle}/1/acknowledge", UNIT), ("/orders/{cycle}/1/reply", UNIT), ("/orders/{cycle}/1/close", UNIT),
     ("/rectification/{cycle}/1/upload", UNIT), ("/calendar/rotate", UNIT),
@@ -69,7 +70,7 @@ def _fill(path: str, portal: Portal) -> str:
 
 
 def test_the_tables_name_every_route_of_the_portal() -> None:
-    routers = [module.router for module in (auth, tasks, board, office, office_api, results, admin, api, special)] + unit_portal_routers()
+    routers = [module.router for module in (auth, tasks, board, office, office_api, results, admin, api, special, constraints)] + unit_portal_routers()
     declared = {(m, r.path) for router in routers for r in router.routes for m in r.methods}  # type: ignore[attr-defined]
     normalise = {"{cycle_key}": "{cycle}", "{stage_key}": "self_check", "{key}": "{cycle}", "{code}": "{unit}", "{name}": "{unit}",
                  "{stage}": "self_check", "spot_check": "self_check", "{unit_code}": "{unit}", "{number}": "1", "{item}": "1"}

@@ -1,6 +1,6 @@
-"""The office records a phase of special verification in the session's headless Chromium: a bad sheet is refused
-problem by problem, a good one is recorded after the confirmation names the phase, and the page shows each unit's
-score and what was queued. Every page is screenshotted."""
+"""The office's sheet uploads in the session's headless Chromium: a phase of special verification (a bad sheet is
+refused problem by problem, a good one is recorded after the confirmation names the phase, and the page shows each
+unit's score and what was queued) and the constraint-indicator what-if. Every page is screenshotted."""
 
 from __future__ import annotations
 
@@ -54,3 +54,21 @@ def test_the_office_uploads_a_special_verification_sheet(sqlite_portal: Portal, 
     assert "尚未评分：杭锦旗委旗政府" in page.inner_text("#not-yet-scored")
     assert "2 个单位（专项核查赋分表.csv）" in page.inner_text("tr[data-stage=special_verification_1]")
     shot(page, artifacts, "31-special-scores-recorded")
+
+
+def test_the_office_tries_a_constraint_findings_sheet(sqlite_portal: Portal, browser: Any, artifacts: Path, tmp_path: Path) -> None:
+    key, coordinator = add_ordos_cycle(sqlite_portal, "constraints")
+    p = sqlite_portal.prefix
+    sheet = tmp_path / "约束指标查实问题表.csv"
+    sheet.write_text("单位代码,单位名称,类别,党风廉政建设责任制落实情况,资金使用违规违纪情况,扶贫领域作风建设情况\n"
+                     f"{p}DS,东胜区委区政府,旗区,2,是,\n{p}ZG,准格尔旗委旗政府,旗区,0,0,0\n", encoding="utf-8")
+    page = logged_in_page(browser, sqlite_portal, coordinator, f"/cycles/{key}")
+    page.click(f"a[href='/cycles/{key}/constraints']")
+    page.wait_for_url("**/constraints")
+    page.set_input_files("#check input[name=sheet]", str(sheet))
+    page.click("#check button[type=submit]")
+    page.wait_for_selector("#deductions")
+    assert page.inner_text(f"#deductions tr[data-unit={p}DS] td.deduction") == "3"
+    assert page.inner_text(f"#deductions tr[data-unit={p}ZG] td.deduction") == "0"
+    assert page.inner_text("#missing") == f"表中缺少：杭锦旗委旗政府（{p}HJ）"
+    shot(page, artifacts, "32-constraints-what-if")
