@@ -33,6 +33,9 @@ SERVER_ENVIRONMENT = {
     # (the memo store), so a `prefect server start` on the same PREFECT_HOME registers them as it would have.
     "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
     "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+    # Task runs are recorded from their state events in batches (written at the latest every flush interval, 5 s, and
+    # when the server stops) instead of one transaction per event; the same rows end up in the database.
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
 }
 STARTUP_FAILED = 3  # uvicorn's exit status when it did not start (a port taken since it was found free, among others)
 STARTS = 3
@@ -108,7 +111,7 @@ class _ServerProcess:
         """Stop the server and wait for it to exit."""
         self._process.terminate()
         try:
-            self._process.wait(timeout=10)
+            self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
