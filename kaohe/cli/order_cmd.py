@@ -89,7 +89,8 @@ def list_(cycle: str, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    print_table(f"周期 {cycle} 督办单", ["序号", "编号", "单位", "督办事项", "时限", "状态", "最近评分"], [
+    print_table(f"周期 {cycle} 督办单", ["序号", "编号", "单位", "督办事项", "时限", "状态", "签收", "回复", "最近评分"], [
         (r["order"], r["order_no"], r["unit"], r["issue"], r["due"][:10], STATUS_NAMES.get(r["status"], r["status"]),
+         r["acknowledged_at"][:16] if r["acknowledged_at"] else "未签收", f"{len(r['replies'])} 条" if r["replies"] else None,
          r["scores"][-1]["total"] if r["scores"] else None) for r in rows
     ])

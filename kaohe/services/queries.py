@@ -33,7 +33,7 @@ def active_cycles(context: AppContext) -> list[str]:
 
 
 def list_orders(context: AppContext, cycle: str) -> list[dict[str, Any]]:
-    """The cycle's supervision orders with their status and scores."""
+    """The cycle's supervision orders with their status, the unit's 签收 (when, by whom) and replies, and scores."""
     from kaohe.evidence.orders import order_no
     from kaohe.store.orders import list_orders as stored_orders
 
@@ -42,6 +42,7 @@ def list_orders(context: AppContext, cycle: str) -> list[dict[str, Any]]:
         codes = {u.id: u.code for u in found.units}
         return [{"order": o.number, "order_no": order_no(found.year, o.number), "unit": codes[o.unit_id], "issue": o.issue,
                  "due": _bj(o.due_at), "status": o.status, "closed_at": _bj(o.closed_at), "evidence": o.evidence_file_name,
+                 "acknowledged_at": _bj(o.acknowledged_at), "acknowledged_by": o.acknowledged_by, "replies": list(o.replies),
                  "scores": list(o.scores)} for o in stored_orders(session, found)]
 
 

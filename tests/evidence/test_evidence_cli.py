@@ -128,6 +128,15 @@ def test_review_send_and_collect(kaohe: Kaohe, tmp_path: Path, monkeypatch: pyte
     assert code == 0 and data["status"] == "complete" and data["missing"] == []
 
 
+def reply_as_unit(key: str, unit: str, text: str) -> None:
+    """The unit's portal account replies to order 1 (signing for it), through the service as the portal does."""
+    from kaohe.cli.app import app_context
+    from kaohe.services import Actor, Role, orders
+
+    actor = Actor(account=f"{unit.lower()}-account", role=Role.UNIT, unit=unit)
+    orders.reply(app_context(), orders.ReplyOrder(actor, key, unit, 1, text))
+
+
 def test_order_lifecycle(kaohe: Kaohe, tmp_path: Path) -> None:
     roster = "编码,名称,角色,上级,邮箱\nDS,东胜区,被考核单位,OFFICE,ds@example.org\nOFFICE,市扶贫办,协调办公室,,office@example.org\n"
     key = _cycle(kaohe, tmp_path, "ordos", 2018, roster)
@@ -135,6 +144,15 @@ def test_order_lifecycle(kaohe: Kaohe, tmp_path: Path) -> None:
     code, out, _ = kaohe("order", "issue", key, "--unit", "DS", "--issue", "易地搬迁项目进度滞后", "--due", due, "--json")
     issued = json.loads(out)
     assert code == 0 and issued["order"] == 1 and issued["messages"] >= 2
+    code, out, _ = kaohe("order", "list", key)
+    assert code == 0 and "未签收" in out
+    reply_as_unit(key, "DS", "已收到，<b>正在整改</b>")
+    code, out, _ = kaohe("order", "list", key, "--json")
+    [row] = json.loads(out)
+    assert row["acknowledged_by"] == "ds-account" and row["acknowledged_at"].endswith("+08:00")
+    assert [(r["by"], r["text"]) for r in row["replies"]] == [("ds-account", "已收到，<b>正在整改</b>")]
+    code, out, _ = kaohe("order", "list", key)
+    assert code == 0 and "未签收" not in out and "1 条" in out
     code, out, _ = kaohe("order", "score", key, "--order", "1", "--score", "整改落实=18", "--by", "核查组")
     assert code == 0 and "合计 18 分，已即时反馈（1 条消息）" in out
     code, _, err = kaohe("order", "score", key, "--order", "1", "--score", "整改落实", "--by", "核查组")
