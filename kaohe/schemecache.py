@@ -60,7 +60,11 @@ def _code_stamp() -> tuple[tuple[str, int, int], ...]:
     stamp = []
     for place in CODE:
         for source in sorted(place.glob("*.py")) if place.is_dir() else [place]:
-            status = source.stat()
+            try:
+                status = source.stat()
+            except OSError:
+                stamp.append((str(source.relative_to(KAOHE_DIR)), -1, -1))
+                continue
             stamp.append((str(source.relative_to(KAOHE_DIR)), status.st_size, status.st_mtime_ns))
     return tuple(stamp)
 

@@ -89,3 +89,10 @@ def test_plan_of_a_checked_file_skips_the_checks(kaohe_env: Path) -> None:
     assert first.stdout == second.stdout and json.loads(second.stdout)["stages"]
     assert first.stderr.split() == ["0", "True", "True"]
     assert second.stderr.split() == ["0", "False", "False"]
+
+
+def test_the_code_the_cache_is_keyed_on_exists() -> None:
+    from kaohe.schemecache import CODE
+
+    missing = [str(path) for path in CODE if not path.exists()]
+    assert missing == [], "a change to a module not in schemecache.CODE would not invalidate the cached schemes"
