@@ -358,8 +358,10 @@ def measure(url: str, label: str, where: Receivers, count: int, *, concurrency: 
 # --- more dispatcher processes ---------------------------------------------------------------------
 
 
-def _dispatch_process(url: str, smtp_host: str, smtp_port: int, concurrency: int, batch_size: int, start: float,
+def _dispatch_process(url: str, smtp_host: str, smtp_port: int, concurrency: int, batch_size: int,
                       answer: multiprocessing.connection.Connection) -> None:
+    answer.send("ready")  # imported: the parent picks the start instant once every process is
+    start = answer.recv()
     while time.time() < start:
         time.sleep(0.001)
     cpu = time.process_time()
@@ -414,17 +416,21 @@ def one_process_run(url: str, where: Receivers, count: int, workers: int, *, con
     get_engine(url).dispose()
     where.clear()
     gc.collect()
-    start = time.time() + 3.0  # every process imported and ready before the clock starts
-    pipes = [context.Pipe(duplex=False) for _ in range(workers)]
-    children = [context.Process(target=_dispatch_process, args=(url, where.smtp_host, where.smtp_port, concurrency, batch_size, start, sender))
-                for _, sender in pipes]
+    pipes = [context.Pipe() for _ in range(workers)]
+    children = [context.Process(target=_dispatch_process, args=(url, where.smtp_host, where.smtp_port, concurrency, batch_size, theirs))
+                for _, theirs in pipes]
     for child in children:
         child.start()
+    for ours, _ in pipes:
+        ours.recv()
+    start = time.time() + 0.5  # the clock starts once every process has imported what it needs
+    for ours, _ in pipes:
+        ours.send(start)
     while time.time() < start - 0.05:
         time.sleep(0.01)
     receiver, machine = where.cpu(), machine_busy()
     with PostgresCpu(str(make_url(url).database)) as postgres:
-        answers = [receiving.recv() for receiving, _ in pipes]
+        answers = [ours.recv() for ours, _ in pipes]
         receiver, machine = where.cpu() - receiver, machine_busy() - machine
     for child in children:
         child.join()
