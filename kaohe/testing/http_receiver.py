@@ -13,30 +13,19 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from http import HTTPStatus
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from kaohe.notifications.dingtalk import dingtalk_sign
 from kaohe.notifications.feishu import feishu_sign
+from kaohe.testing.loop_server import LoopServer, wait_until
 
 WECOM_PATH = "/cgi-bin/webhook/send"
 DINGTALK_PATH = "/robot/send"
 FEISHU_PREFIX = "/open-apis/bot/v2/hook/"
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
-    """Poll ``predicate`` until it holds (True) or ``timeout`` seconds pass (False)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.005)
-    return True
 
 
 @dataclass(frozen=True)
@@ -200,7 +189,7 @@ class _HttpProtocol(asyncio.Protocol):
             self._transport.close()
 
 
-class LocalWebhookReceiver:
+class LocalWebhookReceiver(LoopServer):
     """An HTTP server on 127.0.0.1 imitating the robots and a generic webhook; ``with LocalWebhookReceiver() as hooks:``.
 
     Paths: ``/cgi-bin/webhook/send`` (WeCom), ``/robot/send`` (DingTalk), ``/open-apis/bot/v2/hook/<token>``
@@ -210,6 +199,9 @@ class LocalWebhookReceiver:
     a robot its own secret, as every real robot has. ``keep`` bounds how many requests are kept
     (None: all); counters always cover every request.
     """
+
+    thread_name = "kaohe-webhook-receiver"
+    backlog = 2048
 
     def __init__(
         self,
@@ -221,8 +213,7 @@ class LocalWebhookReceiver:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        self.host = host
-        self.port = port
+        super().__init__(host=host, port=port)
         self.dingtalk_secret = dingtalk_secret
         self.feishu_secret = feishu_secret
         self.robot_secrets = dict(robot_secrets or {})
@@ -232,67 +223,10 @@ class LocalWebhookReceiver:
         self._default_delay = 0.0
         self._ids: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._connections: set[asyncio.Transport] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: asyncio.Server | None = None
-        self._thread: threading.Thread | None = None
 
-    # lifecycle
-
-    def start(self) -> None:
-        """Start serving in a background thread."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                self._server = loop.run_until_complete(
-                    loop.create_server(lambda: _HttpProtocol(self), self.host, self.port, backlog=2048)
-                )
-                self.port = int(self._server.sockets[0].getsockname()[1])
-            except BaseException as error:  # noqa: BLE001 - handed to start()
-                failure.append(error)
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            loop.run_forever()
-            loop.close()
-
-        self._loop = loop
-        self._thread = threading.Thread(target=run, name=f"kaohe-webhook-receiver-{id(self):x}", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread.join()
-            self._loop = self._thread = None
-            raise failure[0]
-
-    def stop(self) -> None:
-        """Close every connection, stop the server and its thread; recorded requests stay readable."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-
-        def shutdown() -> None:
-            if self._server is not None:
-                self._server.close()
-            for transport in list(self._connections):
-                transport.abort()
-            loop.stop()
-
-        loop.call_soon_threadsafe(shutdown)
-        thread.join(timeout=10)
-        self._loop = self._thread = self._server = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
+    def protocol(self) -> asyncio.Protocol:
+        """One connection's HTTP handler."""
+        return _HttpProtocol(self)
 
     @property
     def url(self) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-import threading
-from collections import deque
 from dataclasses import dataclass
 from email.message import EmailMessage
 from functools import cached_property
@@ -14,7 +12,7 @@ from typing import Any, Self
 
 from aiosmtpd.controller import Controller
 
-from kaohe.testing.http_receiver import wait_until
+from kaohe.testing.loop_server import KeptMail
 
 
 def _free_port() -> int:
@@ -52,24 +50,14 @@ class _SmtpHandler:
         return "250 OK"
 
 
-class LocalSmtpReceiver:
+class LocalSmtpReceiver(KeptMail):
     """An SMTP server on 127.0.0.1 (free port) that keeps every e-mail; ``with LocalSmtpReceiver() as smtp:``."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__()
         self.host = host
         self.port = port
-        self._mails: list[ReceivedMail] = []
-        self._faults: deque[str] = deque()
-        self._lock = threading.Lock()
         self._controller: Controller | None = None
-
-    def _record(self, mail: ReceivedMail) -> None:
-        with self._lock:
-            self._mails.append(mail)
-
-    def _take_fault(self) -> str | None:
-        with self._lock:
-            return self._faults.popleft() if self._faults else None
 
     def start(self) -> None:
         """Start listening (a free port is chosen when ``port`` is 0)."""
@@ -97,29 +85,3 @@ class LocalSmtpReceiver:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-    def settings_overrides(self) -> dict[str, object]:
-        """Settings fields that point the e-mail channel at this server."""
-        return {"smtp_host": self.host, "smtp_port": self.port, "smtp_starttls": False, "smtp_ssl": False, "smtp_username": None}
-
-    def fail_next(self, count: int = 1, *, code: int = 451, text: str = "4.3.0 simulated failure") -> None:
-        """Answer the next ``count`` messages with SMTP ``code`` instead of accepting them."""
-        with self._lock:
-            self._faults.extend([f"{code} {text}"] * count)
-
-    @property
-    def mails(self) -> list[ReceivedMail]:
-        """A snapshot of every e-mail received so far."""
-        with self._lock:
-            return list(self._mails)
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedMail]:
-        """Block until at least ``count`` e-mails arrived (raise TimeoutError otherwise); return them."""
-        if not wait_until(lambda: len(self._mails) >= count, timeout):
-            raise TimeoutError(f"只收到 {len(self._mails)} 封邮件，预期 {count} 封")
-        return self.mails
-
-    def clear(self) -> None:
-        """Forget the mail received so far."""
-        with self._lock:
-            self._mails.clear()

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
-from collections import deque
-from types import TracebackType
-from typing import Self
 
-from kaohe.testing.http_receiver import wait_until
+from kaohe.testing.loop_server import KeptMail, LoopServer
 from kaohe.testing.smtp_receiver import ReceivedMail
 
 _EHLO = b"250-kaohe-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 HELP\r\n"
@@ -82,7 +78,7 @@ class _SmtpSession(asyncio.Protocol):
         fault = self._sink._take_fault()
         if fault is None:
             self._sink._record(ReceivedMail(self._mail_from or "", tuple(self._rcpt_tos), content))
-        replies.append(fault or b"250 OK\r\n")
+        replies.append(f"{fault}\r\n".encode() if fault else b"250 OK\r\n")
         self._mail_from, self._rcpt_tos = None, []
         return True
 
@@ -132,110 +128,15 @@ class _SmtpSession(asyncio.Protocol):
         return True
 
 
-class LeanSmtpSink:
+class LeanSmtpSink(KeptMail, LoopServer):
     """A cheap SMTP server on 127.0.0.1 (free port) that keeps every e-mail; ``with LeanSmtpSink() as smtp:``."""
 
+    thread_name = "kaohe-smtp-sink"
+
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host = host
-        self.port = port
-        self._mails: list[ReceivedMail] = []
-        self._faults: deque[bytes] = deque()
-        self._lock = threading.Lock()
-        self._connections: set[asyncio.Transport] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._server: asyncio.Server | None = None
+        KeptMail.__init__(self)
+        LoopServer.__init__(self, host=host, port=port)
 
-    def _record(self, mail: ReceivedMail) -> None:
-        with self._lock:
-            self._mails.append(mail)
-
-    def _take_fault(self) -> bytes | None:
-        if not self._faults:
-            return None
-        with self._lock:
-            return self._faults.popleft() if self._faults else None
-
-    def start(self) -> None:
-        """Start serving in a background thread (a free port is chosen when ``port`` is 0)."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                self._server = loop.run_until_complete(loop.create_server(lambda: _SmtpSession(self), self.host, self.port, backlog=1024))
-                self.port = int(self._server.sockets[0].getsockname()[1])
-            except BaseException as error:  # noqa: BLE001 - handed to start()
-                failure.append(error)
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            loop.run_forever()
-            loop.close()
-
-        self._loop = loop
-        self._thread = threading.Thread(target=run, name=f"kaohe-smtp-sink-{id(self):x}", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread.join()
-            self._loop = self._thread = None
-            raise failure[0]
-
-    def stop(self) -> None:
-        """Close every connection, stop the server and its thread; received mail stays readable."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-
-        def shutdown() -> None:
-            if self._server is not None:
-                self._server.close()
-            for transport in list(self._connections):
-                transport.abort()
-            loop.stop()
-
-        loop.call_soon_threadsafe(shutdown)
-        thread.join(timeout=10)
-        self._loop = self._thread = self._server = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
-
-    def settings_overrides(self) -> dict[str, object]:
-        """Settings fields that point the e-mail channel at this server."""
-        return {"smtp_host": self.host, "smtp_port": self.port, "smtp_starttls": False, "smtp_ssl": False, "smtp_username": None}
-
-    def fail_next(self, count: int = 1, *, code: int = 451, text: str = "4.3.0 simulated failure") -> None:
-        """Answer the data of the next ``count`` messages with SMTP ``code`` instead of accepting them."""
-        with self._lock:
-            self._faults.extend([f"{code} {text}\r\n".encode()] * count)
-
-    @property
-    def mails(self) -> list[ReceivedMail]:
-        """A snapshot of every e-mail received so far."""
-        with self._lock:
-            return list(self._mails)
-
-    @property
-    def count(self) -> int:
-        """How many e-mails arrived since the last clear."""
-        return len(self._mails)
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedMail]:
-        """Block until at least ``count`` e-mails arrived (raise TimeoutError otherwise); return them."""
-        if not wait_until(lambda: len(self._mails) >= count, timeout):
-            raise TimeoutError(f"只收到 {len(self._mails)} 封邮件，预期 {count} 封")
-        return self.mails
-
-    def clear(self) -> None:
-        """Forget the mail received so far."""
-        with self._lock:
-            self._mails.clear()
+    def protocol(self) -> asyncio.Protocol:
+        """One connection's SMTP session."""
+        return _SmtpSession(self)
