@@ -1,8 +1,10 @@
 """``kaohe simulate`` through Prefect beside the same simulation's work without Prefect, in the same run.
 
-    .venv/bin/python bench/simulate_bench.py [--scheme mile] [--year 2018] [--repeat 1]
+    .venv/bin/python bench/simulate_bench.py [--scheme mile] [--year 2018] [--repeat 1] [--prefect-home DIR]
 
-Each run is a fresh process on a fresh PREFECT_HOME and work directory, interleaved:
+Each run is a fresh process on a fresh PREFECT_HOME and work directory, interleaved (``--prefect-home``: the
+runs through Prefect share that PREFECT_HOME, as a user's second simulation would, its database migrated by the
+first run that used it):
 
 - **kaohe**: ``kaohe simulate`` as a user runs it (the real flows and tasks, an ephemeral Prefect
   server started when the simulation opens its Prefect client, every flow and task run recorded);
@@ -52,10 +54,10 @@ main()
 """
 
 
-def run(plain: bool, scheme: str, year: int) -> tuple[float, float, dict[str, Any]]:
+def run(plain: bool, scheme: str, year: int, prefect_home: Path | None = None) -> tuple[float, float, dict[str, Any]]:
     """One simulation in a fresh process; (wall seconds, CPU seconds of the child and its children, the JSON)."""
     with tempfile.TemporaryDirectory(prefix="kaohe-sim-bench-") as home:
-        env = {**os.environ, "PREFECT_HOME": str(Path(home) / "prefect"), "KAOHE_HOME": str(Path(home) / "kaohe"),
+        env = {**os.environ, "PREFECT_HOME": str(prefect_home or Path(home) / "prefect"), "KAOHE_HOME": str(Path(home) / "kaohe"),
                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "600"}  # a loaded machine starts the server slowly
         env.pop("PREFECT_API_URL", None)
@@ -88,11 +90,12 @@ def main() -> None:
     parser.add_argument("--scheme", default="mile")
     parser.add_argument("--year", type=int, default=2018)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--prefect-home", type=Path, help="one PREFECT_HOME for every run through Prefect (default: a fresh one each)")
     args = parser.parse_args()
     print(f"kaohe simulate {args.scheme} --year {args.year}，负载 {os.getloadavg()[0]:.1f}，CPU {os.cpu_count()} 核", flush=True)
     for attempt in range(args.repeat):
         plain_wall, plain_cpu, plain = run(True, args.scheme, args.year)
-        wall, cpu, kaohe = run(False, args.scheme, args.year)
+        wall, cpu, kaohe = run(False, args.scheme, args.year, args.prefect_home)
         same = "相同" if work(plain) == work(kaohe) else f"不同：{work(kaohe)} / {work(plain)}"
         print(f"[{attempt + 1}] 经 Prefect：{wall:.1f} 秒（CPU {cpu:.1f} 秒）；不经 Prefect：{plain_wall:.1f} 秒（CPU {plain_cpu:.1f} 秒）；"
               f"比值 墙钟 {wall / plain_wall:.2f}，CPU {cpu / plain_cpu:.2f}；推进 {kaohe['advances']} 次；所做工作{same}", flush=True)
