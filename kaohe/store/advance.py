@@ -123,12 +123,12 @@ def render_deliveries(cycle: Cycle, deliveries: Sequence[Delivery],
     parameters. Reminders and escalations for one recipient on one day are sent together (see
     :func:`kaohe.store.digests.align_to_daily_digest`). ``extra`` adds template variables per unit code.
     """
+    if not deliveries:  # a quiet advance: no need for the notification modules (httpx, Jinja) in this process
+        return []
     from kaohe.notifications.addressing import address_for, office_of, primary_channels
     from kaohe.notifications.render import render
     from kaohe.store.digests import align_to_daily_digest
 
-    if not deliveries:
-        return []
     scheme = scheme_of(cycle)
     units = {u.code: u for u in cycle.units}
     stages = {s.key: s for s in cycle.stages}
