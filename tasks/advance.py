@@ -8,10 +8,7 @@ from prefect import task
 
 from kaohe.services import current_context, system
 from kaohe.services.advance import AdvanceCycle, advance_cycle
-from kaohe.store.cycles import get_cycle
-from kaohe.store.outbox import has_dispatch_work
-from kaohe.store.proof import has_unsealed
-from kaohe.store.reviews import unsent_review_stages
+from kaohe.services.task_queries import dispatch_due, unsent_reviews
 
 
 @task(name="record-advance")
@@ -24,7 +21,5 @@ def record_advance(cycle_key: str, as_of: dt.datetime) -> dict[str, object]:
     """
     context = current_context()
     result = advance_cycle(context, AdvanceCycle(system("flow:advance-cycle"), cycle_key, as_of))
-    with context.reading() as session:
-        unsent = unsent_review_stages(session, get_cycle(session, cycle_key))
-        due = has_dispatch_work(session, cycle_id=result.cycle_id, now=as_of) or has_unsealed(session, result.cycle_id)
-    return {**result.to_json(), "unsent_reviews": unsent, "dispatch_due": due}
+    return {**result.to_json(), "unsent_reviews": unsent_reviews(context, cycle_key),
+            "dispatch_due": dispatch_due(context, result.cycle_id, as_of)}

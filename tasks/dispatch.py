@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import task
-from sqlalchemy import select
 
 from kaohe.dispatch import Dispatcher
 from kaohe.http_client import dispatch_client
-from kaohe.models import Cycle, Unit
 from kaohe.notifications.email import AiosmtplibTransport
 from kaohe.notifications.links import signer_from_settings
-from kaohe.notifications.robot_secrets import roster_robot_secrets
 from kaohe.services import current_context
-from kaohe.store.fallback import enqueue_fallbacks
-from kaohe.store.proof import seal
+from kaohe.services.outbox_upkeep import queue_fallbacks, seal_delivery_record
+from kaohe.services.task_queries import roster_robots
 
 FALLBACK_ROUNDS = 3
 
@@ -28,8 +25,7 @@ async def dispatch_outbox(cycle_id: int, as_of: dt.datetime) -> dict[str, object
     context = current_context()
     settings = context.settings
     transport = AiosmtplibTransport.from_settings(settings) if context.smtp is None else None
-    with context.session_scope() as session:
-        robots = roster_robot_secrets(session.execute(select(Unit.contacts, Unit.attributes).where(Unit.cycle_id == cycle_id)).tuples())
+    robots = roster_robots(context, cycle_id)
     async with dispatch_client(concurrency=settings.dispatch_concurrency) as http:
         dispatcher = Dispatcher(
             context.session_scope, context.channels(http, smtp=transport, robot_secrets=robots),
@@ -39,14 +35,12 @@ async def dispatch_outbox(cycle_id: int, as_of: dt.datetime) -> dict[str, object
         try:
             report = await dispatcher.run(as_of, cycle_id=cycle_id)
             for _ in range(FALLBACK_ROUNDS):
-                with context.session_scope() as session:
-                    if not enqueue_fallbacks(session, cycle_id=cycle_id, now=as_of):
-                        break
+                if not queue_fallbacks(context, cycle_id, as_of):
+                    break
                 again = await dispatcher.run(as_of, cycle_id=cycle_id)
                 report.sent, report.failed, report.retrying = report.sent + again.sent, report.failed + again.failed, report.retrying + again.retrying
         finally:
             if transport is not None:
                 await transport.aclose()
-    with context.session_scope() as session:
-        sealed = seal(session, session.get_one(Cycle, cycle_id), now=as_of)
+    sealed = seal_delivery_record(context, cycle_id, as_of)
     return {**report.to_json(), "sealed": sealed}

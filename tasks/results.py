@@ -1,5 +1,5 @@
-"""Results out as thin Prefect tasks (the actions are services: ``kaohe.services.aggregation``), and what an
-advance means for them (``triggers``) and how a failed automatic step is recorded (``record_failure``)."""
+"""Results out as thin Prefect tasks: the actions are services (``kaohe.services.aggregation``, a failed automatic
+step ``kaohe.services.failures``), what an advance means for them a query (``kaohe.services.task_queries``)."""
 
 from __future__ import annotations
 
@@ -9,43 +9,17 @@ from typing import Any
 
 from prefect import task
 
-from kaohe.db import session_scope
 from kaohe.errors import InputError, KaoheError
 from kaohe.services import current_context, system
 from kaohe.services.aggregation import Aggregate, SendFeedback, send_feedback
 from kaohe.services.aggregation import aggregate as run_aggregate
-from kaohe.store.audit import record
-from kaohe.store.cycles import get_cycle
-from kaohe.store.results import AGGREGATION_KIND, FEEDBACK_KIND, latest_version, stage_of_kind
-
-
-def triggers(url: str, cycle_key: str, opened: list[str], closed: list[str]) -> dict[str, Any]:
-    """What an advance means for results: an aggregation stage closed, a feedback stage opened, and the state."""
-    with session_scope(url) as session:
-        cycle = get_cycle(session, cycle_key)
-        kinds = {s.key: s.kind for s in cycle.stages}
-        feedback_stage = stage_of_kind(cycle, FEEDBACK_KIND)
-        version = latest_version(session, cycle)
-        return {
-            "aggregation_closed": any(kinds.get(k) == AGGREGATION_KIND for k in closed),
-            "feedback_opened": any(kinds.get(k) == FEEDBACK_KIND for k in opened),
-            "feedback_started": feedback_stage is not None and feedback_stage.status != "pending",
-            "version": version.version if version else None,
-            "has_formula": cycle.scheme_snapshot.get("scoring") is not None,
-        }
+from kaohe.services.failures import RecordFailure, record_failure
+from kaohe.services.task_queries import results_triggers as triggers
 
 
 def problem_lines(error: KaoheError) -> list[str]:
     """Every problem of ``error``, one line each."""
     return error.details() if isinstance(error, InputError) else [str(error)]
-
-
-def record_failure(url: str, cycle_key: str, action: str, error_type: str, problems: list[str], at: dt.datetime) -> None:
-    """Put a failed automatic step in the audit log with every problem, for the office to act on."""
-    with session_scope(url) as session:
-        cycle = get_cycle(session, cycle_key)
-        record(session, actor="flow:advance-cycle", action=action, cycle_id=cycle.id, subject=cycle_key, at=at,
-               detail={"error": error_type, "problems": problems})
 
 
 @task(name="aggregate-results")
@@ -66,11 +40,11 @@ def send_feedback_messages(cycle_key: str, as_of: dt.datetime, by: str = "flow:s
 
 @task(name="results-triggers")
 def results_triggers(cycle_key: str, opened: list[str], closed: list[str]) -> dict[str, Any]:
-    """``triggers`` on the run's database."""
-    return triggers(current_context().database_url, cycle_key, opened, closed)
+    """What the advance means for results (``kaohe.services.task_queries.results_triggers``)."""
+    return triggers(current_context(), cycle_key, opened, closed)
 
 
 @task(name="record-results-failure")
 def record_results_failure(cycle_key: str, action: str, error_type: str, problems: list[str], at: dt.datetime) -> None:
-    """``record_failure`` on the run's database."""
-    record_failure(current_context().database_url, cycle_key, action, error_type, problems, at)
+    """Put a failed automatic step in the audit log with every problem, for the office to act on (as the advance flow)."""
+    record_failure(current_context(), RecordFailure(system("flow:advance-cycle"), cycle_key, action, error_type, tuple(problems), at))

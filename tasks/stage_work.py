@@ -13,9 +13,7 @@ from typing import Any
 from prefect import get_run_logger, task
 
 from kaohe.errors import ConfigError, ExternalServiceError, SchemeError, StateError
-from kaohe.services import current_context, reviews, sampling, system
-from kaohe.store.cycles import get_cycle
-from kaohe.store.reviews import unsent_review_stages
+from kaohe.services import current_context, reviews, sampling, system, task_queries
 
 ACTOR = "flow:stage-work"
 
@@ -28,15 +26,13 @@ def _skipped(stage: str, error: Exception) -> dict[str, Any]:
 @task(name="stage-kinds")
 def stage_kinds(cycle_key: str) -> dict[str, str]:
     """Stage key → kind for every stage of the cycle."""
-    with current_context().reading() as session:
-        return {s.key: s.kind for s in get_cycle(session, cycle_key).stages}
+    return task_queries.stage_kinds(current_context(), cycle_key)
 
 
 @task(name="unsent-reviews")
 def unsent_reviews(cycle_key: str) -> list[str]:
     """Third-party stages that are open and have not sent their sample yet, once the cycle has a drawn sample."""
-    with current_context().reading() as session:
-        return unsent_review_stages(session, get_cycle(session, cycle_key))
+    return task_queries.unsent_reviews(current_context(), cycle_key)
 
 
 @task(name="draw-sample")

@@ -1,6 +1,6 @@
 """The layers hold (#9): production code does not import the test doubles, nothing below an edge reads the
-environment or the global settings, and the portal's routes and the flows query the database only through read
-models and services.
+environment or the global settings, the portal's routes, the flows and the Prefect tasks query the database only
+through read models and services, and the flows and tasks open no database session of their own.
 
 The modules are read as source (``ast``), so an import inside a function counts as much as one at the top.
 """
@@ -116,13 +116,13 @@ def test_nothing_below_the_edges_reads_the_environment() -> None:
 QUERY_MODULES = ("kaohe/web/queries.py", "kaohe/web/unit_queries.py", "kaohe/web/verifying.py", "kaohe/web/sso.py")
 """Where the thin edges may query the database themselves: the portal's read models (a page's rows from the request's
 session) and its single-sign-on seam (finding the account a proxy names is authentication). Routes, the rest of the
-portal and the flows read through these or through the services (kaohe.services.queries)."""
+portal, the flows and the tasks read through these or through the services (kaohe.services.queries, .task_queries)."""
 SESSION_NAMES = {"db", "session"}
 
 
 def database_queries(path: Path) -> Iterator[str]:
     """Every place in a file that builds or runs a database query: SQL built with ``sqlalchemy``'s constructs, a
-    statement executed, a row fetched by key."""
+    statement executed, a row fetched by key (``get``, ``get_one``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "sqlalchemy":
@@ -130,27 +130,68 @@ def database_queries(path: Path) -> Iterator[str]:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             name, owner = node.func.attr, node.func.value
             if name in ("execute", "scalars", "scalar", "query") or (
-                    name == "get" and isinstance(owner, ast.Name) and owner.id in SESSION_NAMES):
+                    name in ("get", "get_one") and isinstance(owner, ast.Name) and owner.id in SESSION_NAMES):
                 yield f"{node.lineno}: .{name}()"
 
 
 def edges_that_must_not_query() -> list[Path]:
-    """The portal's modules (its routes included) and the flows, without the query modules."""
-    files = [*(PROJECT_ROOT / "kaohe" / "web").rglob("*.py"), *(PROJECT_ROOT / "flows").rglob("*.py")]
+    """The portal's modules (its routes included), the flows and the tasks, without the query modules."""
+    files = [*(PROJECT_ROOT / "kaohe" / "web").rglob("*.py"), *(PROJECT_ROOT / "flows").rglob("*.py"),
+             *(PROJECT_ROOT / "tasks").rglob("*.py")]
     return sorted(p for p in files if str(p.relative_to(PROJECT_ROOT)) not in QUERY_MODULES)
 
 
 def test_the_query_scan_sees_what_it_should(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("from sqlalchemy import select\nfrom sqlalchemy.orm import Session\nrows = db.execute(q)\n"
-                      "one = session.get(Unit, 1)\nnames = {}.get('x')\nall_ = session.scalars(q)\nsession.commit()\n", encoding="utf-8")
-    assert [line.split(":")[0] for line in database_queries(sample)] == ["1", "3", "4", "6"]
+                      "one = session.get(Unit, 1)\nnames = {}.get('x')\nall_ = session.scalars(q)\nsession.commit()\n"
+                      "two = session.get_one(Cycle, 2)\n", encoding="utf-8")
+    assert [line.split(":")[0] for line in database_queries(sample)] == ["1", "3", "4", "6", "8"]
     names = {str(p.relative_to(PROJECT_ROOT)) for p in edges_that_must_not_query()}
-    assert {"kaohe/web/app.py", "kaohe/web/routes/tasks.py", "kaohe/web/deps.py", "flows/advance_all.py"} <= names
+    assert {"kaohe/web/app.py", "kaohe/web/routes/tasks.py", "kaohe/web/deps.py", "flows/advance_all.py", "tasks/dispatch.py",
+            "tasks/results.py"} <= names
     assert not names & set(QUERY_MODULES)
     assert all(any(database_queries(PROJECT_ROOT / name)) for name in QUERY_MODULES), "a query module that no longer queries"
 
 
-def test_routes_and_flows_query_the_database_only_through_read_models_and_services() -> None:
+def test_routes_flows_and_tasks_query_the_database_only_through_read_models_and_services() -> None:
     found = [f"{path.relative_to(PROJECT_ROOT)}:{where}" for path in edges_that_must_not_query() for where in database_queries(path)]
+    assert found == []
+
+
+SESSION_OPENERS = {"session_scope", "reading", "unit_of_work", "committing"}
+"""What opens a database session (``kaohe.db``'s and the context's); handing the context's ``session_scope`` on to
+the dispatcher (``tasks/dispatch.py``) opens none in the task: the dispatcher below it does its own bookkeeping."""
+
+
+def sessions_and_store(path: Path) -> Iterator[str]:
+    """Every session a file opens itself and every (absolute) import of the store or the database module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else ""
+            if name in SESSION_OPENERS:
+                yield f"{node.lineno}: {name}()"
+        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+        for module in modules:
+            if module in ("kaohe.db", "kaohe.store") or module.startswith(("kaohe.db.", "kaohe.store.")):
+                yield f"{node.lineno}: imports {module}"
+
+
+def prefect_edges() -> list[Path]:
+    """The flows and the tasks."""
+    return sorted([*(PROJECT_ROOT / "flows").rglob("*.py"), *(PROJECT_ROOT / "tasks").rglob("*.py")])
+
+
+def test_the_session_scan_sees_what_it_should(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from kaohe.store.cycles import get_cycle\nimport kaohe.db\nwith context.reading() as s:\n    pass\n"
+                      "with session_scope(url) as s:\n    pass\nrun(context.session_scope)\nwith context.unit_of_work(a) as u:\n"
+                      "    pass\nfrom kaohe.services import queries\n", encoding="utf-8")
+    assert sorted(int(line.split(":")[0]) for line in sessions_and_store(sample)) == [1, 2, 3, 5, 8]
+    assert {"tasks/results.py", "tasks/dispatch.py", "flows/advance_cycle.py"} <= {str(p.relative_to(PROJECT_ROOT)) for p in prefect_edges()}
+
+
+def test_flows_and_tasks_open_no_session_and_import_no_store() -> None:
+    found = [f"{path.relative_to(PROJECT_ROOT)}:{where}" for path in prefect_edges() for where in sessions_and_store(path)]
     assert found == []

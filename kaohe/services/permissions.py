@@ -54,6 +54,7 @@ class Action(StrEnum):
     ROTATE_CALENDAR_TOKEN = "calendar.rotate_token"
     MANAGE_ACCOUNTS = "accounts.manage"
     SEAL_RECORD = "record.seal"
+    RECORD_FAILURE = "failure.record"
 
 
 A, C, L, U, V, LA, E, S = (Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.UNIT, Role.VERIFIER, Role.LEAD_ASSESSOR,
@@ -91,9 +92,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ROTATE_CALENDAR_TOKEN: frozenset({A, C, U}),
     Action.MANAGE_ACCOUNTS: frozenset({A}),
     Action.SEAL_RECORD: frozenset({A, C, S}),
+    Action.RECORD_FAILURE: frozenset({S}),
 }
 """Action → the roles that may run it (``sample.verify`` re-runs a published draw: anyone may; an approval step
-further requires the role the scheme names for it)."""
+further requires the role the scheme names for it; ``failure.record`` is a scheduled step recording its own failure)."""
 
 UNSCOPED = frozenset({A, S})
 OWN_UNIT_ONLY = frozenset({Action.SUBMIT, Action.SUBMIT_RECTIFICATION, Action.SUBMIT_RECTIFICATION_ITEM, Action.CLOSE_ORDER,

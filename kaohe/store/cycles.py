@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -144,3 +144,9 @@ def get_unit(session: Session, cycle: Cycle, code: str) -> Unit:
     if unit is None:
         raise NotFoundError(f"周期 {cycle.key} 中没有编码为 {code} 的单位")
     return unit
+
+
+def unit_contacts(session: Session, cycle_id: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """``(contacts, attributes)`` of every unit of the cycle (the roster's columns, e.g. its robots and their secrets)."""
+    return [(contacts, attributes) for contacts, attributes in
+            session.execute(select(Unit.contacts, Unit.attributes).where(Unit.cycle_id == cycle_id)).tuples()]
