@@ -2,67 +2,69 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kaohe.errors import Problem
 from kaohe.roster.columns import FIELD_LABELS
-from kaohe.roster.rows import ParsedRow
 
 
-def link_problems(rows: list[ParsedRow], file: str) -> list[Problem]:
-    """Duplicate codes and bad supervisor references among ``rows``, each at the row to fix."""
+def link_problems(numbers: Sequence[int], codes: Sequence[str], names: Sequence[str], supervisors: Sequence[str | None],
+                  labels: dict[str, str], file: str) -> list[Problem]:
+    """Duplicate codes and bad supervisor references among rows (row numbers, clean codes, names and supervisors
+    side by side), each at the row to fix; ``labels`` are the headers as written."""
+    code_label = labels.get("code", FIELD_LABELS["code"])
+    supervisor_label = labels.get("supervisor", FIELD_LABELS["supervisor"])
     problems: list[Problem] = []
-    first: dict[str, ParsedRow] = {}
-    folded: dict[str, ParsedRow] = {}
-    for row in rows:
-        if not row.code:
+    first: dict[str, int] = {}
+    folded: dict[str, int] = {}
+    for position, code in enumerate(codes):
+        if not code:
             continue
-        other = folded.get(row.code.casefold())
-        if other is not None and other.code != row.code:
+        key = code.casefold()
+        other = folded.setdefault(key, position)
+        if codes[other] != code:
             problems.append(
                 Problem(
-                    f"编码“{row.code}”与第{other.row}行“{other.code}”只有大小写不同，存档时无法区分，请改用不同的编码",
+                    f"编码“{code}”与第{numbers[other]}行“{codes[other]}”只有大小写不同，存档时无法区分，请改用不同的编码",
                     file=file,
-                    row=row.row,
-                    field=_label(row, "code"),
+                    row=numbers[position],
+                    field=code_label,
                 )
             )
-        folded.setdefault(row.code.casefold(), row)
-        if row.code in first:
-            earlier = first[row.code]
+        earlier = first.setdefault(code, position)
+        if earlier != position:
             problems.append(
                 Problem(
-                    f"编码“{row.code}”重复：第{earlier.row}行“{earlier.name}”与第{row.row}行“{row.name}”",
+                    f"编码“{code}”重复：第{numbers[earlier]}行“{names[earlier]}”与第{numbers[position]}行“{names[position]}”",
                     file=file,
-                    row=row.row,
-                    field=_label(row, "code"),
+                    row=numbers[position],
+                    field=code_label,
                 )
             )
-        else:
-            first[row.code] = row
 
     graph: dict[str, str] = {}
-    for row in rows:
-        if row.supervisor is None:
+    for position, supervisor in enumerate(supervisors):
+        if supervisor is None:
             continue
-        if row.supervisor == row.code:
-            problems.append(Problem(f"上级不能是本单位自己（{row.code}）", file=file, row=row.row, field=_label(row, "supervisor")))
-        elif row.supervisor not in first:
-            problems.append(
-                Problem(f"上级编码“{row.supervisor}”在名册中不存在", file=file, row=row.row, field=_label(row, "supervisor"))
-            )
-        elif row.code and first.get(row.code) is row:
-            graph[row.code] = row.supervisor
+        code = codes[position]
+        if supervisor == code:
+            problems.append(Problem(f"上级不能是本单位自己（{code}）", file=file, row=numbers[position], field=supervisor_label))
+        elif supervisor not in first:
+            problems.append(Problem(f"上级编码“{supervisor}”在名册中不存在", file=file, row=numbers[position], field=supervisor_label))
+        elif code and first.get(code) == position:
+            graph[code] = supervisor
 
-    for cycle in _cycles(graph, [row.code for row in rows if row.code]):
-        head = min(cycle, key=lambda code: first[code].row)
+    for cycle in _cycles(graph, [code for code in codes if code]):
+        head = min(cycle, key=lambda code: first[code])
         start = cycle.index(head)
         ordered = cycle[start:] + cycle[:start] + [head]
-        places = "、".join(f"第{first[code].row}行" for code in ordered[:-1])
+        places = "、".join(f"第{numbers[first[code]]}行" for code in ordered[:-1])
         problems.append(
             Problem(
                 f"上级关系成环：{' → '.join(ordered)}（{places}）",
                 file=file,
-                row=first[head].row,
-                field=_label(first[head], "supervisor"),
+                row=numbers[first[head]],
+                field=supervisor_label,
             )
         )
     return problems
@@ -85,6 +87,3 @@ def _cycles(graph: dict[str, str], order: list[str]) -> list[list[str]]:
             state[visited] = 2
     return cycles
 
-
-def _label(row: ParsedRow, field: str) -> str:
-    return row.labels.get(field, FIELD_LABELS[field])

@@ -7,8 +7,7 @@ from pathlib import Path
 from kaohe.errors import Problem, RosterError
 from kaohe.roster.entry import RosterEntry
 from kaohe.roster.header import column_letter, header_index, map_header
-from kaohe.roster.links import link_problems
-from kaohe.roster.rows import Layout, parse_row
+from kaohe.roster.rows import Layout, check_rows
 from kaohe.roster.sheets import read_rows
 
 
@@ -37,11 +36,9 @@ def read_roster(path: Path | str) -> list[RosterEntry]:
         Problem(f"{column_letter(index)}列有数据但没有表头", file=file, row=header_row, field=f"{column_letter(index)}列")
         for index in unheaded
     ]
-    layout = Layout.of(columns)
-    parsed = [parse_row(number, cells, layout, file) for number, cells in data]
-    problems += [problem for row in parsed for problem in row.problems]
-    problems += link_problems(parsed, file)
+    entries, row_problems = check_rows(data, Layout.of(columns), file)
+    problems += row_problems
     if problems:
         problems.sort(key=lambda problem: problem.row or 0)
         raise RosterError(problems)
-    return [row.entry for row in parsed if row.entry is not None]
+    return entries

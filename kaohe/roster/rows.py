@@ -1,9 +1,15 @@
-"""Turning one data row into a ``RosterEntry``, collecting every problem of the row."""
+"""Checking a roster's data rows column by column: every cell cleaned and checked, every problem at its row.
+
+Each field has one check, ``raw cell text -> (clean value, problem or None)``, applied to every cell of its
+column. Checks are pure, so a column whose values repeat (role, township, supervisor…) checks each distinct
+text once. A field without a column gets what its check makes of an empty cell.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from kaohe.errors import Problem
 from kaohe.roster.columns import (
@@ -23,8 +29,73 @@ from kaohe.roster.contact_checks import (
 from kaohe.roster.credit_code import credit_code_problem
 from kaohe.roster.entry import CONTACT_CHANNELS, RankingSequence, Role, RosterEntry
 from kaohe.roster.header import Column
+from kaohe.roster.links import link_problems
 from kaohe.roster.text import fold_width, tidy_name
 from kaohe.unitcodes import code_problem
+
+FieldCheck = Callable[[str], tuple[Any, str | None]]
+
+
+def _code(raw: str) -> tuple[str, str | None]:
+    code = fold_width(raw)
+    return code, code_problem(code)
+
+
+def _name(raw: str) -> tuple[str, str | None]:
+    name = tidy_name(raw)
+    return name, None if name else "名称为空"
+
+
+def _text(raw: str) -> tuple[str | None, str | None]:
+    return tidy_name(raw) or None, None
+
+
+def _role(raw: str) -> tuple[Role, str | None]:
+    if not raw.strip():
+        return Role.ASSESSED, None
+    found = ROLE_WORDS.get(word_key(raw))
+    if found is None:
+        return Role.ASSESSED, (f"未知角色“{raw.strip()}”，应为 被考核单位、核查单位、牵头考核单位、协调办公室、第三方、组织部、抽查对象"
+                               "（或 assessed、verifier、lead_assessor、coordinator、third_party、organization_dept、sampled）")
+    return found, None
+
+
+def _poor_township(raw: str) -> tuple[bool | None, str | None]:
+    if not raw.strip():
+        return None, None
+    poor = BOOLEAN_WORDS.get(word_key(raw))
+    if poor is None:
+        return None, f"无法识别的是/否值“{raw.strip()}”，应为 是/否、yes/no、true/false、1/0"
+    return poor, None
+
+
+def _sequence(raw: str) -> tuple[RankingSequence | None, str | None]:
+    if not raw.strip():
+        return None, None
+    sequence = SEQUENCE_WORDS.get(word_key(raw))
+    if sequence is None:
+        return None, (f"未知序列“{raw.strip()}”，应为 工作总队、队长、副队长、联络员、成员"
+                      "（或 team、leader、deputy、liaison、member）")
+    return sequence, None
+
+
+def _supervisor(raw: str) -> tuple[str | None, str | None]:
+    return fold_width(raw) or None, None
+
+
+def _contact(check: Callable[[str], Checked]) -> FieldCheck:
+    def checked(raw: str) -> tuple[str | None, str | None]:
+        if not raw.strip():
+            return None, None
+        return check(raw)
+
+    return checked
+
+
+def _credit_code(raw: str) -> tuple[str | None, str | None]:
+    credit_code = fold_width(raw).upper() or None
+    return credit_code, credit_code_problem(credit_code) if credit_code else None
+
 
 _CONTACT_CHECKS: dict[str, Callable[[str], Checked]] = {
     "email": check_email,
@@ -34,116 +105,95 @@ _CONTACT_CHECKS: dict[str, Callable[[str], Checked]] = {
     "feishu": robot_key_checker("feishu"),
     "webhook": check_webhook,
 }
-_PLAIN_TEXT_FIELDS = ("kind", "township", "region", "city", "county")
 
-
-@dataclass
-class ParsedRow:
-    """A data row after cleaning: the entry (``None`` if the row is bad) and what cross-row checks need."""
-
-    row: int
-    code: str
-    name: str
-    supervisor: str | None
-    labels: dict[str, str]
-    entry: RosterEntry | None
-    problems: list[Problem] = field(default_factory=list)
+FIELD_CHECKS: tuple[tuple[str, FieldCheck, bool], ...] = (
+    ("code", _code, False),
+    ("name", _name, False),
+    ("kind", _text, True),
+    ("township", _text, True),
+    ("region", _text, True),
+    ("city", _text, True),
+    ("county", _text, True),
+    ("role", _role, True),
+    ("poor_township", _poor_township, True),
+    ("sequence", _sequence, True),
+    ("supervisor", _supervisor, True),
+    *((channel, _contact(_CONTACT_CHECKS[channel]), False) for channel in CONTACT_CHANNELS),
+    ("credit_code", _credit_code, False),
+)
+"""Every field, its check and whether its values usually repeat; a row's problems come in this order."""
 
 
 @dataclass(frozen=True)
 class Layout:
-    """What a header says about every data row, worked out once: field → column index, the extra columns."""
+    """What a header says about every data row: field → column index, field → header as written, the extras."""
 
     labels: dict[str, str]
-    fields: tuple[tuple[str, int], ...]
+    indexes: dict[str, int]
     extras: tuple[tuple[str, int], ...]
-    contacts: tuple[str, ...]
-    """The contact channels that have a column, in ``CONTACT_CHANNELS`` order."""
 
     @classmethod
     def of(cls, columns: list[Column]) -> Layout:
         """The layout of the mapped header ``columns``."""
-        fields = tuple((c.field, c.index) for c in columns if c.field)
-        named = {name for name, _ in fields}
-        return cls({c.field: c.label for c in columns if c.field}, fields, tuple((c.label, c.index) for c in columns if not c.field),
-                   tuple(channel for channel in CONTACT_CHANNELS if channel in named))
+        return cls({c.field: c.label for c in columns if c.field}, {c.field: c.index for c in columns if c.field},
+                   tuple((c.label, c.index) for c in columns if not c.field))
 
 
-def parse_row(row: int, cells: list[str], columns: list[Column] | Layout, file: str) -> ParsedRow:
-    """Clean and check one data row (``columns`` mapped once into a ``Layout`` when many rows share them)."""
-    layout = columns if isinstance(columns, Layout) else Layout.of(columns)
-    labels = layout.labels
-    width = len(cells)
-    raw = {name: cells[index] if index < width else "" for name, index in layout.fields}
-    attributes = {label: cells[index].strip() if index < width else "" for label, index in layout.extras}
+def _checked(check: FieldCheck, column: Sequence[str], repeats: bool) -> tuple[list[Any], list[tuple[int, str]]]:
+    """The clean value of every cell of ``column`` and (position, problem) of each bad one."""
+    if repeats:
+        distinct = {raw: check(raw) for raw in dict.fromkeys(column)}
+        values = [distinct[raw][0] for raw in column]
+        reasons = {raw: reason for raw, (_, reason) in distinct.items() if reason is not None}
+        return values, [(position, reasons[raw]) for position, raw in enumerate(column) if raw in reasons]
+    values = []
+    problems = []
+    for position, raw in enumerate(column):
+        value, reason = check(raw)
+        values.append(value)
+        if reason is not None:
+            problems.append((position, reason))
+    return values, problems
+
+
+def check_rows(rows: list[tuple[int, list[str]]], layout: Layout, file: str) -> tuple[list[RosterEntry], list[Problem]]:
+    """Every row of ``rows`` (row number, cells) checked: the entries if no row is bad, else every problem.
+
+    Problems come field by field in ``FIELD_CHECKS`` order, then those across rows (``link_problems``); sorted
+    stably by row they come row by row, in field order within a row.
+    """
+    count = len(rows)
+    width = max([*layout.indexes.values(), *(index for _, index in layout.extras)]) + 1
+    padding = [""] * width
+    table = list(zip(*[cells if len(cells) >= width else (cells + padding)[:width] for _, cells in rows]))
     problems: list[Problem] = []
-
-    def problem(field_name: str, reason: str) -> None:
-        problems.append(Problem(reason, file=file, row=row, field=labels.get(field_name, FIELD_LABELS[field_name])))
-
-    code = fold_width(raw.get("code", ""))
-    if (reason := code_problem(code)) is not None:
-        problem("code", reason)
-    name = tidy_name(raw.get("name", ""))
-    if not name:
-        problem("name", "名称为空")
-    texts = {key: tidy_name(raw.get(key, "")) or None for key in _PLAIN_TEXT_FIELDS}
-
-    role = Role.ASSESSED
-    if raw.get("role", "").strip():
-        found_role = ROLE_WORDS.get(word_key(raw["role"]))
-        if found_role is None:
-            problem("role", f"未知角色“{raw['role'].strip()}”，应为 被考核单位、核查单位、牵头考核单位、协调办公室、第三方、组织部、抽查对象"
-                    "（或 assessed、verifier、lead_assessor、coordinator、third_party、organization_dept、sampled）")
-        else:
-            role = found_role
-
-    poor: bool | None = None
-    if raw.get("poor_township", "").strip():
-        poor = BOOLEAN_WORDS.get(word_key(raw["poor_township"]))
-        if poor is None:
-            problem("poor_township", f"无法识别的是/否值“{raw['poor_township'].strip()}”，应为 是/否、yes/no、true/false、1/0")
-
-    sequence: RankingSequence | None = None
-    if raw.get("sequence", "").strip():
-        sequence = SEQUENCE_WORDS.get(word_key(raw["sequence"]))
-        if sequence is None:
-            problem("sequence", f"未知序列“{raw['sequence'].strip()}”，应为 工作总队、队长、副队长、联络员、成员"
-                    "（或 team、leader、deputy、liaison、member）")
-
-    supervisor = fold_width(raw.get("supervisor", "")) or None
-
-    contacts: dict[str, str] = {}
-    for channel in layout.contacts:
-        if not raw[channel].strip():
+    values: dict[str, list[Any]] = {}
+    for name, check, repeats in FIELD_CHECKS:
+        index = layout.indexes.get(name)
+        if index is None:
+            values[name] = [check("")[0]] * count
             continue
-        value, reason = _CONTACT_CHECKS[channel](raw[channel])
-        if reason:
-            problem(channel, reason)
-        contacts[channel] = value
+        values[name], bad = _checked(check, table[index], repeats)
+        label = layout.labels.get(name, FIELD_LABELS[name])
+        problems += [Problem(reason, file=file, row=rows[position][0], field=label) for position, reason in bad]
+    numbers = [number for number, _ in rows]
+    problems += link_problems(numbers, values["code"], values["name"], values["supervisor"], layout.labels, file)
+    if problems:
+        return [], problems
 
-    credit_code = fold_width(raw.get("credit_code", "")).upper() or None
-    if credit_code:
-        reason = credit_code_problem(credit_code)
-        if reason:
-            problem("credit_code", reason)
-
-    entry = None
-    if not problems:
-        entry = RosterEntry(
-            code=code,
-            name=name,
-            kind=texts["kind"],
-            role=role,
-            township=texts["township"],
-            region=texts["region"],
-            city=texts["city"],
-            county=texts["county"],
-            poor_township=poor,
-            sequence=sequence,
-            supervisor=supervisor,
-            contacts=contacts,
-            credit_code=credit_code,
-            attributes=attributes,
-        )
-    return ParsedRow(row, code, name, supervisor, labels, entry, problems)
+    channels = [channel for channel in CONTACT_CHANNELS if channel in layout.indexes]
+    contacts = ([{channel: value for channel, value in zip(channels, found) if value is not None}
+                 for found in zip(*[values[channel] for channel in channels])] if channels else [{} for _ in range(count)])
+    labels = [label for label, _ in layout.extras]
+    attributes = ([dict(zip(labels, found)) for found in zip(*[[raw.strip() for raw in table[index]] for _, index in layout.extras])]
+                  if labels else [{} for _ in range(count)])
+    entries = [
+        RosterEntry(code=code, name=name, kind=kind, role=role, township=township, region=region, city=city, county=county,
+                    poor_township=poor, sequence=sequence, supervisor=supervisor, contacts=contact, credit_code=credit_code,
+                    attributes=attribute)
+        for code, name, kind, role, township, region, city, county, poor, sequence, supervisor, contact, credit_code, attribute
+        in zip(values["code"], values["name"], values["kind"], values["role"], values["township"], values["region"],
+               values["city"], values["county"], values["poor_township"], values["sequence"], values["supervisor"], contacts,
+               values["credit_code"], attributes)
+    ]
+    return entries, []

@@ -24,11 +24,13 @@ import re
 import warnings
 import zipfile
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from kaohe.errors import RosterError
 from kaohe.inputfiles import read_bounded
+from kaohe.limits import limits
 from kaohe.xlsxsafe import check_xlsx, row_limit_problem
 
 Row = tuple[int, list[str]]
@@ -44,7 +46,7 @@ def read_rows(path: Path) -> list[Row]:
         hint = "，请在 Excel 中另存为 .xlsx" if suffix == ".xls" else ""
         raise RosterError(f"不支持的名册文件类型“{suffix or '无扩展名'}”，应为 .csv 或 .xlsx{hint}", file=str(path))
     rows = _read_csv(path) if suffix in CSV_SUFFIXES else _read_xlsx(path)
-    return [(number, cells) for number, cells in rows if any(cell.strip() for cell in cells)]
+    return [row for row in rows if "".join(row[1]).strip()]
 
 
 def decode_csv_bytes(data: bytes, file: str) -> str:
@@ -62,14 +64,12 @@ def decode_csv_bytes(data: bytes, file: str) -> str:
 def _read_csv(path: Path) -> list[Row]:
     data = read_bounded(path, "名册文件", RosterError, allow_empty=True)
     text = decode_csv_bytes(data, str(path))
-    rows: list[Row] = []
     try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            if (reason := row_limit_problem(number)) is not None:
-                raise RosterError(reason, file=str(path))
-            rows.append((number, cells))
+        rows = list(enumerate(islice(csv.reader(io.StringIO(text, newline="")), limits().max_rows + 1), start=1))
     except csv.Error as error:
         raise RosterError(f"CSV 格式有误：{error}", file=str(path)) from None
+    if (reason := row_limit_problem(len(rows))) is not None:
+        raise RosterError(reason, file=str(path))
     return rows
 
 
