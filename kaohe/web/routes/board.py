@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kaohe.db import calendar_of
 from kaohe.models import Account, Cycle
+from kaohe.results.special import VERIFICATION_KIND
 from kaohe.store.cycles import get_cycle, list_cycles
 from kaohe.store.status import unit_status
 from kaohe.web.app import render
@@ -46,11 +47,15 @@ def visible_cycle(db: Session, account: Account, key: str) -> Cycle:
 
 @router.get("/cycles")
 def cycles(request: Request, db: SessionDep, context: ContextDep, account: Overseer) -> Response:
-    """The cycles the account oversees, with their phase and next deadline."""
+    """The cycles the account oversees, with their phase and next deadline and the links of their board (orders;
+    special verification and constraint indicators where the scheme has them)."""
     mine = [c for c in list_cycles(db) if may_see_cycle(account, c)]
     parents = {c.key: c.parent.key for c in mine if c.parent is not None}
     in_tree = {c.key for c in mine if c.parent is not None or c.children}
-    return render(request, "cycles.html", cycles=cycles_overview(db, mine, context.now()), parents=parents, in_tree=in_tree)
+    special = {c.key for c in mine if any(s.kind == VERIFICATION_KIND for s in c.stages)}
+    constraints = {c.key for c in mine if c.scheme_snapshot.get("constraints")}
+    return render(request, "cycles.html", cycles=cycles_overview(db, mine, context.now()), parents=parents, in_tree=in_tree,
+                  special=special, constraints=constraints)
 
 
 @router.get("/cycles/{key}")
