@@ -54,7 +54,7 @@ def link_problems(numbers: Sequence[int], codes: Sequence[str], names: Sequence[
         elif code and first.get(code) == position:
             graph[code] = supervisor
 
-    for cycle in _cycles(graph, [code for code in codes if code]):
+    for cycle in _cycles(graph):
         head = min(cycle, key=lambda code: first[code])
         start = cycle.index(head)
         ordered = cycle[start:] + cycle[:start] + [head]
@@ -70,11 +70,12 @@ def link_problems(numbers: Sequence[int], codes: Sequence[str], names: Sequence[
     return problems
 
 
-def _cycles(graph: dict[str, str], order: list[str]) -> list[list[str]]:
-    """Every cycle of the functional graph ``graph`` (code -> supervisor), each once."""
+def _cycles(graph: dict[str, str]) -> list[list[str]]:
+    """Every cycle of the functional graph ``graph`` (code -> supervisor), each once; a code without a
+    supervisor in ``graph`` is on no cycle, so walks start only from the codes that have one."""
     state: dict[str, int] = {}
     cycles: list[list[str]] = []
-    for start in order:
+    for start in graph:
         path: list[str] = []
         node: str | None = start
         while node is not None and state.get(node, 0) == 0:

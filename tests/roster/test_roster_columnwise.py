@@ -3,9 +3,11 @@ the same order, for generated rosters good and bad (repeated values, duplicate c
 
 from __future__ import annotations
 
+import gc
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from roster_files import write_csv
@@ -63,3 +65,19 @@ def test_a_good_roster_reads_the_same(tmp_path: Path) -> None:
     entries = read_roster(path)
     assert entries == read_roster_row_by_row(path)
     assert [entry.attributes for entry in entries][:2] == [{"备注": "总"}, {"备注": ""}]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_leaves_the_cyclic_collector_as_it_was(tmp_path: Path, enabled: bool) -> None:
+    good = write_csv(tmp_path / "good.csv", [["编码", "名称"], ["A01", "某局"]])
+    bad = write_csv(tmp_path / "bad.csv", [["编码", "名称"], ["A01", ""]])
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert [entry.code for entry in read_roster(good)] == ["A01"]
+        assert gc.isenabled() is enabled
+        with pytest.raises(RosterError):
+            read_roster(bad)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
