@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from kaohe.bulk import gc_paused
 from kaohe.errors import Problem, RosterError
 from kaohe.roster.entry import RosterEntry
 from kaohe.roster.header import column_letter, header_index, map_header
@@ -20,22 +18,8 @@ def read_roster(path: Path | str) -> list[RosterEntry]:
     The header is the first row naming every required column; title rows above it (an office workbook's
     merged title, a date line) are skipped.
     """
-    with _cyclic_collector_paused():
+    with gc_paused():
         return _read(Path(path))
-
-
-@contextmanager
-def _cyclic_collector_paused() -> Iterator[None]:
-    """Reading a roster makes a few objects per cell and no reference cycles, and the cyclic collector, run
-    again and again while they pile up, walks the whole heap each time (a quarter of the time of a 100,000-row
-    read): it is paused meanwhile, as Mercurial's ``util.nogc`` does, and resumed only if it was running."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read(path: Path) -> list[RosterEntry]:
