@@ -28,7 +28,7 @@ GET_ROUTES = [
     ("/cycles/{cycle}/constraints", OVERSEERS),
     ("/admin/accounts", ADMIN), ("/admin/audit", ADMIN),
     ("/api/me", ALL), ("/api/openapi.json", ALL), ("/api/tasks", UNIT), ("/api/cycles", OVERSEERS),
-    ("/api/cycles/{cycle}/board", OVERSEERS), ("/api/cycles/{cycle}/overdue", OVERSEERS),
+    ("/api/cycles/{cycle}/board", OVERSEERS), ("/api/cycles/{cycle}/overdue", OVERSEERS), ("/api/cycles/{cycle}/orders", OVERSEERS),
     ("/verify", VERIFIER), ("/verify/{cycle}/{unit}", VERIFIER),
     ("/orders", UNIT), ("/rectification", UNIT), ("/calendar", UNIT),
     ("/api/orders", UNIT), ("/api/verify", VERIFIER), ("/api/verify/{cycle}/{unit}", VERIFIER),
@@ -163,7 +163,8 @@ def test_a_coordinator_sees_only_its_own_cycles(portal: Portal, clients: dict[st
     from web_support import bj, make_portal
 
     other = make_portal(portal.settings.effective_database_url, portal.settings.home / "other", now=bj(2019, 1, 25))
-    for path in ("/cycles/{cycle}", "/cycles/{cycle}/overdue", "/cycles/{cycle}/overdue.xlsx", "/api/cycles/{cycle}/overdue"):
+    for path in ("/cycles/{cycle}", "/cycles/{cycle}/overdue", "/cycles/{cycle}/overdue.xlsx", "/api/cycles/{cycle}/overdue",
+                 "/api/cycles/{cycle}/orders"):
         assert clients["coordinator"].get(path.replace("{cycle}", other.cycle)).status_code == 404
         assert clients["admin"].get(path.replace("{cycle}", other.cycle)).status_code == 200
     listed = clients["coordinator"].get("/api/cycles").json()

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from kaohe.db import calendar_of
 from kaohe.errors import InputError
 from kaohe.models import Account
+from kaohe.services import queries
 from kaohe.store.cycles import list_cycles
 from kaohe.web import actions
 from kaohe.web.deps import ContextDep, CurrentAccount, SessionDep, check_csrf, may_see_cycle, require
@@ -83,6 +84,14 @@ def overdue(request: Request, key: str, db: SessionDep, context: ContextDep, acc
              "overdue_working_days": r.overdue_days, "last_reminder": {
                  "at": r.reminder_at.isoformat() if r.reminder_at else None, "channel": r.reminder_channel, "status": r.reminder_status},
              "supervisor": r.supervisor} for r in rows]
+
+
+@router.get("/cycles/{key}/orders")
+def orders(key: str, db: SessionDep, context: ContextDep, account: Overseer) -> list[dict[str, Any]]:
+    """The cycle's supervision orders (督办单): unit, issue, due date, status, the unit's 签收 (``acknowledged_at``,
+    ``acknowledged_by``), its replies and the scores, Beijing time. A unit reads its own at ``/api/orders``."""
+    visible_cycle(db, account, key)
+    return queries.list_orders(context.services(), key)
 
 
 @router.get("/openapi.json", include_in_schema=False)
