@@ -4,15 +4,17 @@ which robots sign with which secret). Each opens a reading session of the contex
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kaohe.notifications.robot_secrets import RobotSecrets, roster_robot_secrets
 from kaohe.services.context import AppContext
 from kaohe.store.cycles import get_cycle, unit_contacts
 from kaohe.store.outbox import has_dispatch_work
 from kaohe.store.proof import has_unsealed
 from kaohe.store.results import AGGREGATION_KIND, FEEDBACK_KIND, latest_version, stage_of_kind
 from kaohe.store.reviews import unsent_review_stages
+
+if TYPE_CHECKING:
+    from kaohe.notifications.robot_secrets import RobotSecrets
 
 
 def results_triggers(context: AppContext, cycle: str, opened: list[str], closed: list[str]) -> dict[str, Any]:
@@ -52,5 +54,7 @@ def dispatch_due(context: AppContext, cycle_id: int, now: dt.datetime) -> bool:
 
 def roster_robots(context: AppContext, cycle_id: int) -> RobotSecrets:
     """The signing secrets of the robots the cycle's roster names (its 钉钉密钥/飞书密钥 columns)."""
+    from kaohe.notifications.robot_secrets import roster_robot_secrets  # only a dispatch needs the notification package
+
     with context.reading() as session:
         return roster_robot_secrets(unit_contacts(session, cycle_id))
