@@ -11,36 +11,16 @@ from kaohe.roster.columns import FIELD_LABELS
 def link_problems(numbers: Sequence[int], codes: Sequence[str], names: Sequence[str], supervisors: Sequence[str | None],
                   labels: dict[str, str], file: str) -> list[Problem]:
     """Duplicate codes and bad supervisor references among rows (row numbers, clean codes, names and supervisors
-    side by side), each at the row to fix; ``labels`` are the headers as written."""
+    side by side), each at the row to fix; ``labels`` are the headers as written.
+
+    The codes are gone through one by one only when counting them shows a repeat or a case clash.
+    """
     code_label = labels.get("code", FIELD_LABELS["code"])
     supervisor_label = labels.get("supervisor", FIELD_LABELS["supervisor"])
-    problems: list[Problem] = []
-    first: dict[str, int] = {}
-    folded: dict[str, int] = {}
-    for position, code in enumerate(codes):
-        if not code:
-            continue
-        key = code.casefold()
-        other = folded.setdefault(key, position)
-        if codes[other] != code:
-            problems.append(
-                Problem(
-                    f"编码“{code}”与第{numbers[other]}行“{codes[other]}”只有大小写不同，存档时无法区分，请改用不同的编码",
-                    file=file,
-                    row=numbers[position],
-                    field=code_label,
-                )
-            )
-        earlier = first.setdefault(code, position)
-        if earlier != position:
-            problems.append(
-                Problem(
-                    f"编码“{code}”重复：第{numbers[earlier]}行“{names[earlier]}”与第{numbers[position]}行“{names[position]}”",
-                    file=file,
-                    row=numbers[position],
-                    field=code_label,
-                )
-            )
+    first = dict(zip(reversed(codes), range(len(codes) - 1, -1, -1)))
+    first.pop("", None)
+    clash = len(first) < len(codes) - codes.count("") or len(set(map(str.casefold, first))) < len(first)
+    problems = _code_problems(numbers, codes, names, file, code_label) if clash else []
 
     graph: dict[str, str] = {}
     for position, supervisor in enumerate(supervisors):
@@ -67,6 +47,37 @@ def link_problems(numbers: Sequence[int], codes: Sequence[str], names: Sequence[
                 field=supervisor_label,
             )
         )
+    return problems
+
+
+def _code_problems(numbers: Sequence[int], codes: Sequence[str], names: Sequence[str], file: str, label: str) -> list[Problem]:
+    """Codes repeated, or differing only in letter case, each at the later row."""
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    folded: dict[str, int] = {}
+    for position, code in enumerate(codes):
+        if not code:
+            continue
+        other = folded.setdefault(code.casefold(), position)
+        if codes[other] != code:
+            problems.append(
+                Problem(
+                    f"编码“{code}”与第{numbers[other]}行“{codes[other]}”只有大小写不同，存档时无法区分，请改用不同的编码",
+                    file=file,
+                    row=numbers[position],
+                    field=label,
+                )
+            )
+        earlier = first.setdefault(code, position)
+        if earlier != position:
+            problems.append(
+                Problem(
+                    f"编码“{code}”重复：第{numbers[earlier]}行“{names[earlier]}”与第{numbers[position]}行“{names[position]}”",
+                    file=file,
+                    row=numbers[position],
+                    field=label,
+                )
+            )
     return problems
 
 

@@ -143,8 +143,10 @@ def _checked(check: FieldCheck, column: Sequence[str], repeats: bool) -> tuple[l
     """The clean value of every cell of ``column`` and (position, problem) of each bad one."""
     if repeats:
         distinct = {raw: check(raw) for raw in dict.fromkeys(column)}
-        values = [distinct[raw][0] for raw in column]
+        values = list(map({raw: value for raw, (value, _) in distinct.items()}.__getitem__, column))
         reasons = {raw: reason for raw, (_, reason) in distinct.items() if reason is not None}
+        if not reasons:
+            return values, []
         return values, [(position, reasons[raw]) for position, raw in enumerate(column) if raw in reasons]
     values = []
     problems = []
