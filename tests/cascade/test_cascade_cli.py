@@ -144,12 +144,13 @@ def test_only_an_admin_or_the_cycles_own_coordinator_acknowledges(capsys, kaohe_
     assert [c["unacknowledged_changes"] for c in json.loads(out)["cycles"]] == [0, 1, 0]
 
 
-def test_the_advance_reminds_a_coordinator_who_has_not_acknowledged(capsys, kaohe_env) -> None:  # type: ignore[no-untyped-def]
+def _extended_with_suining_acknowledged(capsys):  # type: ignore[no-untyped-def]
+    """The Sichuan 2019 tree with the province's self-check extended (a date change for both city cycles), acknowledged
+    by Suining only; the context and the next working morning after Neijiang's cycle was made."""
     import datetime as dt
 
     from kaohe.clock import BEIJING
-    from kaohe.services import build_context, system
-    from kaohe.services.advance import AdvanceCycle, advance_cycle
+    from kaohe.services import build_context
 
     _tree(capsys, 2019)
     assert kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--at", "2020-01-10T10:00", "--reason", "延期")[0] == 0
@@ -157,7 +158,16 @@ def test_the_advance_reminds_a_coordinator_who_has_not_acknowledged(capsys, kaoh
     context = build_context()
     with session_scope(get_settings().effective_database_url) as session:
         changed_on = session.scalar(select(Cycle.created_at).where(Cycle.key == "neijiang-2019")).astimezone(BEIJING).date()
-    morning = dt.datetime.combine(context.calendar.next_working_day(changed_on, inclusive=False), dt.time(9, 30), BEIJING)
+    return context, dt.datetime.combine(context.calendar.next_working_day(changed_on, inclusive=False), dt.time(9, 30), BEIJING)
+
+
+def test_the_advance_reminds_a_coordinator_who_has_not_acknowledged(capsys, kaohe_env) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from kaohe.services import system
+    from kaohe.services.advance import AdvanceCycle, advance_cycle
+
+    context, morning = _extended_with_suining_acknowledged(capsys)
     for key in ("suining-2019", "neijiang-2019"):
         advance_cycle(context, AdvanceCycle(system("flow:advance-cycle"), key, morning))
         advance_cycle(context, AdvanceCycle(system("flow:advance-cycle"), key, morning + dt.timedelta(hours=1)))
@@ -170,19 +180,12 @@ def test_the_advance_reminds_a_coordinator_who_has_not_acknowledged(capsys, kaoh
 def test_the_reminder_service_reminds_who_has_not_acknowledged_once_a_day_audited(capsys, kaohe_env) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    from kaohe.clock import BEIJING
     from kaohe.errors import PermissionDeniedError
     from kaohe.models import AuditEntry
-    from kaohe.services import Actor, Role, build_context, system
+    from kaohe.services import Actor, Role, system
     from kaohe.services.cascade import RemindUnacknowledged, remind_unacknowledged_changes
 
-    _tree(capsys, 2019)
-    assert kaohe(capsys, "extend", "sichuan-2019", "--stage", "self_check", "--to", "2020-01-23", "--at", "2020-01-10T10:00", "--reason", "延期")[0] == 0
-    assert kaohe(capsys, "cycle", "ack", "suining-2019", "--by", "SN-OFFICE")[0] == 0
-    context = build_context()
-    with session_scope(get_settings().effective_database_url) as session:
-        changed_on = session.scalar(select(Cycle.created_at).where(Cycle.key == "neijiang-2019")).astimezone(BEIJING).date()
-    morning = dt.datetime.combine(context.calendar.next_working_day(changed_on, inclusive=False), dt.time(9, 30), BEIJING)
+    context, morning = _extended_with_suining_acknowledged(capsys)
     with pytest.raises(PermissionDeniedError):
         remind_unacknowledged_changes(context, RemindUnacknowledged(Actor("nj-x01", Role.UNIT, unit="NJ-X01"), "neijiang-2019", morning))
     flow = system("flow:advance-cycle")
