@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import string
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -55,7 +56,7 @@ def demo_accounts(context: AppContext, command: DemoAccounts) -> list[DemoAccoun
                 continue
             if session.scalar(select(Account.id).where(Account.name == name)) is None:
                 create_account(session, name=name, role=role, unit_code=unit, display_name=f"演示{name}", by=by, now=now)
-            password = f"Kh{secrets.token_hex(5)}-{secrets.randbelow(90) + 10}"
+            password = demo_password(name)
             accept_invitation(session, invite(session, name, by=by, now=now), password, now=now)
             made.append(DemoAccount(role, name, password))
     return made
@@ -65,3 +66,21 @@ def simulated_instant(context: AppContext) -> dt.datetime | None:
     """The instant the newest cycle was advanced to (where the simulation stopped), or None."""
     with context.reading() as session:
         return session.scalars(select(Cycle.advanced_to).order_by(Cycle.id.desc())).first()
+
+
+def demo_password(login: str) -> str:
+    """A random 14-character password that meets the policy for ``login``: one of each character class, the rest
+    drawn from all of them; a one-character login's letter is never drawn, and a draw that happens to contain a
+    longer login (random text may hold a short code such as ``A1``) is discarded."""
+    from kaohe.accounts.passwords import policy_problems
+
+    banned = {login.lower(), login.upper()} if len(login) == 1 else set()
+    pools = ["".join(c for c in pool if c not in banned) for pool in (string.ascii_uppercase, string.ascii_lowercase, string.digits, "-_.!")]
+    everything = "".join(pools)
+    draw = secrets.SystemRandom()
+    while True:
+        chars = [draw.choice(pool) for pool in pools] + [draw.choice(everything) for _ in range(10)]
+        draw.shuffle(chars)
+        password = "".join(chars)
+        if not policy_problems(password, login=login):
+            return password

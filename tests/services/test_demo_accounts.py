@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from kaohe.accounts.service import authenticate
@@ -57,3 +59,12 @@ def test_the_simulated_instant_is_where_the_newest_cycle_was_advanced_to(context
     with context.session_scope() as session:
         get_cycle(session, newest).advanced_to = at
     assert simulated_instant(context) == at
+
+
+@settings(max_examples=300, deadline=None)
+@given(login=st.text(st.sampled_from("abcdefABCDEF0123456789-"), min_size=1, max_size=3))
+def test_a_demo_password_always_meets_the_policy_even_for_a_short_hex_like_login(login: str) -> None:
+    from kaohe.accounts.passwords import policy_problems
+    from kaohe.services.demo import demo_password
+
+    assert policy_problems(demo_password(login), login=login) == []
