@@ -13,11 +13,9 @@ import os
 import socket
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-
-from sqlalchemy.orm import Session
 
 from kaohe.errors import DeliveryError
 from kaohe.models import utcnow
@@ -26,7 +24,8 @@ from kaohe.notifications.digest import merge_into_digests
 from kaohe.notifications.links import LinkSigner
 from kaohe.notifications.message import Message, Receipt
 from kaohe.notifications.ratelimit import RateLimiter
-from kaohe.store.outbox import Outcome, claim, mark_sending, record_outcomes, recover
+from kaohe.store.outbox import Outcome
+from kaohe.store.outbox_ledger import OutboxLedger, SessionFactory
 
 MIN_CHUNK = 32
 """Messages are marked ``sending`` (and outcomes recorded) in chunks of max(concurrency, MIN_CHUNK): one transaction
@@ -35,7 +34,7 @@ per chunk; at few workers smaller chunks would cost a transaction per handful of
 T = TypeVar("T")
 Bundle = list[tuple[Message, Sequence[str]]]
 """Messages (each with the outbox keys it carries) sent in one call: one, or several for a channel with ``send_many``."""
-SessionFactory = Callable[[], AbstractContextManager[Session]]
+__all__ = ["Dispatcher", "DispatchReport", "SessionFactory", "backoff"]
 
 
 @dataclass
@@ -90,22 +89,42 @@ class Dispatcher:
         self.clock = clock
         self.digests = digests
         self.links = links
-        self._database = asyncio.Lock()
+        self._ledger: OutboxLedger | None = None
+        self._database: ThreadPoolExecutor | None = None
 
     def recover(self, now: dt.datetime) -> dict[str, int]:
         """Resolve claims a dead dispatcher left behind, ``now`` being wall-clock time (see kaohe.store.outbox.recover)."""
-        idempotent = frozenset(n for n, c in self.channels.items() if c.takes_idempotency_key)
-        with self.sessions() as session:
-            return recover(session, now=now, idempotent_channels=idempotent)
+        ledger = OutboxLedger.open(self.sessions)
+        try:
+            return self._recover(ledger, now)
+        finally:
+            ledger.close()
+
+    def _recover(self, ledger: OutboxLedger, now: dt.datetime) -> dict[str, int]:
+        return ledger.recover(now, frozenset(n for n, c in self.channels.items() if c.takes_idempotency_key))
 
     async def run(self, now: dt.datetime, *, cycle_id: int | None = None, max_batches: int | None = None) -> DispatchReport:
         """Send every message due at ``now`` (batch after batch until none is left).
 
-        ``now`` is the scheduled instant; claims and their lease run on ``clock`` (wall-clock time).
+        ``now`` is the scheduled instant; claims and their lease run on ``clock`` (wall-clock time). The database
+        work runs in one thread of its own, on one connection for the run (``OutboxLedger``), one step at a time.
         """
         started = time.perf_counter()
-        report = DispatchReport(recovered=self.recover(self.clock()))
-        self._database = asyncio.Lock()  # one database operation at a time, each in a worker thread
+        self._database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaohe-outbox")
+        try:
+            self._ledger = await self._in_thread(OutboxLedger.open, self.sessions)
+            try:
+                return await self._run(now, cycle_id, max_batches, started)
+            finally:
+                await self._in_thread(self._ledger.close)
+                self._ledger = None
+        finally:
+            self._database.shutdown(wait=False)
+            self._database = None
+
+    async def _run(self, now: dt.datetime, cycle_id: int | None, max_batches: int | None, started: float) -> DispatchReport:
+        assert self._ledger is not None
+        report = DispatchReport(recovered=await self._in_thread(self._recover, self._ledger, self.clock()))
         claiming = asyncio.ensure_future(self._in_thread(self._claim, now, cycle_id))
         try:
             while True:
@@ -133,15 +152,18 @@ class Dispatcher:
         return report
 
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
-        """Run database work in a worker thread, one piece at a time (the event loop goes on sending meanwhile)."""
-        async with self._database:
-            return await asyncio.to_thread(work, *args)
+        """Run database work in the run's database thread, one piece at a time (the event loop goes on sending meanwhile)."""
+        return await asyncio.get_running_loop().run_in_executor(self._database, work, *args)
 
     def _claim(self, now: dt.datetime, cycle_id: int | None) -> list[tuple[int, int, Message]]:
-        """One batch claimed and turned into messages (run in a worker thread, off the event loop)."""
-        with self.sessions() as session:
-            rows = claim(session, cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker, at=self.clock())
-        return [(row.id, row.attempts, _message(row, self.links)) for row in rows]
+        """One batch claimed and turned into messages (run in the database thread, off the event loop)."""
+        assert self._ledger is not None
+        from kaohe.notifications.extras import message_from_row
+
+        rows = self._ledger.claim(cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker, at=self.clock())
+        links = self.links
+        return [(row.id, row.attempts, message_from_row(row.key, row.kind, row.channel, row.recipient, row.subject, row.body,
+                                                        row.extras, signer=links)) for row in rows]
 
     async def _send_batch(self, batch: Sequence[tuple[int, int, Message]], now: dt.datetime, report: DispatchReport,
                           last_chunk: asyncio.Event | None = None) -> None:
@@ -208,12 +230,8 @@ class Dispatcher:
 
     def _write(self, outcomes: Sequence[Outcome], to_mark: Sequence[int]) -> None:
         """One transaction: record outcomes and mark the next chunk ``sending``."""
-        if not outcomes and not to_mark:
-            return
-        with self.sessions() as session:
-            record_outcomes(session, outcomes)
-            if to_mark:
-                mark_sending(session, to_mark)
+        assert self._ledger is not None
+        self._ledger.write(outcomes, to_mark)
 
     def _bundle(self, units: Sequence[tuple[Message, Sequence[str]]]) -> list[Bundle]:
         """Messages a channel can send together (``send_many``: SMS to many numbers in one call) in bundles of at most its
@@ -278,8 +296,3 @@ class Dispatcher:
         report.failed += 1
         return Outcome(row_id, "failed", now, error=str(error), sent_as=sent_as, answer=error.answer)
 
-
-def _message(row: Any, links: LinkSigner | None) -> Message:
-    from kaohe.notifications.extras import message_from_row
-
-    return message_from_row(row.key, row.kind, row.channel, row.recipient, row.subject, row.body, row.extras, signer=links)

@@ -12,14 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, aliased
 
 from kaohe.models import OutboxMessage
+from kaohe.store.driver_statement import DriverStatement
 from kaohe.workdays import WorkdayCalendar
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
@@ -62,7 +65,7 @@ def enqueue(session: Session, messages: Sequence[Outgoing], now: dt.datetime) ->
     return inserted
 
 
-def claim(session: Session, *, cycle_id: int | None, now: dt.datetime, limit: int, worker: str,
+def claim(connection: Connection, *, cycle_id: int | None, now: dt.datetime, limit: int, worker: str,
           at: dt.datetime | None = None) -> list[Row[Any]]:
     """Take up to ``limit`` messages due at ``now``, marking them ``claimed`` by ``worker`` at ``at`` (default ``now``).
 
@@ -77,22 +80,22 @@ def claim(session: Session, *, cycle_id: int | None, now: dt.datetime, limit: in
     under the write lock. (On PostgreSQL that single statement would be wrong: the planner may rescan
     the locking subquery once per row and claim far more than ``limit``.)
     """
-    due = select(OutboxMessage.id).where(OutboxMessage.status == "pending", OutboxMessage.send_after <= now)
+    table = _table()
+    due = select(table.c.id).where(table.c.status == "pending", table.c.send_after <= now)
     if cycle_id is not None:
-        due = due.where(OutboxMessage.cycle_id == cycle_id)
-    due = due.order_by(OutboxMessage.send_after, OutboxMessage.id).limit(limit)
+        due = due.where(table.c.cycle_id == cycle_id)
+    due = due.order_by(table.c.send_after, table.c.id).limit(limit)
     chosen: Any = due
-    if session.get_bind().dialect.name == "postgresql":
-        chosen = list(session.scalars(due.with_for_update(skip_locked=True)))
+    if connection.dialect.name == "postgresql":
+        chosen = list(connection.scalars(due.with_for_update(skip_locked=True)))
         if not chosen:
             return []
-    table = cast(Table, OutboxMessage.__table__)
     statement = (
         update(table).where(table.c.id.in_(chosen), table.c.status == "pending")
         .values(status="claimed", claimed_by=worker, claimed_at=at or now)
         .returning(*(table.c[name] for name in CLAIMED_COLUMNS), table.c.send_after)
     )
-    rows = session.connection().execute(statement).all()
+    rows = connection.execute(statement).all()
     return sorted(rows, key=lambda row: (row.send_after, row.id))
 
 
@@ -100,10 +103,14 @@ CLAIMED_COLUMNS = ("id", "attempts", "key", "kind", "channel", "recipient", "sub
 """The columns ``claim`` returns (and ``send_after``)."""
 
 
-def mark_sending(session: Session, ids: Iterable[int]) -> None:
+def mark_sending(connection: Connection, ids: Iterable[int]) -> None:
     """Record that these messages are being handed to their channels now."""
-    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(list(ids))).values(status="sending"),
-                    execution_options={"synchronize_session": False})
+    table = _table()
+    connection.execute(update(table).where(table.c.id.in_(list(ids))).values(status="sending"))
+
+
+def _table() -> Table:
+    return cast(Table, OutboxMessage.__table__)
 
 
 @dataclass(frozen=True)
@@ -120,23 +127,13 @@ class Outcome:
     answer: str | None = None
 
 
-def record_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
+def record_outcomes(connection: Connection, outcomes: Sequence[Outcome]) -> None:
     """Write the results of a chunk in one executemany UPDATE by primary key: sent, failed, or pending
-    again with a later ``send_after``; every row's ``attempts`` goes up by one."""
+    again with a later ``send_after``; every row's ``attempts`` goes up by one. The statement is compiled
+    once per dialect and handed to the driver (``kaohe.store.driver_statement``)."""
     if not outcomes:
         return
-    table = cast(Table, OutboxMessage.__table__)
-    statement = (
-        update(table).where(table.c.id == bindparam("b_id"))
-        .values(
-            status=bindparam("b_status"), attempts=table.c.attempts + 1, last_error=bindparam("b_error", type_=table.c.last_error.type),
-            sent_at=func.coalesce(bindparam("b_sent_at", type_=table.c.sent_at.type), table.c.sent_at),
-            remote_id=func.coalesce(bindparam("b_remote_id", type_=table.c.remote_id.type), table.c.remote_id),
-            send_after=func.coalesce(bindparam("b_retry_at", type_=table.c.send_after.type), table.c.send_after),
-            sent_as=bindparam("b_sent_as", type_=table.c.sent_as.type), answer=bindparam("b_answer", type_=table.c.answer.type),
-        )
-    )
-    session.connection().execute(statement, [
+    _outcome_statement(connection.dialect).executemany(connection, [
         {"b_id": o.id, "b_status": o.status, "b_error": o.error, "b_sent_at": o.at if o.status == "sent" else None,
          "b_remote_id": o.remote_id if o.status == "sent" else None, "b_retry_at": o.retry_at,
          "b_sent_as": o.sent_as, "b_answer": o.answer}
@@ -144,25 +141,41 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome]) -> None:
     ])
 
 
-def recover(session: Session, *, now: dt.datetime, idempotent_channels: frozenset[str], lease: dt.timedelta = CLAIM_LEASE) -> dict[str, int]:
+@lru_cache(maxsize=8)
+def _outcome_statement(dialect: Dialect) -> DriverStatement:
+    table = _table()
+    return DriverStatement(
+        update(table).where(table.c.id == bindparam("b_id", type_=table.c.id.type))
+        .values(
+            status=bindparam("b_status", type_=table.c.status.type), attempts=table.c.attempts + 1,
+            last_error=bindparam("b_error", type_=table.c.last_error.type),
+            sent_at=func.coalesce(bindparam("b_sent_at", type_=table.c.sent_at.type), table.c.sent_at),
+            remote_id=func.coalesce(bindparam("b_remote_id", type_=table.c.remote_id.type), table.c.remote_id),
+            send_after=func.coalesce(bindparam("b_retry_at", type_=table.c.send_after.type), table.c.send_after),
+            sent_as=bindparam("b_sent_as", type_=table.c.sent_as.type), answer=bindparam("b_answer", type_=table.c.answer.type),
+        ),
+        dialect,
+    )
+
+
+def recover(connection: Connection, *, now: dt.datetime, idempotent_channels: frozenset[str],
+            lease: dt.timedelta = CLAIM_LEASE) -> dict[str, int]:
     """Resolve what a dead dispatcher left behind (claims older than ``lease`` at wall-clock time ``now``)."""
-    stale = OutboxMessage.claimed_at < now - lease
-    released = session.execute(
-        update(OutboxMessage).where(OutboxMessage.status == "claimed", stale)
-        .values(status="pending", claimed_by=None, claimed_at=None),
-        execution_options={"synchronize_session": False},
-    ).rowcount or 0  # type: ignore[attr-defined]
-    resent = session.execute(
-        update(OutboxMessage).where(OutboxMessage.status == "sending", stale, OutboxMessage.channel.in_(idempotent_channels))
-        .values(status="pending", claimed_by=None, claimed_at=None, last_error="调度进程中断，按同一幂等键重发"),
-        execution_options={"synchronize_session": False},
-    ).rowcount or 0  # type: ignore[attr-defined]
-    uncertain = session.execute(
-        update(OutboxMessage).where(OutboxMessage.status == "sending", stale, OutboxMessage.channel.not_in(idempotent_channels))
-        .values(status="uncertain", last_error="调度进程在发出后、记录前中断：该渠道无幂等键，无法确认是否送达，请人工核实"),
-        execution_options={"synchronize_session": False},
-    ).rowcount or 0  # type: ignore[attr-defined]
-    return {"released": released, "resent": resent, "uncertain": uncertain}
+    table = _table()
+    stale = table.c.claimed_at < now - lease
+    sending = (table.c.status == "sending", stale)
+    released = connection.execute(
+        update(table).where(table.c.status == "claimed", stale).values(status="pending", claimed_by=None, claimed_at=None)
+    ).rowcount
+    resent = connection.execute(
+        update(table).where(*sending, table.c.channel.in_(idempotent_channels))
+        .values(status="pending", claimed_by=None, claimed_at=None, last_error="调度进程中断，按同一幂等键重发")
+    ).rowcount
+    uncertain = connection.execute(
+        update(table).where(*sending, table.c.channel.not_in(idempotent_channels))
+        .values(status="uncertain", last_error="调度进程在发出后、记录前中断：该渠道无幂等键，无法确认是否送达，请人工核实")
+    ).rowcount
+    return {"released": released or 0, "resent": resent or 0, "uncertain": uncertain or 0}
 
 
 def cancel_for(session: Session, *, cycle_id: int, stage_key: str, unit_ids: Sequence[int], after: dt.datetime | None = None) -> int:

@@ -35,8 +35,8 @@ def test_each_row_of_a_chunk_records_its_own_outcome(chosen: list[str], session:
     enqueue(session, messages, T0)
     before = rows(session, cycle)
     ids = [before[m.key].id for m in messages]
-    mark_sending(session, ids)
-    record_outcomes(session, [_outcome(row_id, kind, n) for n, (row_id, kind) in enumerate(zip(ids, chosen, strict=True))])
+    mark_sending(session.connection(), ids)
+    record_outcomes(session.connection(), [_outcome(row_id, kind, n) for n, (row_id, kind) in enumerate(zip(ids, chosen, strict=True))])
     after = rows(session, cycle)
     for n, (message, kind) in enumerate(zip(messages, chosen, strict=True)):
         row = after[message.key]
