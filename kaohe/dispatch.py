@@ -92,6 +92,11 @@ class Dispatcher:
         self._ledger: OutboxLedger | None = None
         self._database: ThreadPoolExecutor | None = None
 
+    @property
+    def idempotent_channels(self) -> frozenset[str]:
+        """The channels whose receivers de-duplicate by the message's key."""
+        return frozenset(n for n, c in self.channels.items() if c.takes_idempotency_key)
+
     def recover(self, now: dt.datetime) -> dict[str, int]:
         """Resolve claims a dead dispatcher left behind, ``now`` being wall-clock time (see kaohe.store.outbox.recover)."""
         ledger = OutboxLedger.open(self.sessions)
@@ -101,7 +106,7 @@ class Dispatcher:
             ledger.close()
 
     def _recover(self, ledger: OutboxLedger, now: dt.datetime) -> dict[str, int]:
-        return ledger.recover(now, frozenset(n for n, c in self.channels.items() if c.takes_idempotency_key))
+        return ledger.recover(now, self.idempotent_channels)
 
     async def run(self, now: dt.datetime, *, cycle_id: int | None = None, max_batches: int | None = None) -> DispatchReport:
         """Send every message due at ``now`` (batch after batch until none is left).
@@ -160,7 +165,8 @@ class Dispatcher:
         assert self._ledger is not None
         from kaohe.notifications.extras import message_from_row
 
-        rows = self._ledger.claim(cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker, at=self.clock())
+        rows = self._ledger.claim(cycle_id=cycle_id, now=now, limit=self.batch_size, worker=self.worker, at=self.clock(),
+                                  sending_channels=self.idempotent_channels)
         links = self.links
         return [(row.id, row.attempts, message_from_row(row.key, row.kind, row.channel, row.recipient, row.subject, row.body,
                                                         row.extras, signer=links)) for row in rows]
@@ -174,9 +180,11 @@ class Dispatcher:
         (in the same transaction recording every outcome gathered so far) as soon as a worker reaches
         chunk k, and a worker hands a message over only once its chunk is marked; so nothing is sent
         unmarked, at most two chunks are marked ahead of what is in flight, no worker waits for the
-        slowest request of a chunk, and the event loop never waits for the database.
+        slowest request of a chunk, and the event loop never waits for the database. Messages of channels that
+        take an idempotency key were marked ``sending`` when claimed and go out without waiting for the writer.
         """
         ids = {message.key: (row_id, attempts) for row_id, attempts, message in batch}
+        marked_at_claim = self.idempotent_channels
         merged = merge_into_digests((message for _, _, message in batch), per_recipient=self.digests)
         report.digests += sum(1 for _, keys in merged if len(keys) > 1)
         units = self._bundle(merged)
@@ -190,7 +198,7 @@ class Dispatcher:
         queue = iter(range(len(units)))
 
         def row_ids(chunk: Sequence[Bundle]) -> list[int]:
-            return [ids[key][0] for bundle in chunk for _, keys in bundle for key in keys]
+            return [ids[key][0] for bundle in chunk if bundle[0][0].channel not in marked_at_claim for _, keys in bundle for key in keys]
 
         async def writer() -> None:
             for index, chunk in enumerate(chunks):
@@ -207,8 +215,9 @@ class Dispatcher:
                 reached[index].set()
                 if index == len(chunks) - 1 and last_chunk is not None:
                     last_chunk.set()
-                await marked[index].wait()
                 bundle = units[position]
+                if bundle[0][0].channel not in marked_at_claim:
+                    await marked[index].wait()
                 if len(bundle) == 1:
                     results = [await self._send_one(bundle[0][0])]
                 else:

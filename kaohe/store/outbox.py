@@ -4,7 +4,8 @@ A message moves ``pending`` → ``claimed`` (a dispatcher took it in a batch) �
 its channel in a small chunk) → ``sent`` | ``failed`` | back to ``pending`` for a retry. A dispatcher
 that dies leaves rows ``claimed`` (never handed over: safe to send again) or ``sending`` (perhaps
 delivered). ``recover`` resolves the latter by channel: where the channel takes an idempotency key
-the message is sent again under the same key, otherwise it is marked ``uncertain`` and shown.
+the message is sent again under the same key, otherwise it is marked ``uncertain`` and shown. A message of
+a channel that takes an idempotency key is marked ``sending`` as soon as it is claimed (see ``claim``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Table, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -66,8 +67,12 @@ def enqueue(session: Session, messages: Sequence[Outgoing], now: dt.datetime) ->
 
 
 def claim(connection: Connection, *, cycle_id: int | None, now: dt.datetime, limit: int, worker: str,
-          at: dt.datetime | None = None) -> list[Row[Any]]:
+          at: dt.datetime | None = None, sending_channels: frozenset[str] = frozenset()) -> list[Row[Any]]:
     """Take up to ``limit`` messages due at ``now``, marking them ``claimed`` by ``worker`` at ``at`` (default ``now``).
+
+    Messages of ``sending_channels`` (those whose receiver de-duplicates by idempotency key) are marked
+    ``sending`` at once: for them a claim and a send in progress are recovered alike (sent again under the
+    same key), so the dispatcher needs no second write before handing them over.
 
     ``at`` is the wall-clock time the lease runs from: ``now`` is the run's scheduled instant, and a
     run that lasts longer than the gap to the next scheduled run must not look dead to it.
@@ -92,7 +97,8 @@ def claim(connection: Connection, *, cycle_id: int | None, now: dt.datetime, lim
             return []
     statement = (
         update(table).where(table.c.id.in_(chosen), table.c.status == "pending")
-        .values(status="claimed", claimed_by=worker, claimed_at=at or now)
+        .values(status=case((table.c.channel.in_(sending_channels), "sending"), else_="claimed") if sending_channels else "claimed",
+                claimed_by=worker, claimed_at=at or now)
         .returning(*(table.c[name] for name in CLAIMED_COLUMNS), table.c.send_after)
     )
     rows = connection.execute(statement).all()

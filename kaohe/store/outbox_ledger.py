@@ -58,10 +58,11 @@ class OutboxLedger:
         with self._transaction() as connection:
             return recover(connection, now=now, idempotent_channels=idempotent_channels)
 
-    def claim(self, *, cycle_id: int | None, now: dt.datetime, limit: int, worker: str, at: dt.datetime) -> list[Row[Any]]:
+    def claim(self, *, cycle_id: int | None, now: dt.datetime, limit: int, worker: str, at: dt.datetime,
+              sending_channels: frozenset[str] = frozenset()) -> list[Row[Any]]:
         """Claim a batch (kaohe.store.outbox.claim)."""
         with self._transaction() as connection:
-            return claim(connection, cycle_id=cycle_id, now=now, limit=limit, worker=worker, at=at)
+            return claim(connection, cycle_id=cycle_id, now=now, limit=limit, worker=worker, at=at, sending_channels=sending_channels)
 
     def write(self, outcomes: Sequence[Outcome], to_mark: Sequence[int]) -> None:
         """Record ``outcomes`` and mark ``to_mark`` as ``sending``, in one transaction."""

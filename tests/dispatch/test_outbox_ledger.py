@@ -36,3 +36,17 @@ def test_each_step_is_committed_before_the_run_ends(database_url: str) -> None:
         assert _statuses(database_url, cycle_id) == {messages[0].key: "sent", messages[1].key: "failed", messages[2].key: "pending"}
     finally:
         ledger.close()
+
+
+def test_messages_of_idempotent_channels_are_sending_from_their_claim(database_url: str) -> None:
+    with session_scope(database_url) as session:
+        cycle = make_cycle(session, "http://127.0.0.1:9", key=f"ledger-{uuid.uuid4().hex[:8]}")
+        messages = [outgoing(cycle, "U0000", channel) for channel in ("webhook", "email", "wecom")]
+        enqueue(session, messages, T0)
+        cycle_id = cycle.id
+    ledger = OutboxLedger.open(lambda: session_scope(database_url))
+    try:
+        ledger.claim(cycle_id=cycle_id, now=T0, limit=10, worker="test", at=T0, sending_channels=frozenset({"webhook"}))
+    finally:
+        ledger.close()
+    assert _statuses(database_url, cycle_id) == {messages[0].key: "sending", messages[1].key: "claimed", messages[2].key: "claimed"}
