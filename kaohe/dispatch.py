@@ -185,6 +185,9 @@ class Dispatcher:
         """
         ids = {message.key: (row_id, attempts) for row_id, attempts, message in batch}
         marked_at_claim = self.idempotent_channels
+
+        def waits_for_mark(bundle: Bundle) -> bool:
+            return bundle[0][0].channel not in marked_at_claim
         merged = merge_into_digests((message for _, _, message in batch), per_recipient=self.digests)
         report.digests += sum(1 for _, keys in merged if len(keys) > 1)
         units = self._bundle(merged)
@@ -198,7 +201,7 @@ class Dispatcher:
         queue = iter(range(len(units)))
 
         def row_ids(chunk: Sequence[Bundle]) -> list[int]:
-            return [ids[key][0] for bundle in chunk if bundle[0][0].channel not in marked_at_claim for _, keys in bundle for key in keys]
+            return [ids[key][0] for bundle in chunk if waits_for_mark(bundle) for _, keys in bundle for key in keys]
 
         async def writer() -> None:
             for index, chunk in enumerate(chunks):
@@ -216,7 +219,7 @@ class Dispatcher:
                 if index == len(chunks) - 1 and last_chunk is not None:
                     last_chunk.set()
                 bundle = units[position]
-                if bundle[0][0].channel not in marked_at_claim:
+                if waits_for_mark(bundle):
                     await marked[index].wait()
                 if len(bundle) == 1:
                     results = [await self._send_one(bundle[0][0])]
